@@ -1,0 +1,53 @@
+import { assertTransition, type TransitionTable } from '../scheduler/transitions.ts';
+
+/**
+ * Agent lifecycle.
+ * - `active`       heartbeating, may receive work up to `maxParallel`
+ * - `draining`     finishes its leases, receives no new work
+ * - `lost`         silent past the heartbeat TTL; its leases were revoked. A heartbeat revives it.
+ * - `unregistered` left (or was removed); its leases were revoked. Registering again revives it.
+ * - `quarantined`  isolated by policy or an operator; receives no work until released
+ */
+export type AgentState = 'active' | 'draining' | 'lost' | 'unregistered' | 'quarantined';
+
+export const AGENT_TRANSITIONS: TransitionTable<AgentState> = {
+  active: ['draining', 'lost', 'unregistered', 'quarantined'],
+  draining: ['active', 'lost', 'unregistered', 'quarantined'],
+  lost: ['active', 'unregistered', 'quarantined'],
+  unregistered: ['active'],
+  quarantined: ['active', 'unregistered'],
+};
+
+/** Outcomes per skill: the scheduler's history tie-break. */
+export interface SkillStats {
+  succeeded: number;
+  failed: number;
+  /** Sum of run times of succeeded attempts, to compare with estimates. */
+  totalMs: number;
+}
+
+export interface Agent {
+  id: string;
+  /** The seed's `context_id`: unique, stable across restarts of the agent. */
+  name: string;
+  skills: string[];
+  maxParallel: number;
+  state: AgentState;
+  /** In [0, 1]; below security.trust_threshold the agent is picked only when no trusted agent can run a task. */
+  trust: number;
+  stats: Record<string, SkillStats>;
+  lastHeartbeatAt: number;
+  /** When the agent last received a task: the rotation tie-break. */
+  lastAssignedAt: number;
+  registeredAt: number;
+  updatedAt: number;
+}
+
+export function moveAgent(agent: Agent, to: AgentState, now: number): Agent {
+  assertTransition(AGENT_TRANSITIONS, 'agent', agent.id, agent.state, to);
+  return { ...agent, state: to, updatedAt: now };
+}
+
+export function canTakeWork(agent: Agent): boolean {
+  return agent.state === 'active';
+}

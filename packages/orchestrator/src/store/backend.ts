@@ -1,0 +1,102 @@
+import type { Agent, AgentState } from '../registry/agent.ts';
+import type { Goal, GoalState } from '../scheduler/goal.ts';
+import type { Task, TaskState } from '../scheduler/task.ts';
+import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
+
+/**
+ * What a storage backend provides: row-level reads and writes inside a transaction. The domain
+ * verbs (store/verbs/*) are written once on top of this, so every backend has the same behaviour;
+ * `runStoreContract` checks it.
+ *
+ * Promises every backend keeps:
+ * - `transaction(fn)` is atomic and isolated: its writes become visible and durable together
+ *   when its promise resolves, or not at all when `fn` throws (the error is rethrown). Callers
+ *   acknowledge a request only after that promise resolves.
+ * - Inside a transaction, a `get…` of a row locks it against other writers until commit
+ *   (SQLite: one writer at a time; PostgreSQL: FOR UPDATE).
+ * - `listReadyTasks` returns ready tasks with `availableAt <= now`, lowest `readyKey` first; on a
+ *   backend shared by several orchestrators the rows come locked and skip rows others hold.
+ * - `read(fn)` sees only committed data.
+ * - Event `seq` values are assigned by the store, strictly increasing in commit order per backend.
+ * Exclusions: no backend-specific keys or query languages leak through this interface; filters
+ * are domain terms.
+ */
+export interface Backend {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /** True when the database answers; used by /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface Page {
+  limit: number;
+  /** Opaque cursor: for lists ordered by creation, the id/time after which to continue. */
+  after?: string | undefined;
+}
+
+export interface TaskFilter {
+  goalId?: string | undefined;
+  states?: readonly TaskState[] | undefined;
+  agentId?: string | undefined;
+}
+
+export interface EventFilter {
+  goalId?: string | undefined;
+  taskId?: string | undefined;
+  agentId?: string | undefined;
+  kinds?: readonly EventKind[] | undefined;
+  afterSeq?: number | undefined;
+  limit: number;
+}
+
+export interface ReadTx {
+  getAgent(id: string): Promise<Agent | null>;
+  getAgentByName(name: string): Promise<Agent | null>;
+  listAgents(states?: readonly AgentState[]): Promise<Agent[]>;
+  /** Number of leased or running tasks per agent id (agents without leases are absent). */
+  countLeasesByAgent(): Promise<Map<string, number>>;
+
+  getGoal(id: string): Promise<Goal | null>;
+  /** Newest first. */
+  listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]>;
+
+  getTask(id: string): Promise<Task | null>;
+  getTasks(ids: readonly string[]): Promise<Task[]>;
+  /** Ordered by creation (the goal's declaration order). */
+  listTasks(filter: TaskFilter, page: Page): Promise<Task[]>;
+  /** Tasks that list `taskId` in their dependsOn. */
+  listDependents(taskId: string): Promise<Task[]>;
+  listReadyTasks(now: number, limit: number): Promise<Task[]>;
+  /** Leased/running tasks whose lease expired before `now`. */
+  listExpiredLeases(now: number, limit: number): Promise<Task[]>;
+  /** Retrying tasks whose availableAt <= now. */
+  listDueRetries(now: number, limit: number): Promise<Task[]>;
+  /** The earliest availableAt among retrying tasks, for the retry timer. */
+  nextRetryAt(): Promise<number | null>;
+  /** Active/draining agents whose last heartbeat is before `before`. */
+  listSilentAgents(before: number): Promise<Agent[]>;
+
+  countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>>;
+  countGoalsByState(): Promise<Partial<Record<GoalState, number>>>;
+  countAgentsByState(): Promise<Partial<Record<AgentState, number>>>;
+
+  listEvents(filter: EventFilter): Promise<EventRecord[]>;
+
+  getTokenByHash(hash: string): Promise<TokenRecord | null>;
+  listTokens(): Promise<TokenRecord[]>;
+}
+
+export interface Tx extends ReadTx {
+  /** Inserts or replaces by id. */
+  putAgent(agent: Agent): Promise<void>;
+  insertGoal(goal: Goal): Promise<void>;
+  putGoal(goal: Goal): Promise<void>;
+  insertTasks(tasks: readonly Task[]): Promise<void>;
+  /** Replaces the task row (all fields except id, goalId, name, dependsOn, which never change). */
+  putTask(task: Task): Promise<void>;
+  appendEvents(events: readonly NewEvent[]): Promise<void>;
+  insertToken(token: TokenRecord): Promise<void>;
+  putToken(token: TokenRecord): Promise<void>;
+}

@@ -1,0 +1,63 @@
+/**
+ * The one registry of error codes. Every error the orchestrator returns (HTTP body
+ * `{ error: { code, message, details? } }`) or an agent receives carries one of these codes;
+ * `docs/errors.md` lists them all and a test keeps the two in sync.
+ */
+export const ERROR_CODES = {
+  KOS_ERR_BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
+  KOS_ERR_VALIDATION: { status: 400, summary: 'The request does not match the route schema.' },
+  KOS_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body must be application/json.' },
+  KOS_ERR_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds limits.max_body_bytes.' },
+  KOS_ERR_LIMIT_EXCEEDED: {
+    status: 422,
+    summary: 'A size limit (tasks per goal, input bytes, skills, …) was exceeded.',
+  },
+  KOS_ERR_UNAUTHENTICATED: { status: 401, summary: 'A mutating route needs `Authorization: Bearer <token>`.' },
+  KOS_ERR_FORBIDDEN: { status: 403, summary: "The token's role may not call this route." },
+  KOS_ERR_AGENT_MISMATCH: { status: 403, summary: 'An agent token may act only as its own agent.' },
+  KOS_ERR_ROUTE_NOT_FOUND: { status: 404, summary: 'No such route.' },
+  KOS_ERR_GOAL_NOT_FOUND: { status: 404, summary: 'No goal has this id.' },
+  KOS_ERR_TASK_NOT_FOUND: { status: 404, summary: 'No task has this id.' },
+  KOS_ERR_AGENT_NOT_FOUND: { status: 404, summary: 'No agent has this id.' },
+  KOS_ERR_DAG_CYCLE: { status: 422, summary: 'The submitted tasks depend on each other in a cycle.' },
+  KOS_ERR_DAG_UNKNOWN_DEPENDENCY: { status: 422, summary: 'A task depends on a task name the goal does not define.' },
+  KOS_ERR_DAG_DUPLICATE_TASK: { status: 422, summary: 'Two tasks of one goal have the same name.' },
+  KOS_ERR_TEMPLATE_INVALID: { status: 422, summary: 'A workflow template file is malformed.' },
+  KOS_ERR_NOT_LEASE_HOLDER: { status: 409, summary: 'Only the agent holding the current lease may report on this task.' },
+  KOS_ERR_STALE_EPOCH: { status: 409, summary: 'The lease epoch is not the current one: the lease was revoked or reassigned.' },
+  KOS_ERR_TASK_NOT_ACTIVE: { status: 409, summary: 'The task is not leased (already finished, cancelled or waiting).' },
+  KOS_ERR_GOAL_FINISHED: { status: 409, summary: 'The goal has already finished.' },
+  KOS_ERR_AGENT_NOT_ACTIVE: { status: 409, summary: 'The agent is unregistered or quarantined; register it again.' },
+  KOS_ERR_ILLEGAL_TRANSITION: { status: 409, summary: 'The state machine does not allow this transition.' },
+  KOS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration has invalid values (reported at start).' },
+  KOS_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The store cannot be reached; retry later.' },
+  KOS_ERR_NOT_READY: { status: 503, summary: 'The orchestrator is starting or stopping.' },
+  KOS_ERR_INTERNAL: { status: 500, summary: 'An unexpected error; the log has the details.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a registered code: thrown by the core, mapped to HTTP by the API layer. */
+export class KosError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'KosError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isKosError(e: unknown): e is KosError {
+  return e instanceof KosError;
+}
