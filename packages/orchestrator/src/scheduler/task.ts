@@ -12,7 +12,8 @@ import { assertTransition, type TransitionTable } from './transitions.ts';
  * - `dead`      failed for good: attempts exhausted or a non-retryable error (terminal)
  * - `cancelled` its goal was cancelled or failed before it ran (terminal)
  */
-export type TaskState = 'pending' | 'ready' | 'leased' | 'running' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+export type TaskState =
+  'pending' | 'ready' | 'leased' | 'running' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
 
 export const TASK_TRANSITIONS: TransitionTable<TaskState> = {
   pending: ['ready', 'cancelled'],
@@ -60,6 +61,8 @@ export interface Task {
   epoch: number;
   agentId: string | null;
   leaseExpiresAt: number | null;
+  /** When the current (or last) lease was granted: run time for per-skill stats. */
+  leasedAt: number | null;
   /** When the task may next be assigned (retry backoff), epoch ms. */
   availableAt: number;
   /** Sort key of the ready queue: availableAt + tier × aging step (lower runs first). */

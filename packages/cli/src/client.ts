@@ -1,0 +1,216 @@
+/**
+ * A typed HTTP client for the orchestrator's REST API (docs/api.md), on Node's global fetch.
+ *
+ * ```ts
+ * const kos = new KosClient({ url: 'http://127.0.0.1:7700', token });
+ * const { goal_id } = await kos.decompose({ goal: 'analyze customer data trends' });
+ * ```
+ * Every error answer becomes a CliError carrying the API's `KOS_ERR_…` code; a refused connection
+ * becomes a CliError of kind 'unreachable'.
+ */
+import type {
+  AgentState,
+  Assignment,
+  DecomposeRequest,
+  DecomposeResponse,
+  DenseTensor,
+  GoalState,
+  Page,
+  SparseTensor,
+  StatusResponse,
+  TaskState,
+  TokenCreated,
+  TokenRole,
+  WireAgent,
+  WireEvent,
+  WireGoal,
+  WireLease,
+  WireTask,
+} from './api-types.ts';
+import { CliError } from './errors.ts';
+
+export interface ClientOptions {
+  url: string;
+  token?: string | null;
+  /** Abandon a request that gets no answer in this time. */
+  timeoutMs?: number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+export class KosClient {
+  readonly url: string;
+  readonly token: string | null;
+  readonly timeoutMs: number;
+
+  constructor(opts: ClientOptions) {
+    this.url = opts.url.replace(/\/+$/, '');
+    this.token = opts.token ?? null;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  /** The same server with another token (the demo's agents each hold their own). */
+  withToken(token: string): KosClient {
+    return new KosClient({ url: this.url, token, timeoutMs: this.timeoutMs });
+  }
+
+  // Seed routes
+  register(body: { context_id: string; skills: string[]; max_parallel?: number }) {
+    return this.post<{ agent_id: string; agent: WireAgent }>('/orchestration/register', body);
+  }
+  decompose(body: DecomposeRequest) {
+    return this.post<DecomposeResponse>('/orchestration/decompose', body);
+  }
+  assign() {
+    return this.post<{ assignments: Assignment[] }>('/orchestration/assign');
+  }
+  status() {
+    return this.get<StatusResponse>('/orchestration/status');
+  }
+  tensor(q: { goal_id?: string; format: 'dense' }): Promise<DenseTensor>;
+  tensor(q: { goal_id?: string; format: 'sparse' }): Promise<SparseTensor>;
+  tensor(q: { goal_id?: string; format: 'dense' | 'sparse' }): Promise<DenseTensor | SparseTensor> {
+    return this.get('/orchestration/tensor', q);
+  }
+  complete(body: { subtask_uuid: string; result: unknown; epoch?: number; agent_id?: string }) {
+    return this.post<{ task: WireTask }>('/orchestration/complete', body);
+  }
+  heartbeat(body: { agent_id: string }) {
+    return this.post<{ agent_id: string; state: AgentState; leases: WireLease[] }>(
+      '/orchestration/heartbeat',
+      body,
+    );
+  }
+  unregister(body: { agent_id: string }) {
+    return this.post<{ agent_id: string; state: AgentState; revoked: string[] }>(
+      '/orchestration/unregister',
+      body,
+    );
+  }
+
+  // Added routes
+  fail(body: {
+    subtask_uuid: string;
+    error: { message: string; code?: string; retryable?: boolean };
+    epoch?: number;
+    agent_id?: string;
+  }) {
+    return this.post<{ task: WireTask }>('/orchestration/fail', body);
+  }
+  listGoals(q: { state?: GoalState; limit?: number; after?: string } = {}) {
+    return this.get<{ goals: WireGoal[] } & Page>('/orchestration/goals', q);
+  }
+  getGoal(id: string) {
+    return this.get<{ goal: WireGoal; tasks: WireTask[] }>(`/orchestration/goals/${enc(id)}`);
+  }
+  cancelGoal(id: string, reason?: string) {
+    const body = reason === undefined ? {} : { reason };
+    return this.post<{ goal: WireGoal }>(`/orchestration/goals/${enc(id)}/cancel`, body);
+  }
+  listTasks(
+    q: { goal_id?: string; state?: TaskState; agent_id?: string; limit?: number; after?: string } = {},
+  ) {
+    return this.get<{ tasks: WireTask[] } & Page>('/orchestration/tasks', q);
+  }
+  getTask(id: string) {
+    return this.get<{ task: WireTask; history: WireEvent[] }>(`/orchestration/tasks/${enc(id)}`);
+  }
+  listAgents(q: { state?: AgentState } = {}) {
+    return this.get<{ agents: WireAgent[] }>('/orchestration/agents', q);
+  }
+  getAgent(id: string) {
+    return this.get<{ agent: WireAgent; leases: WireLease[] }>(`/orchestration/agents/${enc(id)}`);
+  }
+  events(q: { goal_id?: string; task_id?: string; agent_id?: string; after?: number; limit?: number } = {}) {
+    return this.get<{ events: WireEvent[] } & Page>('/orchestration/events', q);
+  }
+  createToken(body: { role: Exclude<TokenRole, 'admin'>; agent_name?: string; label?: string }) {
+    return this.post<TokenCreated>('/orchestration/tokens', body);
+  }
+  healthz() {
+    return this.get<{ status: string }>('/healthz');
+  }
+  readyz() {
+    return this.get<{ status: string }>('/readyz');
+  }
+
+  private get<T>(path: string, query: Query = {}): Promise<T> {
+    return this.request<T>('GET', path, query, undefined);
+  }
+  private post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.request<T>('POST', path, {}, body);
+  }
+
+  private async request<T>(method: string, path: string, query: Query, body: unknown): Promise<T> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+    const target = `${this.url}${path}${qs.size > 0 ? `?${qs.toString()}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== null) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(target, {
+        method,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (e) {
+      throw this.networkError(e);
+    }
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (res.ok) {
+      if (parsed.ok) return parsed.value as T;
+      throw new CliError('api', `${method} ${path} answered ${res.status} with a body that is not JSON`, {
+        status: res.status,
+      });
+    }
+    const err = parsed.ok ? errorBody(parsed.value) : null;
+    if (err !== null) {
+      throw new CliError('api', err.message, { code: err.code, status: res.status, details: err.details });
+    }
+    throw new CliError('api', `${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`, {
+      status: res.status,
+    });
+  }
+
+  private networkError(e: unknown): CliError {
+    const name = e instanceof Error ? e.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new CliError('unreachable', `no answer from the orchestrator at ${this.url} within ${this.timeoutMs} ms`);
+    }
+    const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : null;
+    const why = code !== null && !NETWORK_CODES.has(code) ? ` (${code})` : '';
+    return new CliError(
+      'unreachable',
+      `cannot reach the orchestrator at ${this.url}${why} — is \`kos serve\` (or \`npm start\`) running?`,
+      { details: { cause: code } },
+    );
+  }
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The `{error: {code, message, details}}` body, or null when the answer is something else. */
+function errorBody(v: unknown): { code: string; message: string; details: unknown } | null {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return null;
+  const e = v.error;
+  if (typeof e !== 'object' || e === null || !('code' in e) || typeof e.code !== 'string') return null;
+  const message = 'message' in e && typeof e.message === 'string' ? e.message : e.code;
+  return { code: e.code, message, details: 'details' in e ? e.details : undefined };
+}

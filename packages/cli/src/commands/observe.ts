@@ -1,0 +1,77 @@
+/** Read-only views: `kos status`, `kos agents`, `kos events`. */
+import { Option, type Command } from 'commander';
+import type { AgentState, StatusResponse } from '../api-types.ts';
+import { nonNegativeInt, positiveInt } from '../args.ts';
+import { Ctx, type Io } from '../context.ts';
+import { resolveGoalId, resolveTaskId } from '../ids.ts';
+import { agentsTable, eventsTable, fields, nextHint } from '../render.ts';
+import { AGENT_STATES } from '../states.ts';
+
+export function registerObserve(program: Command, io: Io): void {
+  program
+    .command('status')
+    .description('agents, goals and tasks by state; ready queue depth; store; uptime')
+    .action(async (_o: object, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const client = ctx.client();
+      const answer = await client.status();
+      ctx.print(answer, () => statusText(answer, client.url));
+    });
+
+  program
+    .command('agents')
+    .description('list agents')
+    .addOption(new Option('--state <state>', 'only agents in this state').choices(AGENT_STATES))
+    .action(async (o: { state?: AgentState }, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const answer = await ctx.client().listAgents(o);
+      ctx.print(answer, () => agentsTable(answer.agents));
+    });
+
+  program
+    .command('events')
+    .description('the event log, oldest first')
+    .option('--goal <id>', 'only events of this goal')
+    .option('--task <id>', 'only events of this task')
+    .option('--agent <id>', 'only events of this agent')
+    .option('--after <seq>', 'only events after this sequence number', nonNegativeInt)
+    .option('--limit <n>', 'at most this many', positiveInt)
+    .action(
+      async (
+        o: { goal?: string; task?: string; agent?: string; after?: number; limit?: number },
+        cmd: Command,
+      ) => {
+        const ctx = Ctx.of(io, cmd);
+        const client = ctx.client();
+        const answer = await client.events({
+          ...(o.goal === undefined ? {} : { goal_id: await resolveGoalId(client, o.goal) }),
+          ...(o.task === undefined ? {} : { task_id: await resolveTaskId(client, o.task) }),
+          ...(o.agent === undefined ? {} : { agent_id: o.agent }),
+          ...(o.after === undefined ? {} : { after: o.after }),
+          ...(o.limit === undefined ? {} : { limit: o.limit }),
+        });
+        ctx.print(answer, () => eventsTable(answer.events) + nextHint(answer.next));
+      },
+    );
+}
+
+export function statusText(s: StatusResponse, url: string): string {
+  return fields([
+    ['orchestrator', url],
+    ['uptime', `${Math.round(s.uptime_s)} s`],
+    ['store', typeof s.store === 'string' ? s.store : JSON.stringify(s.store)],
+    ['agents', counts(s.agents)],
+    ['goals', counts(s.goals)],
+    ['tasks', counts(s.tasks)],
+    ['ready queue', String(s.ready_queue_depth)],
+  ]);
+}
+
+/** `{running: 2, succeeded: 5}` → `7 (running 2, succeeded 5)`; zero states are left out. */
+export function counts(c: number | Record<string, number>): string {
+  if (typeof c === 'number') return String(c);
+  const nonZero = Object.entries(c).filter(([, n]) => n > 0);
+  const total = Object.entries(c).reduce((sum, [k, n]) => (k === 'total' ? sum : sum + n), 0);
+  const parts = nonZero.filter(([k]) => k !== 'total').map(([k, n]) => `${k} ${n}`);
+  return parts.length === 0 ? String(c.total ?? total) : `${c.total ?? total} (${parts.join(', ')})`;
+}

@@ -1,0 +1,105 @@
+/** `kos serve [--port] [--host] [--store] [--config] [--demo]`: run the orchestrator in this process. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isKosError } from '@kos/protocol';
+import { port } from '../args.ts';
+import { KosClient } from '../client.ts';
+import { Ctx, type Io } from '../context.ts';
+import { QuietExit } from '../errors.ts';
+import { fields } from '../render.ts';
+import { runDemo } from '../demo/run-demo.ts';
+
+interface ServeOptions {
+  port?: number;
+  host?: string;
+  store?: string;
+  config?: string;
+  demo?: boolean;
+}
+
+export function registerServe(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('run the orchestrator (JSON logs on stdout, this banner on stderr); Ctrl-C stops it')
+    .option('--port <port>', 'listen on this port (env KOS_PORT)', port)
+    .option('--host <host>', 'listen on this address (env KOS_HOST)')
+    .option('--store <store>', '"sqlite" (a file in the data dir) or a postgres:// URL')
+    .option('--config <file>', 'a YAML configuration file')
+    .option('--demo', 'also run three demo agents and submit a demo goal, through the REST API')
+    .action(async (o: ServeOptions, cmd: Command) => serve(Ctx.of(io, cmd), o));
+}
+
+async function serve(ctx: Ctx, o: ServeOptions): Promise<void> {
+  // Imported here so that client commands do not load the server and its native modules.
+  const { Orchestrator, resolveConfig } = await import('@kos/orchestrator');
+  let config: ReturnType<typeof resolveConfig>;
+  try {
+    config = resolveConfig({
+      env: { ...ctx.io.env },
+      flags: {
+        ...(o.port === undefined ? {} : { port: o.port }),
+        ...(o.host === undefined ? {} : { host: o.host }),
+        ...(ctx.opts.dataDir === undefined ? {} : { dataDir: ctx.opts.dataDir }),
+        ...(o.store === undefined ? {} : { store: o.store }),
+        ...(o.config === undefined ? {} : { configFile: o.config }),
+      },
+    });
+  } catch (e) {
+    if (!isKosError(e) || e.code !== 'KOS_ERR_CONFIG_INVALID') throw e;
+    ctx.err(`error ${e.code}: ${e.message}`);
+    const problems = e.details?.problems;
+    if (Array.isArray(problems)) for (const p of problems) ctx.err(`  ${String(p)}`);
+    throw new QuietExit(2);
+  }
+
+  const orch = await Orchestrator.start(config);
+  ctx.err(
+    [
+      '',
+      `kOS orchestrator listening on ${orch.url}`,
+      fields([
+        ['store', config.store],
+        ['data dir', config.dataDir],
+        ['admin token', `${orch.adminTokenPath}${orch.adminTokenCreated ? ' (created)' : ''}`],
+      ]).replace(/^/gm, '  '),
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+
+  const demoStop = new AbortController();
+  let demo: Promise<void> = Promise.resolve();
+  if (o.demo === true) {
+    const admin = new KosClient({ url: orch.url, token: readFileSync(orch.adminTokenPath, 'utf8').trim() });
+    demo = runDemo({ admin, dataDir: config.dataDir, log: (l) => ctx.err(l), signal: demoStop.signal }).catch(
+      (e: unknown) => ctx.err(`demo stopped: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  const signal = await firstSignal(ctx);
+  ctx.err(`\n${signal}: stopping (again to exit at once)`);
+  demoStop.abort();
+  await demo;
+  await orch.stop();
+  ctx.err('stopped');
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+function firstSignal(ctx: Ctx): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const first = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      const again = (): void => {
+        ctx.err('second signal: exiting now');
+        process.exit(130);
+      };
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
+      resolve(sig);
+    };
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
+  });
+}

@@ -1,0 +1,41 @@
+/** `kos token create --role agent|submitter|viewer [--agent <name>] [--label <text>]` (admin only). */
+import { Option, type Command } from 'commander';
+import { Ctx, type Io } from '../context.ts';
+import { fields } from '../render.ts';
+
+export function registerToken(program: Command, io: Io): void {
+  const token = program.command('token').description('manage API tokens');
+  token
+    .command('create')
+    .description('create a token; its secret is shown once')
+    .addOption(
+      new Option('--role <role>', 'what the token may do')
+        .choices(['agent', 'submitter', 'viewer'] as const)
+        .makeOptionMandatory(),
+    )
+    .option('--agent <name>', 'bind an agent token to this agent name (else: the first it registers)')
+    .option('--label <text>', 'a note to recognise the token by')
+    .action(
+      async (o: { role: 'agent' | 'submitter' | 'viewer'; agent?: string; label?: string }, cmd: Command) => {
+        const ctx = Ctx.of(io, cmd);
+        const answer = await ctx.client().createToken({
+          role: o.role,
+          ...(o.agent === undefined ? {} : { agent_name: o.agent }),
+          ...(o.label === undefined ? {} : { label: o.label }),
+        });
+        ctx.print(answer, () =>
+          [
+            fields([
+              ['id', answer.id],
+              ['role', answer.role],
+              ['agent', answer.agent_name ?? '-'],
+              ['token', answer.token],
+            ]),
+            '',
+            'The secret is shown only this once. To use it:',
+            `  export KOS_TOKEN=${answer.token}`,
+          ].join('\n'),
+        );
+      },
+    );
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import { KosError } from '@kos/protocol';
+import type { ApiDeps } from './deps.ts';
+import { toKosError } from './errors.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { readRoutes } from './routes/read.ts';
+import { seedRoutes } from './routes/seed.ts';
+import { parseBearer, tokenIdOf } from '../security/index.ts';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Liveness pings are not actions: auditing each heartbeat would drown the log. */
+const NOT_AUDITED = new Set(['/orchestration/heartbeat']);
+
+/**
+ * The HTTP API: parse → call the store → map errors. Every error leaves as
+ * `{error: {code, message, details?}}` with the status of its registered code.
+ */
+export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: logger,
+    bodyLimit: deps.config.limits.maxBodyBytes,
+    disableRequestLogging: true,
+    // Validation errors reach the error handler with every problem, not just the first.
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'kOS Orchestrator',
+        version: '0.1.0',
+        description: 'Goals → DAGs → leases on a fleet of agents. Errors: see docs/errors.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toKosError(err);
+    if (e.code === 'KOS_ERR_INTERNAL') req.log.error({ err }, 'request failed');
+    else req.log.info({ code: e.code, route: req.routeOptions.url, msg: e.message }, 'request rejected');
+    deps.metrics.rejected(e.code);
+    void reply.code(e.status).send({ error: e.toJSON() });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new KosError('KOS_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url}; see /openapi.json`);
+    deps.metrics.rejected(e.code);
+    void reply.code(404).send({ error: e.toJSON() });
+  });
+
+  // Shed requests while starting/stopping instead of letting them hang on a closing store.
+  app.addHook('onRequest', async (req) => {
+    if (!deps.accepting() && req.url.startsWith('/orchestration/')) {
+      throw new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping; retry shortly');
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
+    if (deps.config.security.auditAllActions && MUTATING.has(req.method) && !NOT_AUDITED.has(route) && reply.statusCode < 400) {
+      const secret = parseBearer(req.headers.authorization);
+      await deps.store.backend
+        .transaction((tx) =>
+          tx.appendEvents([
+            {
+              at: deps.store.now(),
+              kind: 'audit',
+              actor: secret ? `token:${tokenIdOf(secret) ?? 'unknown'}` : 'anonymous',
+              goalId: null,
+              taskId: null,
+              agentId: null,
+              data: { method: req.method, route, status: reply.statusCode, request_id: req.id },
+            },
+          ]),
+        )
+        .catch((err: unknown) => req.log.error({ err }, 'audit append failed'));
+    }
+  });
+
+  opsRoutes(app, deps);
+  seedRoutes(app, deps);
+  readRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,141 @@
+import { Type } from 'typebox';
+import { PRIORITIES } from '@kos/protocol';
+
+/**
+ * Request schemas of every route. Fastify validates against them before a handler runs, so a
+ * handler only sees well-formed input; the same schemas make the OpenAPI document.
+ */
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s].*$' });
+const Skill = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:/-]+$' });
+const Priority = Type.Union(PRIORITIES.map((p) => Type.Literal(p)));
+const Epoch = Type.Integer({ minimum: 0 });
+const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 });
+const strict = { additionalProperties: false } as const;
+
+export const RegisterBody = Type.Object(
+  {
+    context_id: Name,
+    skills: Type.Array(Skill, { minItems: 1, maxItems: 64 }),
+    max_parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  },
+  strict,
+);
+
+export const TaskSpec = Type.Object(
+  {
+    name: Name,
+    skills: Type.Array(Skill, { minItems: 1, maxItems: 64 }),
+    priority: Type.Optional(Priority),
+    estimated_duration_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+    depends_on: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
+    input: Type.Optional(Type.Unknown()),
+  },
+  strict,
+);
+
+export const DecomposeBody = Type.Object(
+  {
+    goal: Type.String({ minLength: 1, maxLength: 100_000 }),
+    context: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Record(Type.String(), Type.Unknown())])),
+    priority: Type.Optional(Priority),
+    template: Type.Optional(Name),
+    tasks: Type.Optional(Type.Array(TaskSpec, { minItems: 1, maxItems: 100_000 })),
+  },
+  strict,
+);
+
+export const CompleteBody = Type.Object(
+  {
+    subtask_uuid: Id,
+    result: Type.Unknown(),
+    epoch: Type.Optional(Epoch),
+    agent_id: Type.Optional(Id),
+  },
+  strict,
+);
+
+export const FailBody = Type.Object(
+  {
+    subtask_uuid: Id,
+    error: Type.Object(
+      {
+        message: Type.String({ minLength: 1, maxLength: 10_000 }),
+        code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        retryable: Type.Optional(Type.Boolean()),
+      },
+      strict,
+    ),
+    epoch: Type.Optional(Epoch),
+    agent_id: Type.Optional(Id),
+  },
+  strict,
+);
+
+export const AgentIdBody = Type.Object({ agent_id: Id }, strict);
+
+export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, strict);
+
+export const TokenBody = Type.Object(
+  {
+    role: Type.Union([Type.Literal('agent'), Type.Literal('submitter'), Type.Literal('viewer'), Type.Literal('admin')]),
+    agent_name: Type.Optional(Name),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  strict,
+);
+
+export const IdParams = Type.Object({ id: Id }, strict);
+
+export const TensorQuery = Type.Object(
+  {
+    goal_id: Type.Optional(Id),
+    format: Type.Optional(Type.Union([Type.Literal('dense'), Type.Literal('sparse')])),
+  },
+  strict,
+);
+
+export const GoalsQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union(['running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Limit),
+    after: Type.Optional(Id),
+  },
+  strict,
+);
+
+const TaskState = Type.Union(
+  ['pending', 'ready', 'leased', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'].map((s) => Type.Literal(s)),
+);
+
+export const TasksQuery = Type.Object(
+  {
+    goal_id: Type.Optional(Id),
+    state: Type.Optional(TaskState),
+    agent_id: Type.Optional(Id),
+    limit: Type.Optional(Limit),
+    after: Type.Optional(Id),
+  },
+  strict,
+);
+
+export const AgentsQuery = Type.Object(
+  {
+    state: Type.Optional(
+      Type.Union(['active', 'draining', 'lost', 'unregistered', 'quarantined'].map((s) => Type.Literal(s))),
+    ),
+  },
+  strict,
+);
+
+export const EventsQuery = Type.Object(
+  {
+    goal_id: Type.Optional(Id),
+    task_id: Type.Optional(Id),
+    agent_id: Type.Optional(Id),
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  },
+  strict,
+);

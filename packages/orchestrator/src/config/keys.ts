@@ -1,0 +1,154 @@
+import type { Config } from './types.ts';
+
+/**
+ * One configuration key as written in kos.yaml (snake_case, dotted by section), with its default
+ * and a parser. Parsers accept the YAML value or the raw string of an env variable / flag, and
+ * return `undefined` for a value that is not allowed; `allowed` says what would be.
+ */
+export interface KeySpec<T> {
+  readonly key: string;
+  readonly default: T;
+  readonly allowed: string;
+  parse(raw: unknown): T | undefined;
+}
+
+function integer(key: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): KeySpec<number> {
+  const allowed =
+    max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  return {
+    key,
+    default: def,
+    allowed,
+    parse(raw) {
+      const n = toNumber(raw);
+      return n !== undefined && Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+    },
+  };
+}
+
+function fraction(key: string, def: number): KeySpec<number> {
+  return {
+    key,
+    default: def,
+    allowed: 'a number from 0 to 1',
+    parse(raw) {
+      const n = toNumber(raw);
+      return n !== undefined && n >= 0 && n <= 1 ? n : undefined;
+    },
+  };
+}
+
+function boolean(key: string, def: boolean): KeySpec<boolean> {
+  return {
+    key,
+    default: def,
+    allowed: 'true or false',
+    parse(raw) {
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw !== 'string') return undefined;
+      const s = raw.trim().toLowerCase();
+      if (s === 'true' || s === '1') return true;
+      if (s === 'false' || s === '0') return false;
+      return undefined;
+    },
+  };
+}
+
+function oneOf<const V extends string>(key: string, def: V, values: readonly V[]): KeySpec<V> {
+  return {
+    key,
+    default: def,
+    allowed: `one of ${values.join(', ')}`,
+    parse(raw) {
+      if (typeof raw !== 'string') return undefined;
+      return values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+    },
+  };
+}
+
+function text(key: string, def: string, allowed: string, ok: (s: string) => boolean): KeySpec<string> {
+  return {
+    key,
+    default: def,
+    allowed,
+    parse(raw) {
+      if (typeof raw !== 'string') return undefined;
+      const s = raw.trim();
+      return ok(s) ? s : undefined;
+    },
+  };
+}
+
+/** A path or null; made absolute later, against the directory of the source that set it. */
+function optionalPath(key: string): KeySpec<string | null> {
+  return {
+    key,
+    default: null,
+    allowed: 'a directory path or null',
+    parse(raw) {
+      if (raw === null) return null;
+      return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
+    },
+  };
+}
+
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const n = Number(raw.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
+
+/** Every key the orchestrator reads. The order is the order of docs/configuration.md. */
+export const KEYS = {
+  host: text('server.host', '127.0.0.1', 'a non-empty host name or address', (s) => s !== ''),
+  port: integer('server.port', 7700, 0, 65535),
+  dataDir: text('data_dir', './.kos', 'a non-empty directory path', (s) => s !== ''),
+  store: text(
+    'store',
+    'sqlite',
+    'sqlite or a postgres:// / postgresql:// URL',
+    (s) => s === 'sqlite' || POSTGRES_URL.test(s),
+  ),
+  sqliteSynchronous: oneOf('sqlite.synchronous', 'FULL', ['FULL', 'NORMAL']),
+  maxAttempts: integer('retry.max_attempts', 3, 1),
+  delayStrategy: oneOf('retry.delay_strategy', 'exponential', ['exponential', 'fixed']),
+  baseDelayMs: integer('retry.base_delay_ms', 200, 0),
+  maxDelayMs: integer('retry.max_delay_ms', 30_000, 0),
+  jitter: boolean('retry.jitter', true),
+  fallbackOnError: boolean('policies.fallback_on_error', true),
+  allowCrossAgent: boolean('policies.allow_cross_agent', true),
+  maxParallelTasks: integer('policies.max_parallel_tasks', 5, 1),
+  trustThreshold: fraction('security.trust_threshold', 0.7),
+  auditAllActions: boolean('security.audit_all_actions', true),
+  // Accepted so the seed's file loads; sandboxing is the agents' runtime concern, not enforced here.
+  sandboxRequired: boolean('security.sandbox_required', false),
+  leaseTtlMs: integer('leases.ttl_ms', 30_000, 1),
+  heartbeatTtlMs: integer('heartbeat.ttl_ms', 15_000, 1),
+  sweepIntervalMs: integer('heartbeat.sweep_interval_ms', 1_000, 1),
+  autoAssign: boolean('scheduler.auto_assign', true),
+  agingStepMs: integer('scheduler.aging_step_ms', 30_000, 1),
+  roundLimit: integer('scheduler.round_limit', 1_000, 1),
+  maxBodyBytes: integer('limits.max_body_bytes', 1_048_576, 1),
+  maxTasksPerGoal: integer('limits.max_tasks_per_goal', 1_000, 1),
+  maxGoalChars: integer('limits.max_goal_chars', 2_000, 1),
+  maxSkillsPerEntity: integer('limits.max_skills_per_entity', 32, 1),
+  maxInputBytes: integer('limits.max_input_bytes', 262_144, 1),
+  maxResultBytes: integer('limits.max_result_bytes', 1_048_576, 1),
+  templatesDir: optionalPath('templates_dir'),
+  logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
+} as const;
+
+export const ALL_KEYS: readonly KeySpec<unknown>[] = Object.values(KEYS);
+
+/** Environment variables that override one key each (KOS_CONFIG names the file instead). */
+export const ENV_KEYS: Readonly<Record<string, KeySpec<unknown>>> = {
+  KOS_HOST: KEYS.host,
+  KOS_PORT: KEYS.port,
+  KOS_DATA_DIR: KEYS.dataDir,
+  KOS_STORE: KEYS.store,
+  KOS_LOG_LEVEL: KEYS.logLevel,
+};

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { KosError } from '@kos/protocol';
+import { chooseConfigFile, describe, loadConfigFile } from './file.ts';
+import { ALL_KEYS, ENV_KEYS, KEYS, type KeySpec } from './keys.ts';
+import type { Config } from './types.ts';
+
+export interface ConfigInput {
+  /** A YAML file chosen by the caller (programmatic start); `flags.configFile` still wins. */
+  file?: string | undefined;
+  env: Record<string, string | undefined>;
+  flags: {
+    port?: string | number | undefined;
+    host?: string | undefined;
+    dataDir?: string | undefined;
+    store?: string | undefined;
+    configFile?: string | undefined;
+  };
+  /** Where `kos.yaml` is looked for and relative env/flag paths start; defaults to process.cwd(). */
+  cwd?: string | undefined;
+}
+
+/** One value offered for a key, with where it came from. */
+interface Offer {
+  raw: unknown;
+  /** `kos.yaml`, `env KOS_PORT`, `flag --port`. */
+  from: string;
+  baseDir: string;
+}
+
+const FLAG_KEYS = [
+  ['port', '--port', KEYS.port],
+  ['host', '--host', KEYS.host],
+  ['dataDir', '--data-dir', KEYS.dataDir],
+  ['store', '--store', KEYS.store],
+] as const;
+
+/**
+ * Compiles the configuration: built-in defaults < YAML file < environment < flags. Every offered
+ * value is validated, including ones a later source overrides, and all problems are reported at
+ * once in one KOS_ERR_CONFIG_INVALID (details.problems), so a start fails with the full list.
+ */
+export function resolveConfig(input: ConfigInput): Config {
+  const cwd = input.cwd ?? process.cwd();
+  const problems: string[] = [];
+  const offers = new Map<string, Offer[]>();
+  const offer = (key: string, o: Offer): void => {
+    offers.set(key, [...(offers.get(key) ?? []), o]);
+  };
+
+  const choice = chooseConfigFile(input.flags.configFile, input.file, input.env['KOS_CONFIG'], cwd);
+  if (choice !== null) {
+    const file = loadConfigFile(choice, cwd, problems);
+    for (const [key, raw] of file?.values ?? [])
+      offer(key, { raw, from: file?.label ?? '', baseDir: file?.baseDir ?? cwd });
+  }
+  for (const [name, spec] of Object.entries(ENV_KEYS)) {
+    const raw = input.env[name];
+    // An empty variable (`KOS_PORT= kos serve`) counts as unset, as shells use it.
+    if (raw !== undefined && raw !== '') offer(spec.key, { raw, from: `env ${name}`, baseDir: cwd });
+  }
+  for (const [field, flag, spec] of FLAG_KEYS) {
+    const raw = input.flags[field];
+    if (raw !== undefined && raw !== '') offer(spec.key, { raw, from: `flag ${flag}`, baseDir: cwd });
+  }
+
+  for (const spec of ALL_KEYS) {
+    for (const o of offers.get(spec.key) ?? []) {
+      if (spec.parse(o.raw) === undefined) {
+        problems.push(`${spec.key}: must be ${spec.allowed} (got ${describe(o.raw)} from ${o.from})`);
+      }
+    }
+  }
+
+  /** The winning value of a key and its source; an invalid winner (already reported) yields the default. */
+  function pick<T>(spec: KeySpec<T>): { value: T; from: string; baseDir: string; valid: boolean } {
+    const winner = offers.get(spec.key)?.at(-1);
+    if (winner === undefined) return { value: spec.default, from: 'the default', baseDir: cwd, valid: true };
+    const value = spec.parse(winner.raw);
+    if (value === undefined) return { value: spec.default, from: 'the default', baseDir: cwd, valid: false };
+    return { value, from: winner.from, baseDir: winner.baseDir, valid: true };
+  }
+  const get = <T>(spec: KeySpec<T>): T => pick(spec).value;
+
+  const dataDir = pick(KEYS.dataDir);
+  const templatesDir = pick(KEYS.templatesDir);
+  const config: Config = {
+    server: { host: get(KEYS.host), port: get(KEYS.port) },
+    dataDir: path.resolve(dataDir.baseDir, dataDir.value),
+    store: get(KEYS.store),
+    sqlite: { synchronous: get(KEYS.sqliteSynchronous) },
+    retry: {
+      maxAttempts: get(KEYS.maxAttempts),
+      delayStrategy: get(KEYS.delayStrategy),
+      baseDelayMs: get(KEYS.baseDelayMs),
+      maxDelayMs: get(KEYS.maxDelayMs),
+      jitter: get(KEYS.jitter),
+    },
+    policies: {
+      fallbackOnError: get(KEYS.fallbackOnError),
+      allowCrossAgent: get(KEYS.allowCrossAgent),
+      maxParallelTasks: get(KEYS.maxParallelTasks),
+    },
+    security: { trustThreshold: get(KEYS.trustThreshold), auditAllActions: get(KEYS.auditAllActions) },
+    leases: { ttlMs: get(KEYS.leaseTtlMs) },
+    heartbeat: { ttlMs: get(KEYS.heartbeatTtlMs), sweepIntervalMs: get(KEYS.sweepIntervalMs) },
+    scheduler: {
+      autoAssign: get(KEYS.autoAssign),
+      agingStepMs: get(KEYS.agingStepMs),
+      roundLimit: get(KEYS.roundLimit),
+    },
+    limits: {
+      maxBodyBytes: get(KEYS.maxBodyBytes),
+      maxTasksPerGoal: get(KEYS.maxTasksPerGoal),
+      maxGoalChars: get(KEYS.maxGoalChars),
+      maxSkillsPerEntity: get(KEYS.maxSkillsPerEntity),
+      maxInputBytes: get(KEYS.maxInputBytes),
+      maxResultBytes: get(KEYS.maxResultBytes),
+    },
+    templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
+    log: { level: get(KEYS.logLevel) },
+  };
+
+  // Relations between keys; checked on the values that won, each named with its source.
+  const relation = (a: KeySpec<number>, op: '>' | '≥', b: KeySpec<number>, why: string): void => {
+    const x = pick(a);
+    const y = pick(b);
+    // An invalid value is reported already; comparing its stand-in default would only confuse.
+    if (!x.valid || !y.valid || (op === '>' ? x.value > y.value : x.value >= y.value)) return;
+    const word = op === '>' ? 'greater than' : 'at least';
+    problems.push(
+      `${a.key}: must be ${word} ${b.key} ${why} (got ${x.value} from ${x.from} and ${y.value} from ${y.from})`,
+    );
+  };
+  relation(
+    KEYS.heartbeatTtlMs,
+    '>',
+    KEYS.sweepIntervalMs,
+    'so silent agents are found within their TTL plus one sweep',
+  );
+  relation(KEYS.leaseTtlMs, '≥', KEYS.heartbeatTtlMs, 'so a live agent keeps its lease between heartbeats');
+  relation(KEYS.maxDelayMs, '≥', KEYS.baseDelayMs, 'as the cap of the retry delay');
+
+  if (problems.length > 0) {
+    throw new KosError(
+      'KOS_ERR_CONFIG_INVALID',
+      `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        problems,
+      },
+    );
+  }
+  return config;
+}

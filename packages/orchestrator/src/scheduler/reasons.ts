@@ -1,0 +1,73 @@
+import {
+  describeIncapable,
+  incapableCode,
+  type IncapableCode,
+  type RoundAgent,
+  type RoundTask,
+  type SchedulingPolicy,
+} from './score.ts';
+
+const LABELS: Record<IncapableCode, string> = {
+  'at-capacity': 'at capacity',
+  'not-active': 'not active',
+  'missing-skills': 'missing skills',
+  'cross-agent': 'cross-agent disallowed',
+};
+
+/**
+ * Says why a task got no agent in a round, against the agents' state at that point of the round.
+ * Runs only for unassigned tasks, so its index of every agent by skill is built on first use.
+ */
+export class UnassignedReasons {
+  private bySkill: Map<string, number[]> | null = null;
+
+  constructor(
+    private readonly agents: readonly RoundAgent[],
+    private readonly skillSets: readonly Set<string>[],
+    private readonly policy: SchedulingPolicy,
+  ) {}
+
+  explain(task: RoundTask): string {
+    if (!this.policy.policies.allowCrossAgent && task.lastAgentId !== null) {
+      const i = this.agents.findIndex((a) => a.id === task.lastAgentId);
+      const agent = this.agents[i];
+      const skills = this.skillSets[i];
+      if (agent === undefined || skills === undefined) {
+        return `bound to agent ${task.lastAgentId} (cross-agent disallowed), which is not registered`;
+      }
+      const code = incapableCode(task, agent, skills, this.policy, false) ?? 'at-capacity';
+      return `bound to agent ${agent.id} (cross-agent disallowed): ${describeIncapable(code, task, agent, skills)}`;
+    }
+    const index = this.index();
+    const absent = task.skills.filter((s) => !index.has(s));
+    if (absent.length > 0) return `no agent has skills: ${absent.join(', ')}`;
+    let list: readonly number[] = this.agents.map((_, i) => i);
+    for (const skill of task.skills) {
+      const withSkill = index.get(skill) ?? [];
+      if (withSkill.length < list.length) list = withSkill;
+    }
+    const counts = new Map<IncapableCode, number>();
+    for (const i of list) {
+      const agent = this.agents[i] as RoundAgent;
+      const code = incapableCode(task, agent, this.skillSets[i] as Set<string>, this.policy, false);
+      if (code !== null) counts.set(code, (counts.get(code) ?? 0) + 1);
+    }
+    if (counts.size === 0) return 'no agent is registered';
+    const parts = [...counts].map(([code, n]) => `${n} ${LABELS[code]}`);
+    return `no capable agent with a free slot: ${parts.join(', ')}`;
+  }
+
+  private index(): Map<string, number[]> {
+    if (this.bySkill !== null) return this.bySkill;
+    const bySkill = new Map<string, number[]>();
+    this.skillSets.forEach((skills, i) => {
+      for (const skill of skills) {
+        const list = bySkill.get(skill);
+        if (list === undefined) bySkill.set(skill, [i]);
+        else list.push(i);
+      }
+    });
+    this.bySkill = bySkill;
+    return bySkill;
+  }
+}

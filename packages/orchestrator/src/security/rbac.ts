@@ -1,0 +1,88 @@
+import { KosError } from '@kos/protocol';
+import type { TokenRecord, TokenRole } from '../store/records.ts';
+
+export const ROLES = ['admin', 'submitter', 'agent', 'viewer'] as const satisfies readonly TokenRole[];
+
+/** What a caller may ask for; each route names the one action it needs. */
+export const ACTIONS = [
+  'read',
+  'goal.submit',
+  'goal.cancel',
+  'scheduler.assign',
+  'agent.register',
+  'agent.heartbeat',
+  'agent.unregister',
+  'task.complete',
+  'task.fail',
+  'token.create',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/**
+ * The permission table. Agent actions are further limited to the token's own agent: the route
+ * checks `mayActAsAgent` once it knows the agent name.
+ */
+const PERMISSIONS: Readonly<Record<TokenRole, ReadonlySet<Action>>> = {
+  admin: new Set(ACTIONS),
+  submitter: new Set(['read', 'goal.submit', 'goal.cancel', 'scheduler.assign']),
+  agent: new Set([
+    'read',
+    'agent.register',
+    'agent.heartbeat',
+    'agent.unregister',
+    'task.complete',
+    'task.fail',
+  ]),
+  viewer: new Set(['read']),
+};
+
+export function authorize(role: TokenRole, action: Action): boolean {
+  return PERMISSIONS[role].has(action);
+}
+
+/** The roles allowed to perform `action`, for messages and docs. */
+export function rolesFor(action: Action): TokenRole[] {
+  return ROLES.filter((role) => authorize(role, action));
+}
+
+/**
+ * Throws KOS_ERR_UNAUTHENTICATED when there is no valid token (absent, unknown — the caller passes
+ * null — or revoked) and KOS_ERR_FORBIDDEN when its role lacks `action`.
+ */
+export function requirePermission(token: TokenRecord | null, action: Action): asserts token is TokenRecord {
+  if (token === null) {
+    throw new KosError(
+      'KOS_ERR_UNAUTHENTICATED',
+      `${action} needs a valid token: send Authorization: Bearer <token> (admin token: <data_dir>/admin.token)`,
+      { action },
+    );
+  }
+  if (token.revokedAt !== null) {
+    throw new KosError(
+      'KOS_ERR_UNAUTHENTICATED',
+      `token ${token.id} was revoked; ask an admin for a new one`,
+      {
+        action,
+        tokenId: token.id,
+      },
+    );
+  }
+  if (!authorize(token.role, action)) {
+    const allowed = rolesFor(action);
+    throw new KosError(
+      'KOS_ERR_FORBIDDEN',
+      `role ${token.role} may not ${action}; it needs a token with role ${allowed.join(' or ')}`,
+      { action, role: token.role, allowedRoles: allowed },
+    );
+  }
+}
+
+/**
+ * Whether `token` may act as the agent named `agentName`: admins always; agent tokens when bound
+ * to that name, or when not bound yet (the first registration binds the token to its agent).
+ */
+export function mayActAsAgent(token: TokenRecord, agentName: string): boolean {
+  if (token.revokedAt !== null) return false;
+  if (token.role === 'admin') return true;
+  return token.role === 'agent' && (token.agentName === null || token.agentName === agentName);
+}

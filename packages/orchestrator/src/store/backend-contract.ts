@@ -1,0 +1,463 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Agent } from '../registry/agent.ts';
+import type { Goal } from '../scheduler/goal.ts';
+import type { Task } from '../scheduler/task.ts';
+import type { Backend, ReadTx, Tx } from './backend.ts';
+import type { NewEvent, TokenRecord } from './records.ts';
+
+/**
+ * The promises of the `Backend` interface (store/backend.ts) as one vitest suite, run by each
+ * backend's test file against a fresh, empty database per test:
+ *
+ * ```ts
+ * runBackendContract('sqlite', async () => {
+ *   const dir = await mkdtemp(join(tmpdir(), 'kos-'));
+ *   const backend = await openSqliteBackend({ file: join(dir, 'kos.db'), synchronous: 'FULL' });
+ *   return { backend, cleanup: async () => { await backend.close(); await rm(dir, { recursive: true }); } };
+ * });
+ * ```
+ * It uses only the interface, so it holds every backend to the same behaviour.
+ */
+export function runBackendContract(
+  name: string,
+  createBackend: () => Promise<{ backend: Backend; cleanup: () => Promise<void> }>,
+): void {
+  describe(`Backend contract: ${name}`, () => {
+    let backend: Backend;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      ({ backend, cleanup } = await createBackend());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+    const write = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => backend.transaction(fn);
+    const read = <T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> => backend.read(fn);
+    const ids = (rows: readonly { id: string }[]): string[] => rows.map((r) => r.id);
+    /** A goal g and its tasks, inserted in one transaction. */
+    const seed = async (tasks: readonly Partial<Task>[], g: Goal = goal()): Promise<Task[]> => {
+      const rows = tasks.map((t) => task(g.id, t));
+      await write(async (tx) => {
+        await tx.insertGoal(g);
+        await tx.insertTasks(rows);
+      });
+      return rows;
+    };
+
+    describe('agents', () => {
+      it('round-trips an agent with its skills and stats, by id and by name', async () => {
+        const a = agent();
+        await write((tx) => tx.putAgent(a));
+        expect(await read((tx) => tx.getAgent(a.id))).toEqual(a);
+        expect(await read((tx) => tx.getAgentByName(a.name))).toEqual(a);
+        expect(await read((tx) => tx.getAgent('nobody'))).toBeNull();
+        expect(await read((tx) => tx.getAgentByName('nobody'))).toBeNull();
+      });
+
+      it('putAgent replaces the agent with the same id', async () => {
+        const a = agent();
+        const changed: Agent = { ...a, state: 'draining', trust: 0.2, stats: {}, skills: ['x'], updatedAt: 5000 };
+        await write((tx) => tx.putAgent(a));
+        await write((tx) => tx.putAgent(changed));
+        expect(await read((tx) => tx.listAgents())).toEqual([changed]);
+      });
+
+      it('lists and counts agents by state; an empty state list matches none', async () => {
+        const [a, b, c] = [agent(), agent({ state: 'lost' }), agent({ state: 'quarantined' })];
+        await write(async (tx) => {
+          for (const x of [a, b, c]) await tx.putAgent(x);
+        });
+        expect(ids(await read((tx) => tx.listAgents())).sort()).toEqual([a.id, b.id, c.id].sort());
+        expect(ids(await read((tx) => tx.listAgents(['lost', 'quarantined']))).sort()).toEqual([b.id, c.id].sort());
+        expect(await read((tx) => tx.listAgents([]))).toEqual([]);
+        expect(await read((tx) => tx.countAgentsByState())).toEqual({ active: 1, lost: 1, quarantined: 1 });
+      });
+
+      it('lists active or draining agents whose last heartbeat is before the given time', async () => {
+        const agents = [
+          agent({ lastHeartbeatAt: 100 }),
+          agent({ state: 'draining', lastHeartbeatAt: 50 }),
+          agent({ lastHeartbeatAt: 200 }),
+          agent({ state: 'lost', lastHeartbeatAt: 10 }),
+          agent({ state: 'quarantined', lastHeartbeatAt: 10 }),
+        ];
+        await write(async (tx) => {
+          for (const x of agents) await tx.putAgent(x);
+        });
+        const silent = await read((tx) => tx.listSilentAgents(200));
+        expect(ids(silent).sort()).toEqual([agents[0]!.id, agents[1]!.id].sort());
+      });
+    });
+
+    describe('goals', () => {
+      it('round-trips a goal and replaces it with putGoal', async () => {
+        const g = goal({ submittedBy: null });
+        await write((tx) => tx.insertGoal(g));
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(g);
+        const done: Goal = { ...g, state: 'succeeded', succeededCount: 2, updatedAt: 9, finishedAt: 9 };
+        await write((tx) => tx.putGoal(done));
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(done);
+        expect(await read((tx) => tx.getGoal('nothing'))).toBeNull();
+      });
+
+      it('rejects inserting a goal id twice and updating a goal that does not exist', async () => {
+        const g = goal();
+        await write((tx) => tx.insertGoal(g));
+        await expect(write((tx) => tx.insertGoal({ ...g, goal: 'other' }))).rejects.toBeDefined();
+        await expect(write((tx) => tx.putGoal(goal()))).rejects.toBeDefined();
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(g);
+      });
+
+      it('lists goals newest first, filtered by state, one page after another', async () => {
+        const gs = [1, 2, 3, 4, 5].map((n) => goal({ createdAt: n * 10, state: n % 2 === 0 ? 'failed' : 'running' }));
+        await write(async (tx) => {
+          for (const g of gs) await tx.insertGoal(g);
+        });
+        const [g1, g2, g3, g4, g5] = ids(gs);
+        expect(ids(await read((tx) => tx.listGoals({}, { limit: 2 })))).toEqual([g5, g4]);
+        expect(ids(await read((tx) => tx.listGoals({}, { limit: 2, after: g4 })))).toEqual([g3, g2]);
+        expect(ids(await read((tx) => tx.listGoals({}, { limit: 2, after: g2 })))).toEqual([g1]);
+        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 10 })))).toEqual([g5, g3, g1]);
+        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 1, after: g5 })))).toEqual([g3]);
+        expect(await read((tx) => tx.countGoalsByState())).toEqual({ running: 3, failed: 2 });
+      });
+    });
+
+    describe('tasks', () => {
+      it('round-trips tasks with JSON input, result and error exactly', async () => {
+        const values: unknown[] = [
+          null,
+          true,
+          0,
+          -12.5,
+          'text with "quotes", \\ and ünïcödé ✓',
+          [],
+          [1, 'two', [3], { four: 4 }],
+          { nested: { deep: [null, false, 1e21] }, empty: {}, list: [] },
+        ];
+        const tasks = await seed(
+          values.map((v, i) => ({
+            input: v,
+            result: values[values.length - 1 - i],
+            error: i % 2 === 0 ? null : { code: 'E_X', message: `failed ${i}`, retryable: i % 3 === 0 },
+          })),
+        );
+        expect(await read((tx) => tx.getTasks(ids(tasks)))).toEqual(expect.arrayContaining(tasks));
+        for (const t of tasks) expect(await read((tx) => tx.getTask(t.id))).toEqual(t);
+        expect(await read((tx) => tx.getTask('nothing'))).toBeNull();
+      });
+
+      it('putTask replaces the mutable fields and rejects an unknown task', async () => {
+        const [t] = await seed([{}]);
+        const leased: Task = {
+          ...t!,
+          state: 'leased',
+          attempts: 1,
+          epoch: 1,
+          agentId: 'agent-1',
+          leaseExpiresAt: 5000,
+          leasedAt: 4000,
+          result: { partial: [1, 2] },
+          updatedAt: 4000,
+        };
+        await write((tx) => tx.putTask(leased));
+        expect(await read((tx) => tx.getTask(t!.id))).toEqual(leased);
+        await expect(write((tx) => tx.putTask({ ...leased, id: 'missing' }))).rejects.toBeDefined();
+      });
+
+      it('returns only the tasks that exist from getTasks', async () => {
+        const [a, , c] = await seed([{}, {}, {}]);
+        expect(ids(await read((tx) => tx.getTasks([c!.id, 'missing', a!.id]))).sort()).toEqual([a!.id, c!.id].sort());
+        expect(await read((tx) => tx.getTasks([]))).toEqual([]);
+      });
+
+      it('lists tasks in creation order, filtered by goal, state and agent, one page after another', async () => {
+        const first = await seed([
+          { id: `z-${uid('t')}` },
+          { id: `a-${uid('t')}`, state: 'leased', agentId: 'ag' },
+          { id: `m-${uid('t')}`, state: 'succeeded', agentId: 'ag' },
+        ]);
+        const second = await seed([{ state: 'leased', agentId: 'ag' }]);
+        const [z, a, m] = ids(first);
+        expect(ids(await read((tx) => tx.listTasks({ goalId: first[0]!.goalId }, { limit: 10 })))).toEqual([z, a, m]);
+        expect(ids(await read((tx) => tx.listTasks({}, { limit: 2 })))).toEqual([z, a]);
+        expect(ids(await read((tx) => tx.listTasks({}, { limit: 2, after: a })))).toEqual([m, second[0]!.id]);
+        expect(ids(await read((tx) => tx.listTasks({ states: ['leased'] }, { limit: 10 })))).toEqual([
+          a,
+          second[0]!.id,
+        ]);
+        const agentOnly = await read((tx) =>
+          tx.listTasks({ agentId: 'ag', goalId: first[0]!.goalId, states: ['leased', 'succeeded'] }, { limit: 10 }),
+        );
+        expect(ids(agentOnly)).toEqual([a, m]);
+        expect(await read((tx) => tx.listTasks({ states: [] }, { limit: 10 }))).toEqual([]);
+      });
+
+      it('lists the tasks that depend on a task', async () => {
+        const g = goal();
+        const [a, b] = [task(g.id), task(g.id)];
+        const c = task(g.id, { dependsOn: [a.id, b.id], pendingDeps: 2 });
+        const d = task(g.id, { dependsOn: [a.id], pendingDeps: 1 });
+        // Dependents declared before their dependencies are fine within one insert.
+        await write(async (tx) => {
+          await tx.insertGoal(g);
+          await tx.insertTasks([c, d, a, b]);
+        });
+        expect(ids(await read((tx) => tx.listDependents(a.id))).sort()).toEqual([c.id, d.id].sort());
+        expect(ids(await read((tx) => tx.listDependents(b.id)))).toEqual([c.id]);
+        expect(await read((tx) => tx.listDependents(c.id))).toEqual([]);
+        expect((await read((tx) => tx.getTask(c.id)))?.dependsOn).toEqual([a.id, b.id]);
+      });
+
+      it('lists ready tasks available by now, lowest readyKey first, up to the limit', async () => {
+        const [k30, k10, later, k20, pending] = await seed([
+          { state: 'ready', readyKey: 30, availableAt: 30 },
+          { state: 'ready', readyKey: 10, availableAt: 0 },
+          { state: 'ready', readyKey: 5, availableAt: 101 },
+          { state: 'ready', readyKey: 20, availableAt: 100 },
+          { state: 'pending', readyKey: 1, availableAt: 0 },
+        ]);
+        expect(ids(await read((tx) => tx.listReadyTasks(100, 10)))).toEqual(ids([k10!, k20!, k30!]));
+        expect(ids(await read((tx) => tx.listReadyTasks(100, 2)))).toEqual(ids([k10!, k20!]));
+        expect(ids(await read((tx) => tx.listReadyTasks(101, 10)))).toEqual(ids([later!, k10!, k20!, k30!]));
+        expect(ids(await read((tx) => tx.listReadyTasks(100, 10)))).not.toContain(pending!.id);
+      });
+
+      it('lists leased or running tasks whose lease expired before now', async () => {
+        const [leased, running, fresh, ready] = await seed([
+          { state: 'leased', agentId: 'a', leaseExpiresAt: 90 },
+          { state: 'running', agentId: 'a', leaseExpiresAt: 50 },
+          { state: 'running', agentId: 'a', leaseExpiresAt: 100 },
+          { state: 'ready', leaseExpiresAt: 10 },
+        ]);
+        expect(ids(await read((tx) => tx.listExpiredLeases(100, 10))).sort()).toEqual(ids([leased!, running!]).sort());
+        expect(await read((tx) => tx.listExpiredLeases(100, 1))).toHaveLength(1);
+        const all = ids(await read((tx) => tx.listExpiredLeases(101, 10)));
+        expect(all).toContain(fresh!.id);
+        expect(all).not.toContain(ready!.id);
+      });
+
+      it('lists retrying tasks that are due and tells when the next one is', async () => {
+        expect(await read((tx) => tx.nextRetryAt())).toBeNull();
+        const [soon, late, ready] = await seed([
+          { state: 'retrying', availableAt: 200 },
+          { state: 'retrying', availableAt: 300 },
+          { state: 'ready', availableAt: 100 },
+        ]);
+        expect(await read((tx) => tx.nextRetryAt())).toBe(200);
+        expect(ids(await read((tx) => tx.listDueRetries(200, 10)))).toEqual([soon!.id]);
+        expect(ids(await read((tx) => tx.listDueRetries(1000, 10)))).toEqual(ids([soon!, late!]));
+        expect(await read((tx) => tx.listDueRetries(1000, 1))).toHaveLength(1);
+        expect(ids(await read((tx) => tx.listDueRetries(1000, 10)))).not.toContain(ready!.id);
+      });
+
+      it('counts leases per agent and tasks per state, overall and per goal', async () => {
+        const first = await seed([
+          { state: 'leased', agentId: 'a1' },
+          { state: 'running', agentId: 'a1' },
+          { state: 'running', agentId: 'a2' },
+          { state: 'succeeded', agentId: 'a3' },
+        ]);
+        await seed([{ state: 'ready' }, { state: 'leased', agentId: 'a2' }]);
+        expect(await read((tx) => tx.countLeasesByAgent())).toEqual(
+          new Map([
+            ['a1', 2],
+            ['a2', 2],
+          ]),
+        );
+        expect(await read((tx) => tx.countTasksByState())).toEqual({ leased: 2, running: 2, succeeded: 1, ready: 1 });
+        expect(await read((tx) => tx.countTasksByState(first[0]!.goalId))).toEqual({
+          leased: 1,
+          running: 2,
+          succeeded: 1,
+        });
+      });
+    });
+
+    describe('events', () => {
+      it('assigns strictly increasing seq numbers and keeps each event as written', async () => {
+        const batch1 = [event({ data: { n: 1, nested: { ok: true } } }), event()];
+        await write((tx) => tx.appendEvents(batch1));
+        await write((tx) => tx.appendEvents([event({ kind: 'audit' })]));
+        const all = await read((tx) => tx.listEvents({ limit: 10 }));
+        expect(all.map(({ seq: _seq, ...rest }) => rest)).toEqual([...batch1, event({ kind: 'audit' })]);
+        const seqs = all.map((e) => e.seq);
+        expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+      });
+
+      it('filters events by goal, task, agent, kinds and afterSeq, in seq order up to the limit', async () => {
+        await write((tx) =>
+          tx.appendEvents([
+            event({ goalId: 'g1', kind: 'goal.submitted' }),
+            event({ goalId: 'g1', taskId: 't1', kind: 'task.state' }),
+            event({ goalId: 'g2', taskId: 't2', agentId: 'a1', kind: 'task.assigned' }),
+            event({ agentId: 'a1', kind: 'agent.state' }),
+            event({ goalId: 'g1', taskId: 't1', agentId: 'a1', kind: 'task.assigned' }),
+          ]),
+        );
+        const all = await read((tx) => tx.listEvents({ limit: 100 }));
+        const seqOf = (i: number): number => all[i]!.seq;
+        const list = async (f: Omit<Parameters<ReadTx['listEvents']>[0], 'limit'>, limit = 100): Promise<number[]> =>
+          (await read((tx) => tx.listEvents({ ...f, limit }))).map((e) => e.seq);
+        expect(await list({ goalId: 'g1' })).toEqual([seqOf(0), seqOf(1), seqOf(4)]);
+        expect(await list({ taskId: 't1' })).toEqual([seqOf(1), seqOf(4)]);
+        expect(await list({ agentId: 'a1' })).toEqual([seqOf(2), seqOf(3), seqOf(4)]);
+        expect(await list({ kinds: ['task.assigned', 'goal.submitted'] })).toEqual([seqOf(0), seqOf(2), seqOf(4)]);
+        expect(await list({ kinds: [] })).toEqual([]);
+        expect(await list({ afterSeq: seqOf(2) })).toEqual([seqOf(3), seqOf(4)]);
+        expect(await list({ goalId: 'g1', kinds: ['task.assigned'] })).toEqual([seqOf(4)]);
+        expect(await list({}, 2)).toEqual([seqOf(0), seqOf(1)]);
+      });
+    });
+
+    describe('tokens', () => {
+      it('round-trips tokens, finds them by hash and updates them with putToken', async () => {
+        const [t1, t2] = [token({ createdAt: 1 }), token({ role: 'agent', agentName: null, createdAt: 2 })];
+        await write(async (tx) => {
+          await tx.insertToken(t1);
+          await tx.insertToken(t2);
+        });
+        expect(await read((tx) => tx.getTokenByHash(t2.hash))).toEqual(t2);
+        expect(await read((tx) => tx.getTokenByHash('no-such-hash'))).toBeNull();
+        const bound: TokenRecord = { ...t2, agentName: 'worker-1', revokedAt: 99 };
+        await write((tx) => tx.putToken(bound));
+        expect(await read((tx) => tx.listTokens())).toEqual([t1, bound]);
+        await expect(write((tx) => tx.insertToken({ ...token(), hash: t1.hash }))).rejects.toBeDefined();
+      });
+    });
+
+    describe('transactions', () => {
+      it('resolves with the value its callback returns', async () => {
+        expect(await write(async () => 42)).toBe(42);
+      });
+
+      it('changes nothing when its callback throws, and rethrows that same error', async () => {
+        const g = goal();
+        const boom = new Error('boom');
+        await expect(
+          write(async (tx) => {
+            await tx.insertGoal(g);
+            await tx.appendEvents([event({ goalId: g.id })]);
+            throw boom;
+          }),
+        ).rejects.toBe(boom);
+        expect(await read((tx) => tx.getGoal(g.id))).toBeNull();
+        expect(await read((tx) => tx.listEvents({ limit: 10 }))).toEqual([]);
+      });
+
+      it('commits 200 transactions started in the same tick, each seeing the writes of those before it', async () => {
+        const counter = goal({ succeededCount: 0 });
+        await write((tx) => tx.insertGoal(counter));
+        const seen = await Promise.all(
+          Array.from({ length: 200 }, () =>
+            write(async (tx) => {
+              const g = (await tx.getGoal(counter.id))!;
+              await tx.putGoal({ ...g, succeededCount: g.succeededCount + 1 });
+              return g.succeededCount;
+            }),
+          ),
+        );
+        expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+        expect((await read((tx) => tx.getGoal(counter.id)))?.succeededCount).toBe(200);
+      });
+
+      it('keeps uncommitted writes out of read(), and shows them once the transaction resolved', async () => {
+        const g = goal();
+        const seenInside = await write(async (tx) => {
+          await tx.insertGoal(g);
+          const ownView = await tx.getGoal(g.id);
+          const readerView = await read((r) => r.getGoal(g.id));
+          return { ownView, readerView };
+        });
+        expect(seenInside).toEqual({ ownView: g, readerView: null });
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(g);
+      });
+
+      it('answers ping while open', async () => {
+        expect(await backend.ping()).toBe(true);
+      });
+    });
+  });
+}
+
+let counter = 0;
+function uid(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function agent(o: Partial<Agent> = {}): Agent {
+  const id = o.id ?? uid('agent');
+  return {
+    id,
+    name: `name-${id}`,
+    skills: ['summarize', 'code.review'],
+    maxParallel: 2,
+    state: 'active',
+    trust: 0.75,
+    stats: { summarize: { succeeded: 3, failed: 1, totalMs: 4200 }, 'code.review': { succeeded: 0, failed: 2, totalMs: 0 } },
+    lastHeartbeatAt: 1000,
+    lastAssignedAt: 900,
+    registeredAt: 100,
+    updatedAt: 1000,
+    ...o,
+  };
+}
+
+function goal(o: Partial<Goal> = {}): Goal {
+  return {
+    id: uid('goal'),
+    goal: 'Summarize the quarterly report',
+    context: 'for the board',
+    template: 'explicit',
+    priority: 'high',
+    state: 'running',
+    taskCount: 2,
+    succeededCount: 0,
+    submittedBy: 'token-1',
+    createdAt: 1000,
+    updatedAt: 1000,
+    finishedAt: null,
+    ...o,
+  };
+}
+
+function task(goalId: string, o: Partial<Task> = {}): Task {
+  const id = o.id ?? uid('task');
+  return {
+    id,
+    goalId,
+    name: `step-${id}`,
+    skills: ['summarize'],
+    priority: 'medium',
+    estimatedDurationMs: 1500,
+    dependsOn: [],
+    pendingDeps: 0,
+    input: { text: 'hello', n: 1 },
+    state: 'pending',
+    attempts: 0,
+    maxAttempts: 3,
+    epoch: 0,
+    agentId: null,
+    leaseExpiresAt: null,
+    leasedAt: null,
+    availableAt: 1000,
+    readyKey: 1000,
+    lastAgentId: null,
+    result: null,
+    error: null,
+    createdAt: 1000,
+    updatedAt: 1000,
+    finishedAt: null,
+    ...o,
+  };
+}
+
+function event(o: Partial<NewEvent> = {}): NewEvent {
+  return { at: 1000, kind: 'task.state', goalId: null, taskId: null, agentId: null, actor: 'system', data: {}, ...o };
+}
+
+function token(o: Partial<TokenRecord> = {}): TokenRecord {
+  const id = o.id ?? uid('token');
+  return { id, hash: `sha256-${id}`, role: 'submitter', agentName: null, label: 'ci', createdAt: 1, revokedAt: null, ...o };
+}

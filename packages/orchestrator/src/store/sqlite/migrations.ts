@@ -1,0 +1,127 @@
+/**
+ * The SQLite schema as numbered migrations, embedded in the code so a build always carries the
+ * schema it expects. Append new migrations; never edit one that has shipped. `migrate.ts` applies
+ * the missing ones in order, each in its own transaction, and records them in `schema_migrations`.
+ *
+ * Layout notes:
+ * - goals and tasks have an integer `rid` (the rowid) besides their text id: it is the stable
+ *   creation order that paging cursors and "the goal's declaration order" rely on.
+ * - JSON values (skills, stats, input, result, error, data, depends_on) are TEXT holding JSON.
+ * - `depends_on` is kept on the task for exact round-trips; `task_deps` is its index for
+ *   `listDependents` (a primary-key lookup, not a scan of every task's JSON).
+ * - Partial indexes keep the hot queues (ready, leased, retrying) small: a row is in them only
+ *   while the task is in that state, so finished tasks cost them nothing.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  skills TEXT NOT NULL,
+  max_parallel INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  trust REAL NOT NULL,
+  stats TEXT NOT NULL,
+  last_heartbeat_at INTEGER NOT NULL,
+  last_assigned_at INTEGER NOT NULL,
+  registered_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX agents_name ON agents (name);
+CREATE INDEX agents_state_heartbeat ON agents (state, last_heartbeat_at);
+
+CREATE TABLE goals (
+  rid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  goal TEXT NOT NULL,
+  context TEXT NOT NULL,
+  template TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  state TEXT NOT NULL,
+  task_count INTEGER NOT NULL,
+  succeeded_count INTEGER NOT NULL,
+  submitted_by TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+CREATE INDEX goals_created ON goals (created_at, rid);
+CREATE INDEX goals_state_created ON goals (state, created_at, rid);
+
+CREATE TABLE tasks (
+  rid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  goal_id TEXT NOT NULL REFERENCES goals (id),
+  name TEXT NOT NULL,
+  skills TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  estimated_duration_ms INTEGER NOT NULL,
+  depends_on TEXT NOT NULL,
+  pending_deps INTEGER NOT NULL,
+  input TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  agent_id TEXT,
+  lease_expires_at INTEGER,
+  leased_at INTEGER,
+  available_at INTEGER NOT NULL,
+  ready_key REAL NOT NULL,
+  last_agent_id TEXT,
+  result TEXT NOT NULL,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  UNIQUE (goal_id, name)
+);
+CREATE INDEX tasks_goal ON tasks (goal_id, rid);
+CREATE INDEX tasks_state ON tasks (state);
+CREATE INDEX tasks_agent_state ON tasks (agent_id, state);
+CREATE INDEX tasks_ready ON tasks (ready_key, rid) WHERE state = 'ready';
+CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE state IN ('leased', 'running');
+CREATE INDEX tasks_retry_due ON tasks (available_at) WHERE state = 'retrying';
+
+CREATE TABLE task_deps (
+  depends_on TEXT NOT NULL REFERENCES tasks (id),
+  task_id TEXT NOT NULL REFERENCES tasks (id),
+  PRIMARY KEY (depends_on, task_id)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  goal_id TEXT,
+  task_id TEXT,
+  agent_id TEXT,
+  actor TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX events_goal ON events (goal_id, seq) WHERE goal_id IS NOT NULL;
+CREATE INDEX events_task ON events (task_id, seq) WHERE task_id IS NOT NULL;
+CREATE INDEX events_agent ON events (agent_id, seq) WHERE agent_id IS NOT NULL;
+
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  agent_name TEXT,
+  label TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE UNIQUE INDEX tokens_hash ON tokens (hash);
+`,
+  },
+];

@@ -1,0 +1,161 @@
+import { KosError } from '@kos/protocol';
+import type { Agent, AgentState } from '../../registry/agent.ts';
+import type { Goal, GoalState } from '../../scheduler/goal.ts';
+import type { Task, TaskState } from '../../scheduler/task.ts';
+import type { EventFilter, Page, ReadTx, TaskFilter, Tx } from '../backend.ts';
+import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type { ReadQueries } from './read-queries.ts';
+import type { WriteQueries } from './write-queries.ts';
+
+/**
+ * The async ReadTx/Tx faces of the synchronous queries. better-sqlite3 answers synchronously, so
+ * each method does its work when called; the promise only matches the Backend interface (which a
+ * networked backend needs). A handle is valid while its transaction or read runs: a call after
+ * that (a leaked handle) would land in someone else's transaction, so it throws instead.
+ */
+export class SqliteReadTx implements ReadTx {
+  private open = true;
+
+  constructor(protected readonly reads: ReadQueries) {}
+
+  /** Called when the owning transaction or read ends. */
+  end(): void {
+    this.open = false;
+  }
+
+  protected check(): void {
+    if (!this.open) {
+      throw new KosError(
+        'KOS_ERR_INTERNAL',
+        'A store transaction handle was used after its transaction ended; keep tx calls inside the callback.',
+      );
+    }
+  }
+
+  async getAgent(id: string): Promise<Agent | null> {
+    this.check();
+    return this.reads.getAgent(id);
+  }
+  async getAgentByName(name: string): Promise<Agent | null> {
+    this.check();
+    return this.reads.getAgentByName(name);
+  }
+  async listAgents(states?: readonly AgentState[]): Promise<Agent[]> {
+    this.check();
+    return this.reads.listAgents(states);
+  }
+  async countLeasesByAgent(): Promise<Map<string, number>> {
+    this.check();
+    return this.reads.countLeasesByAgent();
+  }
+  async getGoal(id: string): Promise<Goal | null> {
+    this.check();
+    return this.reads.getGoal(id);
+  }
+  async listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]> {
+    this.check();
+    return this.reads.listGoals(filter, page);
+  }
+  async getTask(id: string): Promise<Task | null> {
+    this.check();
+    return this.reads.getTask(id);
+  }
+  async getTasks(ids: readonly string[]): Promise<Task[]> {
+    this.check();
+    return this.reads.getTasks(ids);
+  }
+  async listTasks(filter: TaskFilter, page: Page): Promise<Task[]> {
+    this.check();
+    return this.reads.listTasks(filter, page);
+  }
+  async listDependents(taskId: string): Promise<Task[]> {
+    this.check();
+    return this.reads.listDependents(taskId);
+  }
+  async listReadyTasks(now: number, limit: number): Promise<Task[]> {
+    this.check();
+    return this.reads.listReadyTasks(now, limit);
+  }
+  async listExpiredLeases(now: number, limit: number): Promise<Task[]> {
+    this.check();
+    return this.reads.listExpiredLeases(now, limit);
+  }
+  async listDueRetries(now: number, limit: number): Promise<Task[]> {
+    this.check();
+    return this.reads.listDueRetries(now, limit);
+  }
+  async nextRetryAt(): Promise<number | null> {
+    this.check();
+    return this.reads.nextRetryAt();
+  }
+  async listSilentAgents(before: number): Promise<Agent[]> {
+    this.check();
+    return this.reads.listSilentAgents(before);
+  }
+  async countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>> {
+    this.check();
+    return this.reads.countTasksByState(goalId);
+  }
+  async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
+    this.check();
+    return this.reads.countGoalsByState();
+  }
+  async countAgentsByState(): Promise<Partial<Record<AgentState, number>>> {
+    this.check();
+    return this.reads.countAgentsByState();
+  }
+  async listEvents(filter: EventFilter): Promise<EventRecord[]> {
+    this.check();
+    return this.reads.listEvents(filter);
+  }
+  async getTokenByHash(hash: string): Promise<TokenRecord | null> {
+    this.check();
+    return this.reads.getTokenByHash(hash);
+  }
+  async listTokens(): Promise<TokenRecord[]> {
+    this.check();
+    return this.reads.listTokens();
+  }
+}
+
+export class SqliteTx extends SqliteReadTx implements Tx {
+  constructor(
+    reads: ReadQueries,
+    private readonly writes: WriteQueries,
+  ) {
+    super(reads);
+  }
+
+  async putAgent(agent: Agent): Promise<void> {
+    this.check();
+    this.writes.putAgent(agent);
+  }
+  async insertGoal(goal: Goal): Promise<void> {
+    this.check();
+    this.writes.insertGoal(goal);
+  }
+  async putGoal(goal: Goal): Promise<void> {
+    this.check();
+    this.writes.putGoal(goal);
+  }
+  async insertTasks(tasks: readonly Task[]): Promise<void> {
+    this.check();
+    this.writes.insertTasks(tasks);
+  }
+  async putTask(task: Task): Promise<void> {
+    this.check();
+    this.writes.putTask(task);
+  }
+  async appendEvents(events: readonly NewEvent[]): Promise<void> {
+    this.check();
+    this.writes.appendEvents(events);
+  }
+  async insertToken(token: TokenRecord): Promise<void> {
+    this.check();
+    this.writes.insertToken(token);
+  }
+  async putToken(token: TokenRecord): Promise<void> {
+    this.check();
+    this.writes.putToken(token);
+  }
+}

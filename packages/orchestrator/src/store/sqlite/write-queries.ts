@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import { KosError } from '@kos/protocol';
+import type { Agent } from '../../registry/agent.ts';
+import type { Goal } from '../../scheduler/goal.ts';
+import type { Task } from '../../scheduler/task.ts';
+import type { NewEvent, TokenRecord } from '../records.ts';
+import {
+  fromAgent,
+  fromGoal,
+  fromNewEvent,
+  fromTask,
+  fromToken,
+  type AgentRow,
+  type GoalRow,
+  type NewEventRow,
+  type TaskRow,
+  type TokenRow,
+} from './rows.ts';
+
+const AGENT_COLUMNS = [
+  'id',
+  'name',
+  'skills',
+  'max_parallel',
+  'state',
+  'trust',
+  'stats',
+  'last_heartbeat_at',
+  'last_assigned_at',
+  'registered_at',
+  'updated_at',
+] as const;
+const GOAL_COLUMNS = [
+  'id',
+  'goal',
+  'context',
+  'template',
+  'priority',
+  'state',
+  'task_count',
+  'succeeded_count',
+  'submitted_by',
+  'created_at',
+  'updated_at',
+  'finished_at',
+] as const;
+const TASK_COLUMNS = [
+  'id',
+  'goal_id',
+  'name',
+  'skills',
+  'priority',
+  'estimated_duration_ms',
+  'depends_on',
+  'pending_deps',
+  'input',
+  'state',
+  'attempts',
+  'max_attempts',
+  'epoch',
+  'agent_id',
+  'lease_expires_at',
+  'leased_at',
+  'available_at',
+  'ready_key',
+  'last_agent_id',
+  'result',
+  'error',
+  'created_at',
+  'updated_at',
+  'finished_at',
+] as const;
+/** putTask never changes these (a task's identity and its DAG edges are fixed at insert). */
+const TASK_FIXED = new Set<string>(['id', 'goal_id', 'name', 'depends_on']);
+const TOKEN_COLUMNS = ['id', 'hash', 'role', 'agent_name', 'label', 'created_at', 'revoked_at'] as const;
+const EVENT_COLUMNS = ['at', 'kind', 'goal_id', 'task_id', 'agent_id', 'actor', 'data'] as const;
+
+const insertSql = (table: string, cols: readonly string[]): string =>
+  `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
+const setList = (cols: readonly string[], from: (c: string) => string): string =>
+  cols.map((c) => `${c} = ${from(c)}`).join(', ');
+
+/** The Tx writes of the writer connection, prepared once at open. */
+export class WriteQueries {
+  private readonly putAgentStmt: Database.Statement<[AgentRow]>;
+  private readonly insertGoalStmt: Database.Statement<[GoalRow]>;
+  private readonly updateGoalStmt: Database.Statement<[GoalRow]>;
+  private readonly insertTaskStmt: Database.Statement<[TaskRow]>;
+  private readonly insertDepStmt: Database.Statement<[string, string]>;
+  private readonly updateTaskStmt: Database.Statement<[TaskRow]>;
+  private readonly insertEventStmt: Database.Statement<[NewEventRow]>;
+  private readonly insertTokenStmt: Database.Statement<[TokenRow]>;
+  private readonly putTokenStmt: Database.Statement<[TokenRow]>;
+  // Multi-row writes run in a nested savepoint (better-sqlite3 nests db.transaction), so a caller
+  // that catches a failed insertTasks inside its transaction is not left with half of the rows.
+  readonly insertTasks: (tasks: readonly Task[]) => void;
+  readonly appendEvents: (events: readonly NewEvent[]) => void;
+
+  constructor(db: Database.Database) {
+    const notId = (c: string): boolean => c !== 'id';
+    this.putAgentStmt = db.prepare(
+      `${insertSql('agents', AGENT_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ` +
+        setList(AGENT_COLUMNS.filter(notId), (c) => `excluded.${c}`),
+    );
+    this.insertGoalStmt = db.prepare(insertSql('goals', GOAL_COLUMNS));
+    this.updateGoalStmt = db.prepare(
+      `UPDATE goals SET ${setList(GOAL_COLUMNS.filter(notId), (c) => `@${c}`)} WHERE id = @id`,
+    );
+    this.insertTaskStmt = db.prepare(insertSql('tasks', TASK_COLUMNS));
+    this.insertDepStmt = db.prepare('INSERT OR IGNORE INTO task_deps (depends_on, task_id) VALUES (?, ?)');
+    this.updateTaskStmt = db.prepare(
+      `UPDATE tasks SET ${setList(
+        TASK_COLUMNS.filter((c) => !TASK_FIXED.has(c)),
+        (c) => `@${c}`,
+      )} WHERE id = @id`,
+    );
+    this.insertEventStmt = db.prepare(insertSql('events', EVENT_COLUMNS));
+    this.insertTokenStmt = db.prepare(insertSql('tokens', TOKEN_COLUMNS));
+    this.putTokenStmt = db.prepare(
+      `${insertSql('tokens', TOKEN_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ` +
+        setList(TOKEN_COLUMNS.filter(notId), (c) => `excluded.${c}`),
+    );
+
+    this.insertTasks = db.transaction((tasks: readonly Task[]) => {
+      // Rows first, edges second: a dependency may be declared before the task it points to.
+      for (const t of tasks) this.insertTaskStmt.run(fromTask(t));
+      for (const t of tasks) for (const dep of t.dependsOn) this.insertDepStmt.run(dep, t.id);
+    });
+    this.appendEvents = db.transaction((events: readonly NewEvent[]) => {
+      for (const e of events) this.insertEventStmt.run(fromNewEvent(e));
+    });
+  }
+
+  putAgent(agent: Agent): void {
+    this.putAgentStmt.run(fromAgent(agent));
+  }
+
+  insertGoal(goal: Goal): void {
+    this.insertGoalStmt.run(fromGoal(goal));
+  }
+
+  putGoal(goal: Goal): void {
+    if (this.updateGoalStmt.run(fromGoal(goal)).changes === 0) {
+      throw new KosError('KOS_ERR_GOAL_NOT_FOUND', `Cannot update goal ${goal.id}: no goal has this id.`, {
+        goalId: goal.id,
+      });
+    }
+  }
+
+  putTask(task: Task): void {
+    if (this.updateTaskStmt.run(fromTask(task)).changes === 0) {
+      throw new KosError('KOS_ERR_TASK_NOT_FOUND', `Cannot update task ${task.id}: no task has this id.`, {
+        taskId: task.id,
+      });
+    }
+  }
+
+  insertToken(token: TokenRecord): void {
+    this.insertTokenStmt.run(fromToken(token));
+  }
+
+  putToken(token: TokenRecord): void {
+    this.putTokenStmt.run(fromToken(token));
+  }
+}

@@ -1,0 +1,35 @@
+import type { Config } from '../../config/types.ts';
+import type { NewEvent } from '../records.ts';
+import type { Tx } from '../backend.ts';
+
+/** What every verb runs with: one clock reading, the caller, policy, and randomness for jitter. */
+export interface VerbContext {
+  now: number;
+  /** A token id, `agent:<id>` or `system`. */
+  actor: string;
+  config: Config;
+  random: () => number;
+}
+
+/** Collects the events of one verb and appends them in one call before it returns. */
+export class EventBatch {
+  readonly events: NewEvent[] = [];
+
+  constructor(private readonly ctx: VerbContext) {}
+
+  add(e: Omit<NewEvent, 'at' | 'actor' | 'goalId' | 'taskId' | 'agentId'> & Partial<NewEvent>): void {
+    this.events.push({
+      at: this.ctx.now,
+      actor: this.ctx.actor,
+      goalId: null,
+      taskId: null,
+      agentId: null,
+      ...e,
+    });
+  }
+
+  async flush(tx: Tx): Promise<void> {
+    if (this.events.length > 0) await tx.appendEvents(this.events);
+    this.events.length = 0;
+  }
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { KosError, type Priority } from '@kos/protocol';
+import type { Plan } from '../../planner/index.ts';
+import { readyKey } from '../../scheduler/ready-key.ts';
+import type { Goal } from '../../scheduler/goal.ts';
+import type { Task } from '../../scheduler/task.ts';
+import type { Tx } from '../backend.ts';
+import { EventBatch, type VerbContext } from './context.ts';
+import { endGoal, getGoalOrThrow } from './task-flow.ts';
+import type { Revocations } from './leases.ts';
+
+export interface GoalSubmission {
+  goal: string;
+  context: string;
+  priority: Priority;
+  plan: Plan;
+}
+
+/**
+ * Stores a validated plan as a goal with its tasks, all in one transaction: tasks without
+ * dependencies are ready at once, the others wait for theirs.
+ */
+export async function submitGoal(tx: Tx, ctx: VerbContext, sub: GoalSubmission): Promise<{ goal: Goal; tasks: Task[] }> {
+  const events = new EventBatch(ctx);
+  const goal: Goal = {
+    id: randomUUID(),
+    goal: sub.goal,
+    context: sub.context,
+    template: sub.plan.template,
+    priority: sub.priority,
+    state: 'running',
+    taskCount: sub.plan.tasks.length,
+    succeededCount: 0,
+    submittedBy: ctx.actor,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    finishedAt: null,
+  };
+  const ids = new Map(sub.plan.tasks.map((t) => [t.name, randomUUID()]));
+  const aging = ctx.config.scheduler.agingStepMs;
+  const tasks: Task[] = sub.plan.tasks.map((t) => {
+    const dependsOn = t.dependsOn.map((name) => ids.get(name) ?? '');
+    return {
+      id: ids.get(t.name) ?? randomUUID(),
+      goalId: goal.id,
+      name: t.name,
+      skills: t.skills,
+      priority: t.priority,
+      estimatedDurationMs: t.estimatedDurationMs,
+      dependsOn,
+      pendingDeps: dependsOn.length,
+      input: t.input,
+      state: dependsOn.length === 0 ? 'ready' : 'pending',
+      attempts: 0,
+      maxAttempts: ctx.config.retry.maxAttempts,
+      epoch: 0,
+      agentId: null,
+      leaseExpiresAt: null,
+      leasedAt: null,
+      availableAt: ctx.now,
+      readyKey: readyKey(ctx.now, t.priority, aging),
+      lastAgentId: null,
+      result: null,
+      error: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      finishedAt: null,
+    };
+  });
+  await tx.insertGoal(goal);
+  await tx.insertTasks(tasks);
+  events.add({
+    kind: 'goal.submitted',
+    goalId: goal.id,
+    data: { goal: goal.goal, template: goal.template, tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: t.state })) },
+  });
+  await events.flush(tx);
+  return { goal, tasks };
+}
+
+/** Cancels a running goal: its unfinished tasks are cancelled and their leases revoked. */
+export async function cancelGoal(tx: Tx, ctx: VerbContext, goalId: string, reason: string): Promise<{ goal: Goal } & Revocations> {
+  const events = new EventBatch(ctx);
+  const goal = await getGoalOrThrow(tx, goalId);
+  if (goal.state !== 'running') {
+    throw new KosError('KOS_ERR_GOAL_FINISHED', `goal ${goalId} is already ${goal.state}`, { goal_id: goalId, state: goal.state });
+  }
+  const ended = await endGoal(tx, goal, 'cancelled', ctx, events, reason);
+  await events.flush(tx);
+  return ended;
+}

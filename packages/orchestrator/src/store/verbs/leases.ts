@@ -1,0 +1,140 @@
+import type { Agent } from '../../registry/agent.ts';
+import { retryDelayMs } from '../../scheduler/backoff.ts';
+import { readyKey } from '../../scheduler/ready-key.ts';
+import type { Task, TaskError } from '../../scheduler/task.ts';
+import { nextTrust } from '../../scheduler/trust.ts';
+import type { Tx } from '../backend.ts';
+import { EventBatch, type VerbContext } from './context.ts';
+import { afterSuccess, assertLeaseHolder, getTaskOrThrow, killTask, toReady, transition } from './task-flow.ts';
+
+/** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
+export interface Revocations {
+  revoked: Task[];
+}
+
+export interface Report {
+  taskId: string;
+  agentId: string;
+  epoch?: number | undefined;
+}
+
+/** Records an attempt's outcome on the agent: per-skill stats and trust. */
+async function recordOutcome(tx: Tx, task: Task, outcome: 'succeeded' | 'failed' | 'lost', ctx: VerbContext) {
+  if (!task.agentId) return;
+  const agent = await tx.getAgent(task.agentId);
+  if (!agent) return;
+  const stats = { ...agent.stats };
+  const ranMs = task.leasedAt === null ? 0 : Math.max(0, ctx.now - task.leasedAt);
+  for (const skill of task.skills) {
+    const s = stats[skill] ?? { succeeded: 0, failed: 0, totalMs: 0 };
+    stats[skill] =
+      outcome === 'succeeded'
+        ? { ...s, succeeded: s.succeeded + 1, totalMs: s.totalMs + ranMs }
+        : { ...s, failed: s.failed + 1 };
+  }
+  const updated: Agent = { ...agent, stats, trust: nextTrust(agent.trust, outcome), updatedAt: ctx.now };
+  await tx.putAgent(updated);
+}
+
+/** The lease holder reports success: the task succeeds exactly once; dependents may become ready. */
+export async function completeTask(
+  tx: Tx,
+  ctx: VerbContext,
+  report: Report & { result: unknown },
+): Promise<Task> {
+  const events = new EventBatch(ctx);
+  const task = await getTaskOrThrow(tx, report.taskId);
+  assertLeaseHolder(task, report.agentId, report.epoch);
+  await recordOutcome(tx, task, 'succeeded', ctx);
+  const done = transition(task, 'succeeded', ctx, events, { result: report.result, leaseExpiresAt: null, error: null });
+  await tx.putTask(done);
+  await afterSuccess(tx, done, ctx, events);
+  await events.flush(tx);
+  return done;
+}
+
+/**
+ * The lease holder reports failure: retried after a backoff delay while attempts remain and the
+ * error is retryable; otherwise the task dies and its goal fails.
+ */
+export async function failTask(
+  tx: Tx,
+  ctx: VerbContext,
+  report: Report & { error: TaskError },
+): Promise<{ task: Task } & Revocations> {
+  const events = new EventBatch(ctx);
+  const task = await getTaskOrThrow(tx, report.taskId);
+  assertLeaseHolder(task, report.agentId, report.epoch);
+  await recordOutcome(tx, task, 'failed', ctx);
+  const base = { ...task, lastAgentId: task.agentId };
+  if (!report.error.retryable || task.attempts >= task.maxAttempts) {
+    const { task: dead, revoked } = await killTask(tx, base, report.error, ctx, events);
+    await events.flush(tx);
+    return { task: dead, revoked };
+  }
+  const availableAt = ctx.now + retryDelayMs(task.attempts, ctx.config.retry, ctx.random);
+  const waiting = transition(task, 'retrying', ctx, events, {
+    lastAgentId: task.agentId,
+    agentId: null,
+    leaseExpiresAt: null,
+    error: report.error,
+    availableAt,
+    readyKey: readyKey(availableAt, task.priority, ctx.config.scheduler.agingStepMs),
+  }, { error: report.error, retry_at: availableAt });
+  await tx.putTask(waiting);
+  await events.flush(tx);
+  return { task: waiting, revoked: [] };
+}
+
+/**
+ * Ends a lease the holder can no longer honour (agent lost, unregistered, lease expired). The
+ * attempt counts: the task goes straight back to ready, or dies when attempts are exhausted.
+ */
+export async function revokeLease(
+  tx: Tx,
+  task: Task,
+  reason: 'agent_lost' | 'agent_unregistered' | 'lease_expired',
+  ctx: VerbContext,
+  events: EventBatch,
+): Promise<Task[]> {
+  events.add({
+    kind: 'task.lease_revoked',
+    goalId: task.goalId,
+    taskId: task.id,
+    agentId: task.agentId,
+    data: { reason, epoch: task.epoch, attempt: task.attempts },
+  });
+  await recordOutcome(tx, task, 'lost', ctx);
+  const base = { ...task, lastAgentId: task.agentId };
+  if (task.attempts >= task.maxAttempts) {
+    const error: TaskError = {
+      code: reason,
+      message: `lease ended (${reason}) on the last attempt (${task.attempts}/${task.maxAttempts})`,
+      retryable: false,
+    };
+    const { revoked } = await killTask(tx, base, error, ctx, events);
+    return [task, ...revoked];
+  }
+  await tx.putTask(toReady(base, ctx, events, { reason }));
+  return [task];
+}
+
+/** Periodic duty: leases past their TTL are revoked. */
+export async function sweepExpiredLeases(tx: Tx, ctx: VerbContext, limit = 1000): Promise<Revocations> {
+  const events = new EventBatch(ctx);
+  const revoked: Task[] = [];
+  for (const task of await tx.listExpiredLeases(ctx.now, limit)) {
+    revoked.push(...(await revokeLease(tx, task, 'lease_expired', ctx, events)));
+  }
+  await events.flush(tx);
+  return { revoked };
+}
+
+/** Periodic duty: retrying tasks whose backoff delay has passed become ready. */
+export async function promoteDueRetries(tx: Tx, ctx: VerbContext, limit = 1000): Promise<number> {
+  const events = new EventBatch(ctx);
+  const due = await tx.listDueRetries(ctx.now, limit);
+  for (const task of due) await tx.putTask(toReady(task, ctx, events));
+  await events.flush(tx);
+  return due.length;
+}
