@@ -181,7 +181,10 @@ export class KosClient {
   private networkError(e: unknown): CliError {
     const name = e instanceof Error ? e.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return new CliError('unreachable', `no answer from the orchestrator at ${this.url} within ${this.timeoutMs} ms`);
+      return new CliError(
+        'unreachable',
+        `no answer from the orchestrator at ${this.url} within ${this.timeoutMs} ms`,
+      );
     }
     const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
     const code = typeof cause?.code === 'string' ? cause.code : null;

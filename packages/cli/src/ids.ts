@@ -12,13 +12,23 @@ const SEARCH_LIMIT = 500;
 export async function resolveGoalId(client: KosClient, id: string): Promise<string> {
   if (id.length >= FULL_ID_LENGTH) return id;
   const { goals } = await client.listGoals({ limit: SEARCH_LIMIT });
-  return pick('goal', id, goals.map((g) => g.id), 'KOS_ERR_GOAL_NOT_FOUND');
+  return pick(
+    'goal',
+    id,
+    goals.map((g) => g.id),
+    'KOS_ERR_GOAL_NOT_FOUND',
+  );
 }
 
 export async function resolveTaskId(client: KosClient, id: string): Promise<string> {
   if (id.length >= FULL_ID_LENGTH) return id;
   const { tasks } = await client.listTasks({ limit: SEARCH_LIMIT });
-  return pick('task', id, tasks.map((t) => t.id), 'KOS_ERR_TASK_NOT_FOUND');
+  return pick(
+    'task',
+    id,
+    tasks.map((t) => t.id),
+    'KOS_ERR_TASK_NOT_FOUND',
+  );
 }
 
 /** The one id starting with `prefix`; none or several is an error saying which. */
@@ -30,5 +40,7 @@ export function pick(kind: string, prefix: string, ids: readonly string[], notFo
       code: notFound,
     });
   }
-  throw usageError(`"${prefix}" matches ${hits.length} ${kind}s (${hits.slice(0, 3).join(', ')}…); give more characters`);
+  throw usageError(
+    `"${prefix}" matches ${hits.length} ${kind}s (${hits.slice(0, 3).join(', ')}…); give more characters`,
+  );
 }

@@ -53,7 +53,9 @@ function exitCodeOf(e: unknown, io: Io): number {
   if (e instanceof CliError) {
     say(e.describe());
     if (e.code === 'KOS_ERR_UNAUTHENTICATED') {
-      say('hint: pass --token <secret>, set KOS_TOKEN, or point --data-dir at the server data dir (admin.token)');
+      say(
+        'hint: pass --token <secret>, set KOS_TOKEN, or point --data-dir at the server data dir (admin.token)',
+      );
     }
     return e.exitCode;
   }

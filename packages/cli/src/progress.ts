@@ -36,7 +36,10 @@ export interface StateChange {
 }
 
 /** The tasks whose state differs from `seen` (null `from` for a task seen the first time). */
-export function stateChanges(seen: ReadonlyMap<string, TaskState>, tasks: readonly WireTask[]): StateChange[] {
+export function stateChanges(
+  seen: ReadonlyMap<string, TaskState>,
+  tasks: readonly WireTask[],
+): StateChange[] {
   return tasks.flatMap((t) => {
     const from = seen.get(t.id) ?? null;
     return from === t.state ? [] : [{ taskId: t.id, name: t.name, from, to: t.state }];

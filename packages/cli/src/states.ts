@@ -14,7 +14,12 @@ export const TASK_STATES = [
   'dead',
   'cancelled',
 ] as const satisfies readonly TaskState[];
-export const GOAL_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly GoalState[];
+export const GOAL_STATES = [
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const satisfies readonly GoalState[];
 export const AGENT_STATES = [
   'active',
   'draining',

@@ -71,7 +71,8 @@ export function feasibilityLines(f: Feasibility): string[] {
   return [
     '',
     ...f.missing_skills.map(
-      (m) => `warning: no agent has skill "${m.skill}" (needed by ${m.tasks.join(', ')}); those tasks will wait`,
+      (m) =>
+        `warning: no agent has skill "${m.skill}" (needed by ${m.tasks.join(', ')}); those tasks will wait`,
     ),
   ];
 }

@@ -54,7 +54,9 @@ export class DemoAgent {
     const { worker, api } = this.opts;
     const answer = await api.register({ context_id: worker.name, skills: worker.skills });
     this.agentId = answer.agent_id;
-    this.opts.log(`${worker.name.padEnd(9)} registered as ${shortId(this.agentId)} [${worker.skills.join(', ')}]`);
+    this.opts.log(
+      `${worker.name.padEnd(9)} registered as ${shortId(this.agentId)} [${worker.skills.join(', ')}]`,
+    );
   }
 
   private async beat(): Promise<void> {
@@ -70,7 +72,10 @@ export class DemoAgent {
         this.inFlight.add(p);
       }
     } catch (e) {
-      if (e instanceof CliError && (e.code === 'KOS_ERR_AGENT_NOT_ACTIVE' || e.code === 'KOS_ERR_AGENT_NOT_FOUND')) {
+      if (
+        e instanceof CliError &&
+        (e.code === 'KOS_ERR_AGENT_NOT_ACTIVE' || e.code === 'KOS_ERR_AGENT_NOT_FOUND')
+      ) {
         await this.registerNow().catch((err: unknown) => this.problem(err));
       } else {
         this.problem(e);

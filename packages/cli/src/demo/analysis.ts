@@ -89,7 +89,10 @@ export function linearTrend(ys: readonly number[]): Trend {
 }
 
 /** Sums revenue by a column, largest first. */
-export function revenueBy(rows: readonly OrderRow[], key: 'region' | 'segment'): { name: string; revenue: number }[] {
+export function revenueBy(
+  rows: readonly OrderRow[],
+  key: 'region' | 'segment',
+): { name: string; revenue: number }[] {
   const by = new Map<string, number>();
   for (const r of rows) by.set(r[key], (by.get(r[key]) ?? 0) + r.revenue);
   return [...by].map(([name, revenue]) => ({ name, revenue })).sort((a, b) => b.revenue - a.revenue);

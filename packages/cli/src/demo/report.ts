@@ -22,12 +22,19 @@ export function reportMarkdown(goal: WireGoal, a: Analysis, at: Date): string {
   ];
   if (a.quarter !== null) {
     const q = a.quarter;
-    const change = q.changePct === null ? 'no data for the quarter before' : `${pct(q.changePct)} on ${q.previous}`;
+    const change =
+      q.changePct === null ? 'no data for the quarter before' : `${pct(q.changePct)} on ${q.previous}`;
     lines.push(`- ${q.quarter}: ${money(q.revenue)} revenue, ${change} (${money(q.previousRevenue)}).`);
   }
   const top = a.byRegion[0];
   if (top !== undefined) lines.push(`- Largest region: ${top.name} (${money(top.revenue)}).`);
-  lines.push('', '## Revenue by month', '', '| month | orders | revenue | trend line |', '|---|---:|---:|---:|');
+  lines.push(
+    '',
+    '## Revenue by month',
+    '',
+    '| month | orders | revenue | trend line |',
+    '|---|---:|---:|---:|',
+  );
   a.months.forEach((m, x) => {
     lines.push(`| ${m.month} | ${m.orders} | ${money(m.revenue)} | ${money(t.intercept + t.slope * x)} |`);
   });

@@ -29,7 +29,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   log(`demo: creating ${workers.length} agent tokens and registering the agents`);
   const agents = await Promise.all(
     workers.map(async (worker) => {
-      const t = await admin.createToken({ role: 'agent', agent_name: worker.name, label: 'kos serve --demo' });
+      const t = await admin.createToken({
+        role: 'agent',
+        agent_name: worker.name,
+        label: 'kos serve --demo',
+      });
       return DemoAgent.register({ api: admin.withToken(t.token), worker, log });
     }),
   );
@@ -38,12 +42,20 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const goal = opts.goal ?? DEMO_GOAL;
   const context = opts.context ?? DEMO_CONTEXT;
   const submitted = await admin.decompose({ goal, context });
-  log(`demo: submitted "${goal}" (${context}) as goal ${submitted.goal_id}, template ${submitted.goal.template}`);
+  log(
+    `demo: submitted "${goal}" (${context}) as goal ${submitted.goal_id}, template ${submitted.goal.template}`,
+  );
   for (const m of submitted.feasibility.missing_skills) {
     log(`demo: warning: no agent has skill "${m.skill}" (needed by ${m.tasks.join(', ')})`);
   }
   try {
-    const final = await watchGoal(admin, submitted.goal_id, new LineView((l) => log(`demo: ${l}`)), 250, signal);
+    const final = await watchGoal(
+      admin,
+      submitted.goal_id,
+      new LineView((l) => log(`demo: ${l}`)),
+      250,
+      signal,
+    );
     const report = join(opts.dataDir, 'reports', `${submitted.goal_id}.md`);
     const id = submitted.goal_id;
     log(

@@ -86,7 +86,12 @@ async function dependencies(api: KosClient, taskId: string): Promise<WireTask[]>
 /** The goal's context from the lease input when the template put it there, else from the goal. */
 async function contextOf(lease: WireLease, api: KosClient): Promise<string> {
   const input = lease.input;
-  if (typeof input === 'object' && input !== null && 'context' in input && typeof input.context === 'string') {
+  if (
+    typeof input === 'object' &&
+    input !== null &&
+    'context' in input &&
+    typeof input.context === 'string'
+  ) {
     return input.context;
   }
   return (await api.getGoal(lease.goal_id)).goal.context;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { KosError } from '@kos/protocol';
 import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
+import { validatorCompiler } from './validation.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { seedRoutes } from './routes/seed.ts';
@@ -23,9 +24,10 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     loggerInstance: logger,
     bodyLimit: deps.config.limits.maxBodyBytes,
     disableRequestLogging: true,
-    // Validation errors reach the error handler with every problem, not just the first.
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   });
+  app.setValidatorCompiler(validatorCompiler);
+  // JSON only: a text/plain body is refused with 415 instead of being read as a string.
+  app.removeContentTypeParser(['text/plain']);
 
   await app.register(swagger, {
     openapi: {

@@ -7,6 +7,7 @@ import {
   type SchedulingPolicy,
 } from './score.ts';
 
+const CODE_ORDER: readonly IncapableCode[] = ['at-capacity', 'not-active', 'missing-skills', 'cross-agent'];
 const LABELS: Record<IncapableCode, string> = {
   'at-capacity': 'at capacity',
   'not-active': 'not active',
@@ -53,7 +54,7 @@ export class UnassignedReasons {
       if (code !== null) counts.set(code, (counts.get(code) ?? 0) + 1);
     }
     if (counts.size === 0) return 'no agent is registered';
-    const parts = [...counts].map(([code, n]) => `${n} ${LABELS[code]}`);
+    const parts = CODE_ORDER.filter((c) => counts.has(c)).map((c) => `${counts.get(c) ?? 0} ${LABELS[c]}`);
     return `no capable agent with a free slot: ${parts.join(', ')}`;
   }
 

@@ -32,6 +32,17 @@ export function sqlLimit(n: number): number {
 // A list filter is bound as one JSON array, so a filter shape is one statement whatever its length.
 const IN_LIST = 'IN (SELECT value FROM json_each(?))';
 
+/** `state = ?` for one state (the index then yields rows already in order), else an IN list. */
+function pushStates(where: string[], args: unknown[], states: readonly string[]): void {
+  if (states.length === 1) {
+    where.push('state = ?');
+    args.push(states[0]);
+  } else {
+    where.push(`state ${IN_LIST}`);
+    args.push(JSON.stringify(states));
+  }
+}
+
 /**
  * The ReadTx queries of one connection, synchronous. Fixed queries are prepared once here; list
  * queries whose WHERE clause depends on the filter's shape are prepared on first use of each shape
@@ -161,10 +172,7 @@ export interface Query {
 export function listGoalsQuery(filter: { states?: readonly GoalState[] | undefined }, page: Page): Query {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (filter.states !== undefined) {
-    where.push(`state ${IN_LIST}`);
-    args.push(JSON.stringify(filter.states));
-  }
+  if (filter.states !== undefined) pushStates(where, args, filter.states);
   if (page.after !== undefined) {
     where.push('(created_at, rid) < (SELECT created_at, rid FROM goals WHERE id = ?)');
     args.push(page.after);
@@ -185,10 +193,7 @@ export function listTasksQuery(filter: TaskFilter, page: Page): Query {
     where.push('agent_id = ?');
     args.push(filter.agentId);
   }
-  if (filter.states !== undefined) {
-    where.push(`state ${IN_LIST}`);
-    args.push(JSON.stringify(filter.states));
-  }
+  if (filter.states !== undefined) pushStates(where, args, filter.states);
   if (page.after !== undefined) {
     where.push('rid > (SELECT rid FROM tasks WHERE id = ?)');
     args.push(page.after);
@@ -233,7 +238,6 @@ export const FIXED_READ_SQL = {
   agentByName: 'SELECT * FROM agents WHERE name = ?', // agents_name
   agents: 'SELECT * FROM agents ORDER BY name',
   agentsInStates: `SELECT * FROM agents WHERE state ${IN_LIST} ORDER BY name`,
-  // tasks_lease_expiry (partial): only leased/running rows are visited.
   leasesByAgent: `SELECT agent_id, count(*) AS n FROM tasks
     WHERE state IN ('leased', 'running') AND agent_id IS NOT NULL GROUP BY agent_id`,
   goalById: 'SELECT * FROM goals WHERE id = ?',
@@ -242,14 +246,16 @@ export const FIXED_READ_SQL = {
   // task_deps primary key (depends_on, task_id), then tasks by id.
   dependents: `SELECT t.* FROM task_deps d JOIN tasks t ON t.id = d.task_id
     WHERE d.depends_on = ? ORDER BY t.rid`,
-  // tasks_ready (partial) walked in (ready_key, creation) order, stopping at the limit.
-  ready: `SELECT * FROM tasks WHERE state = 'ready' AND available_at <= ?
+  // The queue queries name their partial index: without ANALYZE statistics the planner prefers
+  // tasks_state and sorts every ready task to return the first few; this walks the index in order
+  // and stops at the limit (and fails loudly if a schema change ever makes the index unusable).
+  ready: `SELECT * FROM tasks INDEXED BY tasks_ready WHERE state = 'ready' AND available_at <= ?
     ORDER BY ready_key, rid LIMIT ?`,
-  expiredLeases: `SELECT * FROM tasks WHERE state IN ('leased', 'running') AND lease_expires_at < ?
-    ORDER BY lease_expires_at LIMIT ?`,
-  dueRetries: `SELECT * FROM tasks WHERE state = 'retrying' AND available_at <= ?
+  expiredLeases: `SELECT * FROM tasks INDEXED BY tasks_lease_expiry
+    WHERE state IN ('leased', 'running') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
+  dueRetries: `SELECT * FROM tasks INDEXED BY tasks_retry_due WHERE state = 'retrying' AND available_at <= ?
     ORDER BY available_at LIMIT ?`,
-  nextRetry: `SELECT min(available_at) AS at FROM tasks WHERE state = 'retrying'`,
+  nextRetry: `SELECT min(available_at) AS at FROM tasks INDEXED BY tasks_retry_due WHERE state = 'retrying'`,
   silentAgents: `SELECT * FROM agents WHERE state IN ('active', 'draining') AND last_heartbeat_at < ?
     ORDER BY last_heartbeat_at`,
   tasksByState: 'SELECT state, count(*) AS n FROM tasks GROUP BY state',
