@@ -9,6 +9,8 @@ const stale =
   (existsSync('package-lock.json') && statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   const cmd = existsSync('package-lock.json') ? 'npm ci' : 'npm install';
-  console.error(`kos: installing dependencies (${cmd}); the first time builds better-sqlite3 and takes a few minutes`);
+  console.error(
+    `kos: installing dependencies (${cmd}); the first time builds better-sqlite3 and takes a few minutes`,
+  );
   execSync(cmd, { stdio: 'inherit' });
 }

@@ -118,13 +118,20 @@ export interface Assignment {
   explanation: unknown;
 }
 
-/** Counts are per state (or a single total, depending on the server version): shown as given. */
+/** How many, in total and per state. */
+export interface StateCounts {
+  total: number;
+  by_state: Record<string, number>;
+}
+
 export interface StatusResponse {
-  agents: number | Record<string, number>;
-  goals: number | Record<string, number>;
-  tasks: number | Record<string, number>;
+  agents: StateCounts & {
+    fleet?: Pick<WireAgent, 'id' | 'name' | 'state' | 'skills' | 'active_leases' | 'max_parallel'>[];
+  };
+  goals: StateCounts;
+  tasks: StateCounts;
   ready_queue_depth: number;
-  store: unknown;
+  store: string;
   uptime_s: number;
 }
 

@@ -58,8 +58,8 @@ export class Orchestrator {
     const admin = await ensureAdminToken(config.dataDir, backend, store.now());
     const recovered = await store.recoverAfterRestart();
 
-    // `self` is bound once the instance exists; the API only calls these after listen().
-    let self: Orchestrator | undefined;
+    // The instance exists only after listen(); the API reaches it through this reference.
+    const ref: { self?: Orchestrator } = {};
     const app = await buildApp(
       {
         config,
@@ -68,17 +68,26 @@ export class Orchestrator {
         metrics,
         auth: new Authenticator(store),
         startedAt: store.now(),
-        changed: () => self?.requestRound(),
-        assignNow: (actor) => self!.runRound(actor),
-        revoked: (tasks) => self?.onRevoked(tasks),
-        accepting: () => self?.accepting ?? false,
+        changed: () => ref.self?.requestRound(),
+        assignNow: (actor) => ref.self?.runRound(actor) ?? Promise.resolve([]),
+        revoked: (tasks) => ref.self?.onRevoked(tasks),
+        accepting: () => ref.self?.accepting ?? false,
       },
       log,
     );
     const address = await app.listen({ host: config.server.host, port: config.server.port });
-    self = new Orchestrator(config, store, log, metrics, app, admin, address.replace('[::1]', 'localhost'));
+    const self = new Orchestrator(
+      config,
+      store,
+      log,
+      metrics,
+      app,
+      admin,
+      address.replace('[::1]', 'localhost'),
+    );
+    ref.self = self;
     self.accepting = true;
-    self.sweepTimer = setInterval(() => self?.sweep(), config.heartbeat.sweepIntervalMs);
+    self.sweepTimer = setInterval(() => self.sweep(), config.heartbeat.sweepIntervalMs);
     self.sweepTimer.unref();
     log.info(
       {
@@ -144,7 +153,8 @@ export class Orchestrator {
   }
 
   private onRevoked(tasks: readonly Task[]): void {
-    for (const t of tasks) this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
+    for (const t of tasks)
+      this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
   }
 
   private sweep(): void {
@@ -152,9 +162,15 @@ export class Orchestrator {
     this.store
       .sweep()
       .then((s) => {
-        for (const t of s.revoked) this.metrics.leaseRevoked(t.leaseExpiresAt !== null && t.leaseExpiresAt < this.store.now() ? 'lease_expired' : 'agent_gone');
+        for (const t of s.revoked)
+          this.metrics.leaseRevoked(
+            t.leaseExpiresAt !== null && t.leaseExpiresAt < this.store.now() ? 'lease_expired' : 'agent_gone',
+          );
         if (s.revoked.length > 0 || s.promoted > 0 || s.lostAgents > 0) {
-          this.log.info({ lost_agents: s.lostAgents, revoked: s.revoked.length, promoted: s.promoted }, 'sweep');
+          this.log.info(
+            { lost_agents: s.lostAgents, revoked: s.revoked.length, promoted: s.promoted },
+            'sweep',
+          );
           this.onRevoked(s.revoked);
           this.requestRound();
         }
@@ -165,7 +181,10 @@ export class Orchestrator {
 
 async function openBackend(config: Config): Promise<Backend> {
   if (config.store === 'sqlite') {
-    return openSqliteBackend({ file: path.join(config.dataDir, 'kos.db'), synchronous: config.sqlite.synchronous });
+    return openSqliteBackend({
+      file: path.join(config.dataDir, 'kos.db'),
+      synchronous: config.sqlite.synchronous,
+    });
   }
   throw new KosError(
     'KOS_ERR_CONFIG_INVALID',

@@ -39,12 +39,42 @@ describe('bad input', () => {
   }
 
   const cases: [string, () => Promise<{ status: number; body: unknown }>, number, string][] = [
-    ['malformed JSON', () => admin.request('POST', '/orchestration/register', '{"context_id": "x", skills: ['), 400, 'KOS_ERR_BAD_JSON'],
-    ['a schema violation', () => admin.post('/orchestration/register', { context_id: 'x', skills: 'not-a-list' }), 400, 'KOS_ERR_VALIDATION'],
-    ['an unknown field', () => admin.post('/orchestration/heartbeat', { agent_id: 'a', extra: 1 }), 400, 'KOS_ERR_VALIDATION'],
-    ['an oversize body', () => admin.post('/orchestration/decompose', { goal: 'x'.repeat(2_000_000) }), 413, 'KOS_ERR_BODY_TOO_LARGE'],
-    ['a goal over the length limit', () => admin.post('/orchestration/decompose', { goal: 'x'.repeat(5000) }), 422, 'KOS_ERR_LIMIT_EXCEEDED'],
-    ['a non-JSON content type', () => admin.request('POST', '/orchestration/assign', 'hello', { 'content-type': 'text/plain' }), 415, 'KOS_ERR_UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'malformed JSON',
+      () => admin.request('POST', '/orchestration/register', '{"context_id": "x", skills: ['),
+      400,
+      'KOS_ERR_BAD_JSON',
+    ],
+    [
+      'a schema violation',
+      () => admin.post('/orchestration/register', { context_id: 'x', skills: 'not-a-list' }),
+      400,
+      'KOS_ERR_VALIDATION',
+    ],
+    [
+      'an unknown field',
+      () => admin.post('/orchestration/heartbeat', { agent_id: 'a', extra: 1 }),
+      400,
+      'KOS_ERR_VALIDATION',
+    ],
+    [
+      'an oversize body',
+      () => admin.post('/orchestration/decompose', { goal: 'x'.repeat(2_000_000) }),
+      413,
+      'KOS_ERR_BODY_TOO_LARGE',
+    ],
+    [
+      'a goal over the length limit',
+      () => admin.post('/orchestration/decompose', { goal: 'x'.repeat(5000) }),
+      422,
+      'KOS_ERR_LIMIT_EXCEEDED',
+    ],
+    [
+      'a non-JSON content type',
+      () => admin.request('POST', '/orchestration/assign', 'hello', { 'content-type': 'text/plain' }),
+      415,
+      'KOS_ERR_UNSUPPORTED_MEDIA_TYPE',
+    ],
     [
       'a cycle',
       () =>
@@ -59,20 +89,96 @@ describe('bad input', () => {
       422,
       'KOS_ERR_DAG_CYCLE',
     ],
-    ['an unknown dependency', () => admin.post('/orchestration/decompose', { goal: 'g', tasks: [{ name: 'a', skills: ['x'], depends_on: ['ghost'] }] }), 422, 'KOS_ERR_DAG_UNKNOWN_DEPENDENCY'],
-    ['duplicate task names', () => admin.post('/orchestration/decompose', { goal: 'g', tasks: [{ name: 'a', skills: ['x'] }, { name: 'a', skills: ['x'] }] }), 422, 'KOS_ERR_DAG_DUPLICATE_TASK'],
-    ['an unknown task id', () => admin.post('/orchestration/complete', { subtask_uuid: 'no-such-task', result: 1 }), 404, 'KOS_ERR_TASK_NOT_FOUND'],
-    ['an unknown agent id', () => admin.post('/orchestration/heartbeat', { agent_id: 'no-such-agent' }), 404, 'KOS_ERR_AGENT_NOT_FOUND'],
-    ['an unknown goal id', () => admin.post('/orchestration/goals/nope/cancel', {}), 404, 'KOS_ERR_GOAL_NOT_FOUND'],
+    [
+      'an unknown dependency',
+      () =>
+        admin.post('/orchestration/decompose', {
+          goal: 'g',
+          tasks: [{ name: 'a', skills: ['x'], depends_on: ['ghost'] }],
+        }),
+      422,
+      'KOS_ERR_DAG_UNKNOWN_DEPENDENCY',
+    ],
+    [
+      'duplicate task names',
+      () =>
+        admin.post('/orchestration/decompose', {
+          goal: 'g',
+          tasks: [
+            { name: 'a', skills: ['x'] },
+            { name: 'a', skills: ['x'] },
+          ],
+        }),
+      422,
+      'KOS_ERR_DAG_DUPLICATE_TASK',
+    ],
+    [
+      'an unknown task id',
+      () => admin.post('/orchestration/complete', { subtask_uuid: 'no-such-task', result: 1 }),
+      404,
+      'KOS_ERR_TASK_NOT_FOUND',
+    ],
+    [
+      'an unknown agent id',
+      () => admin.post('/orchestration/heartbeat', { agent_id: 'no-such-agent' }),
+      404,
+      'KOS_ERR_AGENT_NOT_FOUND',
+    ],
+    [
+      'an unknown goal id',
+      () => admin.post('/orchestration/goals/nope/cancel', {}),
+      404,
+      'KOS_ERR_GOAL_NOT_FOUND',
+    ],
     ['an unknown route', () => admin.get('/orchestration/nothing-here'), 404, 'KOS_ERR_ROUTE_NOT_FOUND'],
     ['no token', () => admin.as(undefined).post('/orchestration/assign'), 401, 'KOS_ERR_UNAUTHENTICATED'],
-    ['a wrong token', () => admin.as('kos_abc_def').post('/orchestration/assign'), 401, 'KOS_ERR_UNAUTHENTICATED'],
-    ['an agent completing another agent’s task', () => bob.http.post('/orchestration/complete', { subtask_uuid: leasedTask.id, result: 'mine' }), 409, 'KOS_ERR_NOT_LEASE_HOLDER'],
-    ['an agent token acting as another agent', () => bob.http.post('/orchestration/heartbeat', { agent_id: alice.id }), 403, 'KOS_ERR_AGENT_MISMATCH'],
-    ['an agent token registering another name', () => bob.http.post('/orchestration/register', { context_id: 'alice', skills: ['x'] }), 403, 'KOS_ERR_AGENT_MISMATCH'],
-    ['an agent token submitting a goal', () => bob.http.post('/orchestration/decompose', { goal: 'g' }), 403, 'KOS_ERR_FORBIDDEN'],
-    ['a stale epoch', () => alice.http.post('/orchestration/complete', { subtask_uuid: leasedTask.id, result: 'late', epoch: leasedTask.epoch + 5 }), 409, 'KOS_ERR_STALE_EPOCH'],
-    ['an unknown template', () => admin.post('/orchestration/decompose', { goal: 'g', template: 'nope' }), 400, 'KOS_ERR_VALIDATION'],
+    [
+      'a wrong token',
+      () => admin.as('kos_abc_def').post('/orchestration/assign'),
+      401,
+      'KOS_ERR_UNAUTHENTICATED',
+    ],
+    [
+      'an agent completing another agent’s task',
+      () => bob.http.post('/orchestration/complete', { subtask_uuid: leasedTask.id, result: 'mine' }),
+      409,
+      'KOS_ERR_NOT_LEASE_HOLDER',
+    ],
+    [
+      'an agent token acting as another agent',
+      () => bob.http.post('/orchestration/heartbeat', { agent_id: alice.id }),
+      403,
+      'KOS_ERR_AGENT_MISMATCH',
+    ],
+    [
+      'an agent token registering another name',
+      () => bob.http.post('/orchestration/register', { context_id: 'alice', skills: ['x'] }),
+      403,
+      'KOS_ERR_AGENT_MISMATCH',
+    ],
+    [
+      'an agent token submitting a goal',
+      () => bob.http.post('/orchestration/decompose', { goal: 'g' }),
+      403,
+      'KOS_ERR_FORBIDDEN',
+    ],
+    [
+      'a stale epoch',
+      () =>
+        alice.http.post('/orchestration/complete', {
+          subtask_uuid: leasedTask.id,
+          result: 'late',
+          epoch: leasedTask.epoch + 5,
+        }),
+      409,
+      'KOS_ERR_STALE_EPOCH',
+    ],
+    [
+      'an unknown template',
+      () => admin.post('/orchestration/decompose', { goal: 'g', template: 'nope' }),
+      400,
+      'KOS_ERR_VALIDATION',
+    ],
   ];
 
   for (const [what, send, status, code] of cases) {

@@ -22,7 +22,9 @@ describe('kill -9 of the orchestrator', () => {
     });
     expect(dec.status).toBe(201);
     const [collect, analyse] = dec.body.subtasks;
-    const lease = await poll(async () => (await collector.leases()).find((l) => l.subtask_uuid === collect!.id));
+    const lease = await poll(async () =>
+      (await collector.leases()).find((l) => l.subtask_uuid === collect!.id),
+    );
     const done = await collector.http.post('/orchestration/complete', {
       subtask_uuid: collect!.id,
       result: { rows: 42 },
@@ -30,7 +32,9 @@ describe('kill -9 of the orchestrator', () => {
     });
     expect(done.status).toBe(200);
     // A second goal acknowledged right before the crash.
-    const second = await admin.post<{ goal_id: string }>('/orchestration/decompose', { goal: 'develop authentication system' });
+    const second = await admin.post<{ goal_id: string }>('/orchestration/decompose', {
+      goal: 'develop authentication system',
+    });
     expect(second.status).toBe(201);
 
     await first.kill();
@@ -39,14 +43,21 @@ describe('kill -9 of the orchestrator', () => {
     servers.push(again);
     admin = new Http(again.url, again.adminToken);
     expect(again.adminToken).toBe(first.adminToken);
-    const goal = await admin.get<{ goal: { state: string }; tasks: TaskView[] }>(`/orchestration/goals/${dec.body.goal_id}`);
+    const goal = await admin.get<{ goal: { state: string }; tasks: TaskView[] }>(
+      `/orchestration/goals/${dec.body.goal_id}`,
+    );
     expect(goal.status).toBe(200);
     expect(goal.body.goal.state).toBe('running');
     const byId = new Map(goal.body.tasks.map((t) => [t.id, t]));
     expect(byId.get(collect!.id)?.state).toBe('succeeded');
     expect(['ready', 'leased']).toContain(byId.get(analyse!.id)?.state);
     const dev = await admin.get<{ tasks: TaskView[] }>(`/orchestration/goals/${second.body.goal_id}`);
-    expect(dev.body.tasks.map((t) => t.name)).toEqual(['Requirements Analysis', 'Design Phase', 'Implementation', 'Testing']);
+    expect(dev.body.tasks.map((t) => t.name)).toEqual([
+      'Requirements Analysis',
+      'Design Phase',
+      'Implementation',
+      'Testing',
+    ]);
 
     // The agents come back (new tokens, same names): each gets its lease and the goal finishes.
     for (const [name, skills] of [
@@ -55,7 +66,11 @@ describe('kill -9 of the orchestrator', () => {
     ] as const) {
       const agent = await registerAgent(admin, name, [...skills]);
       const l = await poll(async () => (await agent.leases())[0]);
-      const c = await agent.http.post('/orchestration/complete', { subtask_uuid: l.subtask_uuid, result: 'ok', epoch: l.epoch });
+      const c = await agent.http.post('/orchestration/complete', {
+        subtask_uuid: l.subtask_uuid,
+        result: 'ok',
+        epoch: l.epoch,
+      });
       expect(c.status).toBe(200);
     }
     await poll(async () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { Http, tempDir } from '@kos/testing';
+import { tempDir, type Http } from '@kos/testing';
 
 export interface LeaseView {
   subtask_uuid: string;
@@ -33,10 +33,16 @@ export function fastTimersConfig(extra = ''): string {
 
 /** Registers an agent with its own agent token; returns a client acting as that agent. */
 export async function registerAgent(admin: Http, name: string, skills: string[], maxParallel?: number) {
-  const token = await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name });
+  const token = await admin.post<{ token: string }>('/orchestration/tokens', {
+    role: 'agent',
+    agent_name: name,
+  });
   expect(token.status).toBe(201);
   const http = admin.as(token.body.token);
-  const body = maxParallel === undefined ? { context_id: name, skills } : { context_id: name, skills, max_parallel: maxParallel };
+  const body =
+    maxParallel === undefined
+      ? { context_id: name, skills }
+      : { context_id: name, skills, max_parallel: maxParallel };
   const reg = await http.post<{ agent_id: string }>('/orchestration/register', body);
   expect(reg.status).toBe(200);
   const id = reg.body.agent_id;
@@ -53,7 +59,10 @@ export async function registerAgent(admin: Http, name: string, skills: string[],
 }
 
 export async function submitDag(admin: Http, tasks: unknown[], goal = 'explicit dag') {
-  const res = await admin.post<{ goal_id: string; subtasks: TaskView[] }>('/orchestration/decompose', { goal, tasks });
+  const res = await admin.post<{ goal_id: string; subtasks: TaskView[] }>('/orchestration/decompose', {
+    goal,
+    tasks,
+  });
   expect(res.status).toBe(201);
   return res.body;
 }

@@ -42,7 +42,11 @@ describe('leases and heartbeats', () => {
     expect(late.body.error.code).toBe('KOS_ERR_STALE_EPOCH');
     expect((await getTask(admin, task.id)).state).toBe('leased');
 
-    const ok = await live.http.post('/orchestration/complete', { subtask_uuid: task.id, result: 'ok', epoch: second.epoch });
+    const ok = await live.http.post('/orchestration/complete', {
+      subtask_uuid: task.id,
+      result: 'ok',
+      epoch: second.epoch,
+    });
     expect(ok.status).toBe(200);
     const history = await admin.get<{ history: { kind: string; data: { reason?: string } }[] }>(
       `/orchestration/tasks/${task.id}`,
@@ -56,13 +60,17 @@ describe('leases and heartbeats', () => {
     const dag = await submitDag(admin, [{ name: 'job', skills: ['s2'] }]);
     await poll(async () => (await leaving.leases())[0]);
     const staying = await registerAgent(admin, 'staying', ['s2'], 1);
-    const res = await leaving.http.post<{ revoked: string[] }>('/orchestration/unregister', { agent_id: leaving.id });
+    const res = await leaving.http.post<{ revoked: string[] }>('/orchestration/unregister', {
+      agent_id: leaving.id,
+    });
     expect(res.status).toBe(200);
     expect(res.body.revoked).toEqual([dag.subtasks[0]!.id]);
     const lease = await poll(async () => (await staying.leases())[0]);
     expect(lease.attempt).toBe(2);
     // The unregistered agent can no longer heartbeat until it registers again.
-    const hb = await leaving.http.post<{ error: { code: string } }>('/orchestration/heartbeat', { agent_id: leaving.id });
+    const hb = await leaving.http.post<{ error: { code: string } }>('/orchestration/heartbeat', {
+      agent_id: leaving.id,
+    });
     expect(hb.body.error.code).toBe('KOS_ERR_AGENT_NOT_ACTIVE');
     await staying.http.post('/orchestration/unregister', { agent_id: staying.id });
   });
@@ -112,12 +120,21 @@ describe('leases and heartbeats', () => {
       { name: 'b', skills: ['s5'], depends_on: ['a'] },
     ]);
     const lease = await poll(async () => (await worker.leases())[0]);
-    const res = await admin.post<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}/cancel`, { reason: 'test' });
+    const res = await admin.post<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}/cancel`, {
+      reason: 'test',
+    });
     expect(res.body.goal.state).toBe('cancelled');
     expect(await worker.leases()).toEqual([]);
-    const late = await worker.http.post('/orchestration/complete', { subtask_uuid: lease.subtask_uuid, result: 1, epoch: lease.epoch });
+    const late = await worker.http.post('/orchestration/complete', {
+      subtask_uuid: lease.subtask_uuid,
+      result: 1,
+      epoch: lease.epoch,
+    });
     expect(late.status).toBe(409);
-    const again = await admin.post<{ error: { code: string } }>(`/orchestration/goals/${dag.goal_id}/cancel`, {});
+    const again = await admin.post<{ error: { code: string } }>(
+      `/orchestration/goals/${dag.goal_id}/cancel`,
+      {},
+    );
     expect(again.body.error.code).toBe('KOS_ERR_GOAL_FINISHED');
   });
 });

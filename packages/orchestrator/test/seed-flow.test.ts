@@ -31,10 +31,16 @@ describe('the seed 002 flow', () => {
   });
 
   async function agentClient(name: string, skills: string[]) {
-    const token = await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name });
+    const token = await admin.post<{ token: string }>('/orchestration/tokens', {
+      role: 'agent',
+      agent_name: name,
+    });
     expect(token.status).toBe(201);
     const http = admin.as(token.body.token);
-    const reg = await http.post<{ agent_id: string }>('/orchestration/register', { context_id: name, skills });
+    const reg = await http.post<{ agent_id: string }>('/orchestration/register', {
+      context_id: name,
+      skills,
+    });
     expect(reg.status).toBe(200);
     const id = reg.body.agent_id;
     const leases = async () =>
@@ -54,7 +60,11 @@ describe('the seed 002 flow', () => {
     expect(dec.status).toBe(201);
     expect(dec.body.feasibility.feasible).toBe(true);
     const [collect, analyse, report] = dec.body.subtasks;
-    expect(dec.body.subtasks.map((t) => t.name)).toEqual(['Data Collection', 'Data Analysis', 'Report Generation']);
+    expect(dec.body.subtasks.map((t) => t.name)).toEqual([
+      'Data Collection',
+      'Data Analysis',
+      'Report Generation',
+    ]);
     expect(analyse!.depends_on).toEqual([collect!.id]);
     expect(report!.depends_on).toEqual([analyse!.id]);
 
@@ -71,11 +81,16 @@ describe('the seed 002 flow', () => {
     });
     expect(tensor.shape).toEqual([3, 3, 4]);
     const level = ['critical', 'high', 'medium', 'low'].indexOf(collect!.priority);
-    expect(tensor.data[tensor.tasks.indexOf(collect!.id)]![tensor.agents.indexOf(collector.id)]![level]).toBe(1);
+    expect(tensor.data[tensor.tasks.indexOf(collect!.id)]![tensor.agents.indexOf(collector.id)]![level]).toBe(
+      1,
+    );
     expect(tensor.data[tensor.tasks.indexOf(analyse!.id)]!.flat().every((v) => v === 0)).toBe(true);
 
     // The analysis task is not leased yet: completing it is refused and changes nothing.
-    const early = await analyst.http.post('/orchestration/complete', { subtask_uuid: analyse!.id, result: 'too soon' });
+    const early = await analyst.http.post('/orchestration/complete', {
+      subtask_uuid: analyse!.id,
+      result: 'too soon',
+    });
     expect(early.status).toBe(409);
 
     for (const [agent, task] of [

@@ -16,7 +16,10 @@ describe('the error-code registry', () => {
   it('gives each error its registered status and a JSON form without undefined details', () => {
     const e = new KosError('KOS_ERR_STALE_EPOCH', 'epoch 1 is stale');
     expect(e.status).toBe(409);
-    expect(JSON.parse(JSON.stringify(e))).toEqual({ code: 'KOS_ERR_STALE_EPOCH', message: 'epoch 1 is stale' });
+    expect(JSON.parse(JSON.stringify(e))).toEqual({
+      code: 'KOS_ERR_STALE_EPOCH',
+      message: 'epoch 1 is stale',
+    });
     const d = new KosError('KOS_ERR_DAG_CYCLE', 'cycle', { cycle: ['a', 'b', 'a'] });
     expect(d.toJSON().details).toEqual({ cycle: ['a', 'b', 'a'] });
   });

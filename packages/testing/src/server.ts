@@ -54,7 +54,10 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
   const lines: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${lines.join('\n')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in 30 s:\n${lines.join('\n')}`)),
+      30_000,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       if (!line.includes('"listening"')) return;

@@ -1,6 +1,6 @@
 /** Read-only views: `kos status`, `kos agents`, `kos events`. */
 import { Option, type Command } from 'commander';
-import type { AgentState, StatusResponse } from '../api-types.ts';
+import type { AgentState, StateCounts, StatusResponse } from '../api-types.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId, resolveTaskId } from '../ids.ts';
@@ -59,7 +59,7 @@ export function statusText(s: StatusResponse, url: string): string {
   return fields([
     ['orchestrator', url],
     ['uptime', `${Math.round(s.uptime_s)} s`],
-    ['store', typeof s.store === 'string' ? s.store : JSON.stringify(s.store)],
+    ['store', s.store],
     ['agents', counts(s.agents)],
     ['goals', counts(s.goals)],
     ['tasks', counts(s.tasks)],
@@ -67,11 +67,10 @@ export function statusText(s: StatusResponse, url: string): string {
   ]);
 }
 
-/** `{running: 2, succeeded: 5}` → `7 (running 2, succeeded 5)`; zero states are left out. */
-export function counts(c: number | Record<string, number>): string {
-  if (typeof c === 'number') return String(c);
-  const nonZero = Object.entries(c).filter(([, n]) => n > 0);
-  const total = Object.entries(c).reduce((sum, [k, n]) => (k === 'total' ? sum : sum + n), 0);
-  const parts = nonZero.filter(([k]) => k !== 'total').map(([k, n]) => `${k} ${n}`);
-  return parts.length === 0 ? String(c.total ?? total) : `${c.total ?? total} (${parts.join(', ')})`;
+/** `{total: 7, by_state: {running: 2, succeeded: 5}}` → `7 (running 2, succeeded 5)`. */
+export function counts(c: StateCounts): string {
+  const parts = Object.entries(c.by_state)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`);
+  return parts.length === 0 ? String(c.total) : `${c.total} (${parts.join(', ')})`;
 }

@@ -42,7 +42,9 @@ export function denseText(t: DenseTensor): string {
     const right = header.map((_, c) => c).slice(1);
     return [`priority ${level}\n${formatTable(header, body, { alignRight: right })}`];
   });
-  return [head, ...(blocks.length === 0 ? ['all scores are 0'] : blocks)].join('\n\n');
+  if (blocks.length > 0) return [head, ...blocks].join('\n\n');
+  const names = t.tasks.map((_, i) => `  ${label(t.task_names, t.tasks, i)}`);
+  return [head, 'all scores are 0: no agent can take these tasks now', ...names].join('\n');
 }
 
 export function sparseText(t: SparseTensor): string {

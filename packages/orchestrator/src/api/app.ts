@@ -64,7 +64,12 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (deps.config.security.auditAllActions && MUTATING.has(req.method) && !NOT_AUDITED.has(route) && reply.statusCode < 400) {
+    if (
+      deps.config.security.auditAllActions &&
+      MUTATING.has(req.method) &&
+      !NOT_AUDITED.has(route) &&
+      reply.statusCode < 400
+    ) {
       const secret = parseBearer(req.headers.authorization);
       await deps.store.backend
         .transaction((tx) =>

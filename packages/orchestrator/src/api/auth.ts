@@ -51,23 +51,35 @@ export async function actingAgent(
 ): Promise<Agent | null> {
   if (token.role === 'agent') {
     if (token.agentName === null) {
-      throw new KosError('KOS_ERR_AGENT_MISMATCH', 'this agent token is not bound to an agent yet: register first', {});
+      throw new KosError(
+        'KOS_ERR_AGENT_MISMATCH',
+        'this agent token is not bound to an agent yet: register first',
+        {},
+      );
     }
     const name = token.agentName;
     const agent = await store.read((tx) => tx.getAgentByName(name));
-    if (!agent) throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `agent ${name} is not registered`, { context_id: name });
+    if (!agent)
+      throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `agent ${name} is not registered`, { context_id: name });
     if (agentId !== undefined && agentId !== agent.id) {
-      throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token acts as agent ${name} (${agent.id}), not ${agentId}`, {
-        agent_id: agentId,
-      });
+      throw new KosError(
+        'KOS_ERR_AGENT_MISMATCH',
+        `this token acts as agent ${name} (${agent.id}), not ${agentId}`,
+        {
+          agent_id: agentId,
+        },
+      );
     }
     return agent;
   }
   if (agentId === undefined) return null;
   const agent = await store.read((tx) => tx.getAgent(agentId));
-  if (!agent) throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${agentId}`, { agent_id: agentId });
+  if (!agent)
+    throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${agentId}`, { agent_id: agentId });
   if (!mayActAsAgent(token, agent.name)) {
-    throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token may not act as agent ${agent.name}`, { agent_id: agentId });
+    throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token may not act as agent ${agent.name}`, {
+      agent_id: agentId,
+    });
   }
   return agent;
 }

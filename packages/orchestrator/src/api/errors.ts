@@ -21,7 +21,9 @@ export function toKosError(err: unknown): KosError {
   if (isKosError(err)) return err;
   const e = err as FastifyLikeError;
   if (e.validation) {
-    const problems = e.validation.map((v) => `${e.validationContext ?? 'body'}${v.instancePath ?? ''} ${v.message ?? 'is invalid'}`);
+    const problems = e.validation.map(
+      (v) => `${e.validationContext ?? 'body'}${v.instancePath ?? ''} ${v.message ?? 'is invalid'}`,
+    );
     return new KosError('KOS_ERR_VALIDATION', `invalid request: ${problems.join('; ')}`, { problems });
   }
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;

@@ -38,7 +38,9 @@ export const TaskSpec = Type.Object(
 export const DecomposeBody = Type.Object(
   {
     goal: Type.String({ minLength: 1, maxLength: 100_000 }),
-    context: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Record(Type.String(), Type.Unknown())])),
+    context: Type.Optional(
+      Type.Union([Type.String({ maxLength: 100_000 }), Type.Record(Type.String(), Type.Unknown())]),
+    ),
     priority: Type.Optional(Priority),
     template: Type.Optional(Name),
     tasks: Type.Optional(Type.Array(TaskSpec, { minItems: 1, maxItems: 100_000 })),
@@ -79,7 +81,12 @@ export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxL
 
 export const TokenBody = Type.Object(
   {
-    role: Type.Union([Type.Literal('agent'), Type.Literal('submitter'), Type.Literal('viewer'), Type.Literal('admin')]),
+    role: Type.Union([
+      Type.Literal('agent'),
+      Type.Literal('submitter'),
+      Type.Literal('viewer'),
+      Type.Literal('admin'),
+    ]),
     agent_name: Type.Optional(Name),
     label: Type.Optional(Type.String({ maxLength: 200 })),
   },
@@ -98,7 +105,9 @@ export const TensorQuery = Type.Object(
 
 export const GoalsQuery = Type.Object(
   {
-    state: Type.Optional(Type.Union(['running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+    state: Type.Optional(
+      Type.Union(['running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
+    ),
     limit: Type.Optional(Limit),
     after: Type.Optional(Id),
   },
@@ -106,7 +115,9 @@ export const GoalsQuery = Type.Object(
 );
 
 const TaskState = Type.Union(
-  ['pending', 'ready', 'leased', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'].map((s) => Type.Literal(s)),
+  ['pending', 'ready', 'leased', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'].map((s) =>
+    Type.Literal(s),
+  ),
 );
 
 export const TasksQuery = Type.Object(

@@ -71,7 +71,10 @@ export function agentView(a: Agent, activeLeases: number) {
     trust: Math.round(a.trust * 1000) / 1000,
     active_leases: activeLeases,
     stats: Object.fromEntries(
-      Object.entries(a.stats).map(([k, s]) => [k, { succeeded: s.succeeded, failed: s.failed, total_ms: s.totalMs }]),
+      Object.entries(a.stats).map(([k, s]) => [
+        k,
+        { succeeded: s.succeeded, failed: s.failed, total_ms: s.totalMs },
+      ]),
     ),
     last_heartbeat_at: iso(a.lastHeartbeatAt),
     registered_at: iso(a.registeredAt),

@@ -213,21 +213,16 @@ describe('planRound', () => {
     );
   });
 
-  it('plans 1,000 tasks over 1,000 agents sharing one skill in well under 100 ms', () => {
+  // Speed is the benchmark's business; this checks the large case plans correctly.
+  it('plans 1,000 tasks over 1,000 agents sharing one skill, filling every slot once', () => {
     const agents = Array.from({ length: 1_000 }, (_, i) =>
       agent(`a${i}`, { maxParallel: 1 + (i % 3), trust: 0.5 + (i % 50) / 100, lastAssignedAt: i % 7 }),
     );
     const tasks = Array.from({ length: 1_000 }, (_, i) => task(`t${i}`, { readyKey: (i * 7) % 1_000 }));
-    const input = { tasks, agents, policy: policy() };
-    // Best of five: the first runs pay for JIT compilation, and other processes share this machine.
-    let elapsed = Infinity;
-    let plan = planRound(input);
-    for (let run = 0; run < 5; run++) {
-      const started = performance.now();
-      plan = planRound(input);
-      elapsed = Math.min(elapsed, performance.now() - started);
-    }
+    const plan = planRound({ tasks, agents, policy: policy() });
     expect(plan.assignments).toHaveLength(1_000);
-    expect(elapsed).toBeLessThan(100);
+    expect(new Set(plan.assignments.map((a) => a.taskId)).size).toBe(1_000);
+    // Least-loaded first: with 1,000 idle agents and 1,000 tasks, every agent gets exactly one.
+    expect(new Set(plan.assignments.map((a) => a.agentId)).size).toBe(1_000);
   });
 });

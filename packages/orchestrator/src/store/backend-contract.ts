@@ -56,7 +56,14 @@ export function runBackendContract(
 
       it('putAgent replaces the agent with the same id', async () => {
         const a = agent();
-        const changed: Agent = { ...a, state: 'draining', trust: 0.2, stats: {}, skills: ['x'], updatedAt: 5000 };
+        const changed: Agent = {
+          ...a,
+          state: 'draining',
+          trust: 0.2,
+          stats: {},
+          skills: ['x'],
+          updatedAt: 5000,
+        };
         await write((tx) => tx.putAgent(a));
         await write((tx) => tx.putAgent(changed));
         expect(await read((tx) => tx.listAgents())).toEqual([changed]);
@@ -68,7 +75,9 @@ export function runBackendContract(
           for (const x of [a, b, c]) await tx.putAgent(x);
         });
         expect(ids(await read((tx) => tx.listAgents())).sort()).toEqual([a.id, b.id, c.id].sort());
-        expect(ids(await read((tx) => tx.listAgents(['lost', 'quarantined']))).sort()).toEqual([b.id, c.id].sort());
+        expect(ids(await read((tx) => tx.listAgents(['lost', 'quarantined']))).sort()).toEqual(
+          [b.id, c.id].sort(),
+        );
         expect(await read((tx) => tx.listAgents([]))).toEqual([]);
         expect(await read((tx) => tx.countAgentsByState())).toEqual({ active: 1, lost: 1, quarantined: 1 });
       });
@@ -109,7 +118,9 @@ export function runBackendContract(
       });
 
       it('lists goals newest first, filtered by state, one page after another', async () => {
-        const gs = [1, 2, 3, 4, 5].map((n) => goal({ createdAt: n * 10, state: n % 2 === 0 ? 'failed' : 'running' }));
+        const gs = [1, 2, 3, 4, 5].map((n) =>
+          goal({ createdAt: n * 10, state: n % 2 === 0 ? 'failed' : 'running' }),
+        );
         await write(async (tx) => {
           for (const g of gs) await tx.insertGoal(g);
         });
@@ -117,8 +128,14 @@ export function runBackendContract(
         expect(ids(await read((tx) => tx.listGoals({}, { limit: 2 })))).toEqual([g5, g4]);
         expect(ids(await read((tx) => tx.listGoals({}, { limit: 2, after: g4 })))).toEqual([g3, g2]);
         expect(ids(await read((tx) => tx.listGoals({}, { limit: 2, after: g2 })))).toEqual([g1]);
-        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 10 })))).toEqual([g5, g3, g1]);
-        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 1, after: g5 })))).toEqual([g3]);
+        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 10 })))).toEqual([
+          g5,
+          g3,
+          g1,
+        ]);
+        expect(
+          ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 1, after: g5 }))),
+        ).toEqual([g3]);
         expect(await read((tx) => tx.countGoalsByState())).toEqual({ running: 3, failed: 2 });
       });
     });
@@ -167,7 +184,9 @@ export function runBackendContract(
 
       it('returns only the tasks that exist from getTasks', async () => {
         const [a, , c] = await seed([{}, {}, {}]);
-        expect(ids(await read((tx) => tx.getTasks([c!.id, 'missing', a!.id]))).sort()).toEqual([a!.id, c!.id].sort());
+        expect(ids(await read((tx) => tx.getTasks([c!.id, 'missing', a!.id]))).sort()).toEqual(
+          [a!.id, c!.id].sort(),
+        );
         expect(await read((tx) => tx.getTasks([]))).toEqual([]);
       });
 
@@ -179,7 +198,11 @@ export function runBackendContract(
         ]);
         const second = await seed([{ state: 'leased', agentId: 'ag' }]);
         const [z, a, m] = ids(first);
-        expect(ids(await read((tx) => tx.listTasks({ goalId: first[0]!.goalId }, { limit: 10 })))).toEqual([z, a, m]);
+        expect(ids(await read((tx) => tx.listTasks({ goalId: first[0]!.goalId }, { limit: 10 })))).toEqual([
+          z,
+          a,
+          m,
+        ]);
         expect(ids(await read((tx) => tx.listTasks({}, { limit: 2 })))).toEqual([z, a]);
         expect(ids(await read((tx) => tx.listTasks({}, { limit: 2, after: a })))).toEqual([m, second[0]!.id]);
         expect(ids(await read((tx) => tx.listTasks({ states: ['leased'] }, { limit: 10 })))).toEqual([
@@ -187,7 +210,10 @@ export function runBackendContract(
           second[0]!.id,
         ]);
         const agentOnly = await read((tx) =>
-          tx.listTasks({ agentId: 'ag', goalId: first[0]!.goalId, states: ['leased', 'succeeded'] }, { limit: 10 }),
+          tx.listTasks(
+            { agentId: 'ag', goalId: first[0]!.goalId, states: ['leased', 'succeeded'] },
+            { limit: 10 },
+          ),
         );
         expect(ids(agentOnly)).toEqual([a, m]);
         expect(await read((tx) => tx.listTasks({ states: [] }, { limit: 10 }))).toEqual([]);
@@ -230,7 +256,9 @@ export function runBackendContract(
           { state: 'running', agentId: 'a', leaseExpiresAt: 100 },
           { state: 'ready', leaseExpiresAt: 10 },
         ]);
-        expect(ids(await read((tx) => tx.listExpiredLeases(100, 10))).sort()).toEqual(ids([leased!, running!]).sort());
+        expect(ids(await read((tx) => tx.listExpiredLeases(100, 10))).sort()).toEqual(
+          ids([leased!, running!]).sort(),
+        );
         expect(await read((tx) => tx.listExpiredLeases(100, 1))).toHaveLength(1);
         const all = ids(await read((tx) => tx.listExpiredLeases(101, 10)));
         expect(all).toContain(fresh!.id);
@@ -265,7 +293,12 @@ export function runBackendContract(
             ['a2', 2],
           ]),
         );
-        expect(await read((tx) => tx.countTasksByState())).toEqual({ leased: 2, running: 2, succeeded: 1, ready: 1 });
+        expect(await read((tx) => tx.countTasksByState())).toEqual({
+          leased: 2,
+          running: 2,
+          succeeded: 1,
+          ready: 1,
+        });
         expect(await read((tx) => tx.countTasksByState(first[0]!.goalId))).toEqual({
           leased: 1,
           running: 2,
@@ -297,12 +330,18 @@ export function runBackendContract(
         );
         const all = await read((tx) => tx.listEvents({ limit: 100 }));
         const seqOf = (i: number): number => all[i]!.seq;
-        const list = async (f: Omit<Parameters<ReadTx['listEvents']>[0], 'limit'>, limit = 100): Promise<number[]> =>
-          (await read((tx) => tx.listEvents({ ...f, limit }))).map((e) => e.seq);
+        const list = async (
+          f: Omit<Parameters<ReadTx['listEvents']>[0], 'limit'>,
+          limit = 100,
+        ): Promise<number[]> => (await read((tx) => tx.listEvents({ ...f, limit }))).map((e) => e.seq);
         expect(await list({ goalId: 'g1' })).toEqual([seqOf(0), seqOf(1), seqOf(4)]);
         expect(await list({ taskId: 't1' })).toEqual([seqOf(1), seqOf(4)]);
         expect(await list({ agentId: 'a1' })).toEqual([seqOf(2), seqOf(3), seqOf(4)]);
-        expect(await list({ kinds: ['task.assigned', 'goal.submitted'] })).toEqual([seqOf(0), seqOf(2), seqOf(4)]);
+        expect(await list({ kinds: ['task.assigned', 'goal.submitted'] })).toEqual([
+          seqOf(0),
+          seqOf(2),
+          seqOf(4),
+        ]);
         expect(await list({ kinds: [] })).toEqual([]);
         expect(await list({ afterSeq: seqOf(2) })).toEqual([seqOf(3), seqOf(4)]);
         expect(await list({ goalId: 'g1', kinds: ['task.assigned'] })).toEqual([seqOf(4)]);
@@ -395,7 +434,10 @@ function agent(o: Partial<Agent> = {}): Agent {
     maxParallel: 2,
     state: 'active',
     trust: 0.75,
-    stats: { summarize: { succeeded: 3, failed: 1, totalMs: 4200 }, 'code.review': { succeeded: 0, failed: 2, totalMs: 0 } },
+    stats: {
+      summarize: { succeeded: 3, failed: 1, totalMs: 4200 },
+      'code.review': { succeeded: 0, failed: 2, totalMs: 0 },
+    },
     lastHeartbeatAt: 1000,
     lastAssignedAt: 900,
     registeredAt: 100,
@@ -454,10 +496,28 @@ function task(goalId: string, o: Partial<Task> = {}): Task {
 }
 
 function event(o: Partial<NewEvent> = {}): NewEvent {
-  return { at: 1000, kind: 'task.state', goalId: null, taskId: null, agentId: null, actor: 'system', data: {}, ...o };
+  return {
+    at: 1000,
+    kind: 'task.state',
+    goalId: null,
+    taskId: null,
+    agentId: null,
+    actor: 'system',
+    data: {},
+    ...o,
+  };
 }
 
 function token(o: Partial<TokenRecord> = {}): TokenRecord {
   const id = o.id ?? uid('token');
-  return { id, hash: `sha256-${id}`, role: 'submitter', agentName: null, label: 'ci', createdAt: 1, revokedAt: null, ...o };
+  return {
+    id,
+    hash: `sha256-${id}`,
+    role: 'submitter',
+    agentName: null,
+    label: 'ci',
+    createdAt: 1,
+    revokedAt: null,
+    ...o,
+  };
 }

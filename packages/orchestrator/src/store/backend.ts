@@ -6,7 +6,7 @@ import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts
 /**
  * What a storage backend provides: row-level reads and writes inside a transaction. The domain
  * verbs (store/verbs/*) are written once on top of this, so every backend has the same behaviour;
- * `runStoreContract` checks it.
+ * `runBackendContract` (store/backend-contract.ts) checks it.
  *
  * Promises every backend keeps:
  * - `transaction(fn)` is atomic and isolated: its writes become visible and durable together

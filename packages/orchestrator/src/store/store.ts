@@ -2,7 +2,13 @@ import type { Config } from '../config/types.ts';
 import type { Task, TaskError } from '../scheduler/task.ts';
 import type { Backend, ReadTx } from './backend.ts';
 import { assignRound } from './verbs/assign.ts';
-import { heartbeat, recoverAfterRestart, registerAgent, sweepSilentAgents, unregisterAgent } from './verbs/agents.ts';
+import {
+  heartbeat,
+  recoverAfterRestart,
+  registerAgent,
+  sweepSilentAgents,
+  unregisterAgent,
+} from './verbs/agents.ts';
 import type { VerbContext } from './verbs/context.ts';
 import { cancelGoal, submitGoal, type GoalSubmission } from './verbs/goals.ts';
 import { completeTask, failTask, promoteDueRetries, sweepExpiredLeases } from './verbs/leases.ts';
@@ -30,7 +36,10 @@ export class Store {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private run<T>(actor: string, fn: (tx: Parameters<Parameters<Backend['transaction']>[0]>[0], ctx: VerbContext) => Promise<T>) {
+  private run<T>(
+    actor: string,
+    fn: (tx: Parameters<Parameters<Backend['transaction']>[0]>[0], ctx: VerbContext) => Promise<T>,
+  ) {
     // The clock is read when the transaction runs, not when it was queued.
     return this.backend.transaction((tx) =>
       fn(tx, { now: this.clock.now(), actor, config: this.config, random: this.random }),
@@ -47,7 +56,12 @@ export class Store {
 
   registerAgent(
     actor: string,
-    input: { name: string; skills: string[]; maxParallel?: number | undefined; bindTokenHash?: string | undefined },
+    input: {
+      name: string;
+      skills: string[];
+      maxParallel?: number | undefined;
+      bindTokenHash?: string | undefined;
+    },
   ) {
     return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input));
   }
@@ -66,10 +80,16 @@ export class Store {
   assignRound(actor: string) {
     return this.run(actor, (tx, ctx) => assignRound(tx, ctx));
   }
-  completeTask(actor: string, report: { taskId: string; agentId: string; epoch?: number | undefined; result: unknown }) {
+  completeTask(
+    actor: string,
+    report: { taskId: string; agentId: string; epoch?: number | undefined; result: unknown },
+  ) {
     return this.run(actor, (tx, ctx) => completeTask(tx, ctx, report));
   }
-  failTask(actor: string, report: { taskId: string; agentId: string; epoch?: number | undefined; error: TaskError }) {
+  failTask(
+    actor: string,
+    report: { taskId: string; agentId: string; epoch?: number | undefined; error: TaskError },
+  ) {
     return this.run(actor, (tx, ctx) => failTask(tx, ctx, report));
   }
   /** One sweep of the periodic duties; returns what changed so the caller can start a round. */

@@ -12,7 +12,8 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/healthz', { schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }));
 
   r.get('/readyz', { schema: { tags: ['ops'] } }, async () => {
-    if (!deps.accepting()) throw new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping');
+    if (!deps.accepting())
+      throw new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping');
     if (!(await deps.store.backend.ping().catch(() => false))) {
       throw new KosError('KOS_ERR_STORE_UNAVAILABLE', 'the store does not answer');
     }
@@ -27,7 +28,7 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   r.post('/orchestration/tokens', { schema: { body: TokenBody, tags: ['security'] } }, async (req, reply) => {
-    const token = await deps.auth.require(req, 'token.create');
+    await deps.auth.require(req, 'token.create');
     const b = req.body;
     const { record, secret } = await createToken(
       deps.store.backend,

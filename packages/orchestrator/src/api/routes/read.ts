@@ -17,7 +17,10 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await auth.require(req, 'read');
     const limit = req.query.limit ?? 50;
     const goals = await store.read((tx) =>
-      tx.listGoals({ states: req.query.state ? [req.query.state] : undefined }, { limit: limit + 1, after: req.query.after }),
+      tx.listGoals(
+        { states: req.query.state ? [req.query.state] : undefined },
+        { limit: limit + 1, after: req.query.after },
+      ),
     );
     const page = goals.slice(0, limit);
     return { goals: page.map(goalView), next: goals.length > limit ? (page.at(-1)?.id ?? null) : null };
@@ -29,7 +32,10 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       goal: await tx.getGoal(req.params.id),
       tasks: await tx.listTasks({ goalId: req.params.id }, { limit: ALL }),
     }));
-    if (!goal) throw new KosError('KOS_ERR_GOAL_NOT_FOUND', `no goal has id ${req.params.id}`, { goal_id: req.params.id });
+    if (!goal)
+      throw new KosError('KOS_ERR_GOAL_NOT_FOUND', `no goal has id ${req.params.id}`, {
+        goal_id: req.params.id,
+      });
     return { goal: goalView(goal), tasks: tasks.map(taskView) };
   });
 
@@ -66,7 +72,10 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       task: await tx.getTask(req.params.id),
       history: await tx.listEvents({ taskId: req.params.id, limit: 1000 }),
     }));
-    if (!task) throw new KosError('KOS_ERR_TASK_NOT_FOUND', `no task has id ${req.params.id}`, { subtask_uuid: req.params.id });
+    if (!task)
+      throw new KosError('KOS_ERR_TASK_NOT_FOUND', `no task has id ${req.params.id}`, {
+        subtask_uuid: req.params.id,
+      });
     return { task: taskView(task), history: history.map(eventView) };
   });
 
@@ -85,7 +94,10 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       agent: await tx.getAgent(req.params.id),
       leases: await tx.listTasks({ agentId: req.params.id, states: ['leased', 'running'] }, { limit: ALL }),
     }));
-    if (!agent) throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${req.params.id}`, { agent_id: req.params.id });
+    if (!agent)
+      throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${req.params.id}`, {
+        agent_id: req.params.id,
+      });
     return { agent: agentView(agent, leases.length), leases: leases.map(leaseView) };
   });
 
@@ -96,6 +108,9 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const events = await store.read((tx) =>
       tx.listEvents({ goalId: q.goal_id, taskId: q.task_id, agentId: q.agent_id, afterSeq: q.after, limit }),
     );
-    return { events: events.map(eventView), next: events.length === limit ? (events.at(-1)?.seq ?? null) : null };
+    return {
+      events: events.map(eventView),
+      next: events.length === limit ? (events.at(-1)?.seq ?? null) : null,
+    };
   });
 }

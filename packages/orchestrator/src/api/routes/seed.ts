@@ -33,9 +33,13 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const b = req.body;
     limit('skills per agent', b.skills.length, config.limits.maxSkillsPerEntity);
     if (token.role === 'agent' && token.agentName !== null && token.agentName !== b.context_id) {
-      throw new KosError('KOS_ERR_AGENT_MISMATCH', `this agent token is bound to ${token.agentName}, not ${b.context_id}`, {
-        context_id: b.context_id,
-      });
+      throw new KosError(
+        'KOS_ERR_AGENT_MISMATCH',
+        `this agent token is bound to ${token.agentName}, not ${b.context_id}`,
+        {
+          context_id: b.context_id,
+        },
+      );
     }
     const { agent } = await store.registerAgent(actorOf(token), {
       name: b.context_id,
@@ -49,49 +53,53 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { agent_id: agent.id, agent: agentView(agent, active) };
   });
 
-  r.post('/orchestration/decompose', { schema: { body: DecomposeBody, tags: ['seed'] } }, async (req, reply) => {
-    const token = await auth.require(req, 'goal.submit');
-    const b = req.body;
-    limit('goal length (characters)', b.goal.length, config.limits.maxGoalChars);
-    const context = b.context ?? '';
-    const plan: Plan = b.tasks
-      ? planFromTasks(
-          b.tasks.map((t) => ({
-            name: t.name,
-            skills: t.skills,
-            priority: t.priority ?? b.priority ?? 'medium',
-            estimatedDurationMs: t.estimated_duration_ms ?? 60_000,
-            dependsOn: t.depends_on ?? [],
-            input: t.input ?? null,
-          })),
-          config.limits,
-        )
-      : decompose(deps.templates, b.goal, context, config.limits, { template: b.template });
-    if (b.priority && !b.tasks) for (const t of plan.tasks) t.priority = b.priority;
-    const skills = await store.read(async (tx) => {
-      const agents = await tx.listAgents(['active', 'draining', 'lost', 'quarantined']);
-      return new Set(agents.flatMap((a) => a.skills));
-    });
-    const { goal, tasks } = await store.submitGoal(actorOf(token), {
-      goal: b.goal,
-      context: typeof context === 'string' ? context : JSON.stringify(context),
-      priority: b.priority ?? 'medium',
-      plan,
-    });
-    deps.metrics.goalSubmitted();
-    deps.changed();
-    const f = feasibility(plan, skills);
-    reply.code(201);
-    return {
-      goal_id: goal.id,
-      goal: goalView(goal),
-      subtasks: tasks.map(taskView),
-      feasibility: {
-        feasible: f.feasible,
-        missing_skills: f.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
-      },
-    };
-  });
+  r.post(
+    '/orchestration/decompose',
+    { schema: { body: DecomposeBody, tags: ['seed'] } },
+    async (req, reply) => {
+      const token = await auth.require(req, 'goal.submit');
+      const b = req.body;
+      limit('goal length (characters)', b.goal.length, config.limits.maxGoalChars);
+      const context = b.context ?? '';
+      const plan: Plan = b.tasks
+        ? planFromTasks(
+            b.tasks.map((t) => ({
+              name: t.name,
+              skills: t.skills,
+              priority: t.priority ?? b.priority ?? 'medium',
+              estimatedDurationMs: t.estimated_duration_ms ?? 60_000,
+              dependsOn: t.depends_on ?? [],
+              input: t.input ?? null,
+            })),
+            config.limits,
+          )
+        : decompose(deps.templates, b.goal, context, config.limits, { template: b.template });
+      if (b.priority && !b.tasks) for (const t of plan.tasks) t.priority = b.priority;
+      const skills = await store.read(async (tx) => {
+        const agents = await tx.listAgents(['active', 'draining', 'lost', 'quarantined']);
+        return new Set(agents.flatMap((a) => a.skills));
+      });
+      const { goal, tasks } = await store.submitGoal(actorOf(token), {
+        goal: b.goal,
+        context: typeof context === 'string' ? context : JSON.stringify(context),
+        priority: b.priority ?? 'medium',
+        plan,
+      });
+      deps.metrics.goalSubmitted();
+      deps.changed();
+      const f = feasibility(plan, skills);
+      reply.code(201);
+      return {
+        goal_id: goal.id,
+        goal: goalView(goal),
+        subtasks: tasks.map(taskView),
+        feasibility: {
+          feasible: f.feasible,
+          missing_skills: f.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
+        },
+      };
+    },
+  );
 
   r.post('/orchestration/assign', { schema: { tags: ['seed'] } }, async (req) => {
     const token = await auth.require(req, 'scheduler.assign');
@@ -139,7 +147,11 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       taskId: b.subtask_uuid,
       agentId,
       epoch: b.epoch,
-      error: { code: b.error.code ?? 'agent_error', message: b.error.message, retryable: b.error.retryable ?? true },
+      error: {
+        code: b.error.code ?? 'agent_error',
+        message: b.error.message,
+        retryable: b.error.retryable ?? true,
+      },
     });
     deps.metrics.taskTransition(task.state);
     deps.revoked(revoked);
@@ -150,7 +162,11 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.post('/orchestration/heartbeat', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {
     const token = await auth.require(req, 'agent.heartbeat');
     const agent = await actingAgent(store, token, req.body.agent_id);
-    const { agent: a, leases, revived } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
+    const {
+      agent: a,
+      leases,
+      revived,
+    } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
     if (revived) deps.changed();
     return { agent_id: a.id, state: a.state, leases: leases.map(leaseView) };
   });
@@ -178,6 +194,7 @@ async function holderFor(
   const agent = await actingAgent(deps.store, token, agentId);
   if (agent) return agent.id;
   const task = await deps.store.read((tx) => tx.getTask(taskId));
-  if (!task) throw new KosError('KOS_ERR_TASK_NOT_FOUND', `no task has id ${taskId}`, { subtask_uuid: taskId });
+  if (!task)
+    throw new KosError('KOS_ERR_TASK_NOT_FOUND', `no task has id ${taskId}`, { subtask_uuid: taskId });
   return task.agentId ?? '';
 }

@@ -13,7 +13,8 @@ export async function buildStatus(deps: ApiDeps) {
     ]),
   );
   deps.metrics.setGauges({ tasks, agents: agentsByState, readyQueueDepth: tasks.ready ?? 0 });
-  const total = (c: Partial<Record<string, number>>) => Object.values(c).reduce<number>((s, n) => s + (n ?? 0), 0);
+  const total = (c: Partial<Record<string, number>>) =>
+    Object.values(c).reduce<number>((s, n) => s + (n ?? 0), 0);
   return {
     agents: {
       total: total(agentsByState),

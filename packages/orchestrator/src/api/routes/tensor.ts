@@ -14,10 +14,9 @@ const ALL = Number.MAX_SAFE_INTEGER;
  * goal's tasks (with `goal_id`) or every unfinished task; columns are the registered agents.
  */
 export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().get(
-    '/orchestration/tensor',
-    { schema: { querystring: TensorQuery, tags: ['seed'] } },
-    async (req) => {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get('/orchestration/tensor', { schema: { querystring: TensorQuery, tags: ['seed'] } }, async (req) => {
       await deps.auth.require(req, 'read');
       const { goal_id: goalId, format = 'dense' } = req.query;
       const { tasks, agents, loads } = await deps.store.read(async (tx) => ({
@@ -38,7 +37,8 @@ export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
         agent_names: agents.map((a) => a.name),
         priority_levels: PRIORITIES,
       };
-      return format === 'sparse' ? { ...labels, entries: tensor.sparse().entries } : { ...labels, data: tensor.dense() };
-    },
-  );
+      return format === 'sparse'
+        ? { ...labels, entries: tensor.sparse().entries }
+        : { ...labels, data: tensor.dense() };
+    });
 }

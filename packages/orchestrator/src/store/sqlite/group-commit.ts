@@ -25,6 +25,9 @@ import type { SqliteTx } from './transactions.ts';
  * async Tx API cannot interleave two ops' statements. Calls made while a flush runs wait for the
  * next batch. If COMMIT fails, the whole batch is rolled back and every op of it is rejected.
  *
+ * Measured on the dev VM: one insert per commit, awaited in turn, costs ~3 ms with FULL (~350/s);
+ * 10,000 submitted at once commit in ~0.3 s with FULL (~30,000/s) and ~0.25 s with NORMAL.
+ *
  * A fn must not wait for anything outside its transaction (another `transaction()` call would
  * deadlock: it is queued behind the batch that waits for it).
  */

@@ -15,7 +15,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     applied_at INTEGER NOT NULL
   )`);
   const latest = migrations.at(-1)?.version ?? 0;
-  const currentVersion = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+  const currentVersion = db.prepare<[], { v: number | null }>(
+    'SELECT max(version) AS v FROM schema_migrations',
+  );
   const record = db.prepare<[number, string, number]>(
     'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
   );

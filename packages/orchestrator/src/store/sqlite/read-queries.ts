@@ -70,7 +70,8 @@ export class ReadQueries {
   }
 
   listAgents(states?: readonly AgentState[]): Agent[] {
-    const rows = states === undefined ? this.s.agents.all() : this.s.agentsInStates.all(JSON.stringify(states));
+    const rows =
+      states === undefined ? this.s.agents.all() : this.s.agentsInStates.all(JSON.stringify(states));
     return rows.map(toAgent);
   }
 
@@ -85,7 +86,9 @@ export class ReadQueries {
 
   listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Goal[] {
     const q = listGoalsQuery(filter, page);
-    return this.shape<GoalRow>(q.sql).all(...q.args).map(toGoal);
+    return this.shape<GoalRow>(q.sql)
+      .all(...q.args)
+      .map(toGoal);
   }
 
   getTask(id: string): Task | null {
@@ -99,7 +102,9 @@ export class ReadQueries {
 
   listTasks(filter: TaskFilter, page: Page): Task[] {
     const q = listTasksQuery(filter, page);
-    return this.shape<TaskRow>(q.sql).all(...q.args).map(toTask);
+    return this.shape<TaskRow>(q.sql)
+      .all(...q.args)
+      .map(toTask);
   }
 
   listDependents(taskId: string): Task[] {
@@ -141,7 +146,9 @@ export class ReadQueries {
 
   listEvents(filter: EventFilter): EventRecord[] {
     const q = listEventsQuery(filter);
-    return this.shape<EventRow>(q.sql).all(...q.args).map(toEvent);
+    return this.shape<EventRow>(q.sql)
+      .all(...q.args)
+      .map(toEvent);
   }
 
   getTokenByHash(hash: string): TokenRecord | null {
@@ -178,7 +185,10 @@ export function listGoalsQuery(filter: { states?: readonly GoalState[] | undefin
     args.push(page.after);
   }
   args.push(sqlLimit(page.limit));
-  return { sql: `SELECT * FROM goals ${whereClause(where)} ORDER BY created_at DESC, rid DESC LIMIT ?`, args };
+  return {
+    sql: `SELECT * FROM goals ${whereClause(where)} ORDER BY created_at DESC, rid DESC LIMIT ?`,
+    args,
+  };
 }
 
 /** Tasks in creation order; the cursor is the id of the last task of the previous page. */

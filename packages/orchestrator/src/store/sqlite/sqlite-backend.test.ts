@@ -62,7 +62,9 @@ describe('SQLite backend', () => {
   it('refuses to open a database whose schema is newer than this build knows', async () => {
     await (await openBackend()).close();
     const raw = new Database(file);
-    raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(MIGRATIONS.length + 1, 'from-the-future', 0);
+    raw
+      .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)')
+      .run(MIGRATIONS.length + 1, 'from-the-future', 0);
     raw.close();
     await expect(openSqliteBackend({ file, synchronous: 'FULL' })).rejects.toMatchObject({
       code: 'KOS_ERR_STORE_UNAVAILABLE',
@@ -110,7 +112,9 @@ describe('SQLite backend', () => {
     await Promise.all(
       Array.from({ length: 2500 }, (_, i) =>
         b.transaction((tx) =>
-          tx.appendEvents([{ at: i, kind: 'audit', goalId: null, taskId: null, agentId: null, actor: 't', data: {} }]),
+          tx.appendEvents([
+            { at: i, kind: 'audit', goalId: null, taskId: null, agentId: null, actor: 't', data: {} },
+          ]),
         ),
       ),
     );
@@ -155,7 +159,11 @@ describe('SQLite backend', () => {
         await b.transaction((tx) => tx.insertTasks([t]));
         const back = await b.read((tx) => tx.getTask(t.id));
         // JSON itself maps -0 to 0; everything else must come back as it went in.
-        expect(back).toEqual({ ...t, input: JSON.parse(JSON.stringify(input)), result: JSON.parse(JSON.stringify(result)) });
+        expect(back).toEqual({
+          ...t,
+          input: JSON.parse(JSON.stringify(input)),
+          result: JSON.parse(JSON.stringify(result)),
+        });
       }),
       { numRuns: 100 },
     );
@@ -165,7 +173,10 @@ describe('SQLite backend', () => {
     await (await openBackend()).close();
     const raw = new Database(file, { readonly: true });
     const queries = [
-      ...Object.values(FIXED_READ_SQL).map((sql) => ({ sql, args: Array<null>(sql.split('?').length - 1).fill(null) })),
+      ...Object.values(FIXED_READ_SQL).map((sql) => ({
+        sql,
+        args: Array<null>(sql.split('?').length - 1).fill(null),
+      })),
       listGoalsQuery({}, { limit: 10, after: 'g' }),
       listGoalsQuery({ states: ['running'] }, { limit: 10 }),
       listTasksQuery({ goalId: 'g' }, { limit: 10, after: 't' }),
@@ -185,12 +196,13 @@ describe('SQLite backend', () => {
         .filter((d) => /^SCAN (tasks|goals|events|task_deps)\b(?!.*USING)/.test(d))
         .map((d) => `${d} in: ${sql}`),
     );
-    const queuePlans = [FIXED_READ_SQL.ready, FIXED_READ_SQL.expiredLeases, FIXED_READ_SQL.dueRetries].map((sql) =>
-      raw
-        .prepare<[null, null], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(null, null)
-        .map((r) => r.detail)
-        .join(' | '),
+    const queuePlans = [FIXED_READ_SQL.ready, FIXED_READ_SQL.expiredLeases, FIXED_READ_SQL.dueRetries].map(
+      (sql) =>
+        raw
+          .prepare<[null, null], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(null, null)
+          .map((r) => r.detail)
+          .join(' | '),
     );
     raw.close();
     expect(fullScans).toEqual([]);
@@ -209,7 +221,9 @@ describe('SQLite backend', () => {
     });
     const acked: string[] = [];
     let partial = '';
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');

@@ -14,7 +14,13 @@ export async function getAgentOrThrow(tx: Tx, id: string): Promise<Agent> {
   return agent;
 }
 
-function setState(agent: Agent, to: Agent['state'], ctx: VerbContext, events: EventBatch, reason: string): Agent {
+function setState(
+  agent: Agent,
+  to: Agent['state'],
+  ctx: VerbContext,
+  events: EventBatch,
+  reason: string,
+): Agent {
   if (agent.state === to) return agent;
   events.add({ kind: 'agent.state', agentId: agent.id, data: { from: agent.state, to, reason } });
   return moveAgent(agent, to, ctx.now);
@@ -27,17 +33,26 @@ function setState(agent: Agent, to: Agent['state'], ctx: VerbContext, events: Ev
 export async function registerAgent(
   tx: Tx,
   ctx: VerbContext,
-  input: { name: string; skills: string[]; maxParallel?: number | undefined; bindTokenHash?: string | undefined },
+  input: {
+    name: string;
+    skills: string[];
+    maxParallel?: number | undefined;
+    bindTokenHash?: string | undefined;
+  },
 ): Promise<{ agent: Agent; created: boolean }> {
   const events = new EventBatch(ctx);
   if (input.bindTokenHash !== undefined) await bindAgentToken(tx, input.bindTokenHash, input.name);
   const skills = [...new Set(input.skills)];
   const existing = await tx.getAgentByName(input.name);
   if (existing?.state === 'quarantined') {
-    throw new KosError('KOS_ERR_AGENT_NOT_ACTIVE', `agent ${input.name} is quarantined; an operator must release it`, {
-      agent_id: existing.id,
-      state: existing.state,
-    });
+    throw new KosError(
+      'KOS_ERR_AGENT_NOT_ACTIVE',
+      `agent ${input.name} is quarantined; an operator must release it`,
+      {
+        agent_id: existing.id,
+        state: existing.state,
+      },
+    );
   }
   const agent: Agent = existing
     ? {
@@ -61,7 +76,11 @@ export async function registerAgent(
         updatedAt: ctx.now,
       };
   await tx.putAgent(agent);
-  events.add({ kind: 'agent.registered', agentId: agent.id, data: { name: agent.name, skills, max_parallel: agent.maxParallel, again: !!existing } });
+  events.add({
+    kind: 'agent.registered',
+    agentId: agent.id,
+    data: { name: agent.name, skills, max_parallel: agent.maxParallel, again: !!existing },
+  });
   await events.flush(tx);
   return { agent, created: !existing };
 }
@@ -76,10 +95,14 @@ async function bindAgentToken(tx: Tx, hash: string, name: string): Promise<void>
   if (token.agentName === null) {
     await tx.putToken({ ...token, agentName: name });
   } else if (token.agentName !== name) {
-    throw new KosError('KOS_ERR_AGENT_MISMATCH', `this agent token is bound to agent ${token.agentName}, not ${name}`, {
-      bound_to: token.agentName,
-      context_id: name,
-    });
+    throw new KosError(
+      'KOS_ERR_AGENT_MISMATCH',
+      `this agent token is bound to agent ${token.agentName}, not ${name}`,
+      {
+        bound_to: token.agentName,
+        context_id: name,
+      },
+    );
   }
 }
 
@@ -88,14 +111,22 @@ async function bindAgentToken(tx: Tx, hash: string, name: string): Promise<void>
  * again is active again (its old leases were already revoked); an unregistered or quarantined
  * one must register again.
  */
-export async function heartbeat(tx: Tx, ctx: VerbContext, agentId: string): Promise<{ agent: Agent; leases: Task[]; revived: boolean }> {
+export async function heartbeat(
+  tx: Tx,
+  ctx: VerbContext,
+  agentId: string,
+): Promise<{ agent: Agent; leases: Task[]; revived: boolean }> {
   const events = new EventBatch(ctx);
   const found = await getAgentOrThrow(tx, agentId);
   if (found.state === 'unregistered' || found.state === 'quarantined') {
-    throw new KosError('KOS_ERR_AGENT_NOT_ACTIVE', `agent ${found.name} is ${found.state}; register it again`, {
-      agent_id: agentId,
-      state: found.state,
-    });
+    throw new KosError(
+      'KOS_ERR_AGENT_NOT_ACTIVE',
+      `agent ${found.name} is ${found.state}; register it again`,
+      {
+        agent_id: agentId,
+        state: found.state,
+      },
+    );
   }
   const revived = found.state === 'lost';
   const agent = { ...setState(found, 'active', ctx, events, 'heartbeat'), lastHeartbeatAt: ctx.now };
@@ -110,16 +141,29 @@ export async function heartbeat(tx: Tx, ctx: VerbContext, agentId: string): Prom
   return { agent, leases, revived };
 }
 
-async function release(tx: Tx, agent: Agent, reason: 'agent_lost' | 'agent_unregistered', ctx: VerbContext, events: EventBatch) {
+async function release(
+  tx: Tx,
+  agent: Agent,
+  reason: 'agent_lost' | 'agent_unregistered',
+  ctx: VerbContext,
+  events: EventBatch,
+) {
   const revoked: Task[] = [];
-  for (const task of await tx.listTasks({ agentId: agent.id, states: LEASED }, { limit: Number.MAX_SAFE_INTEGER })) {
+  for (const task of await tx.listTasks(
+    { agentId: agent.id, states: LEASED },
+    { limit: Number.MAX_SAFE_INTEGER },
+  )) {
     revoked.push(...(await revokeLease(tx, task, reason, ctx, events)));
   }
   return revoked;
 }
 
 /** The agent leaves at once: its leases are revoked and its tasks go back to ready. */
-export async function unregisterAgent(tx: Tx, ctx: VerbContext, agentId: string): Promise<{ agent: Agent } & Revocations> {
+export async function unregisterAgent(
+  tx: Tx,
+  ctx: VerbContext,
+  agentId: string,
+): Promise<{ agent: Agent } & Revocations> {
   const events = new EventBatch(ctx);
   const found = await getAgentOrThrow(tx, agentId);
   const revoked = await release(tx, found, 'agent_unregistered', ctx, events);
@@ -151,7 +195,10 @@ export async function sweepSilentAgents(tx: Tx, ctx: VerbContext): Promise<{ los
  * At start: the orchestrator was down, so nobody could heartbeat. Live agents and their leases get
  * one fresh TTL from now instead of all being declared lost at once.
  */
-export async function recoverAfterRestart(tx: Tx, ctx: VerbContext): Promise<{ agents: number; leases: number }> {
+export async function recoverAfterRestart(
+  tx: Tx,
+  ctx: VerbContext,
+): Promise<{ agents: number; leases: number }> {
   let agents = 0;
   let leases = 0;
   for (const agent of await tx.listAgents(['active', 'draining'])) {
@@ -159,7 +206,10 @@ export async function recoverAfterRestart(tx: Tx, ctx: VerbContext): Promise<{ a
     agents++;
   }
   for (const task of await tx.listTasks({ states: LEASED }, { limit: Number.MAX_SAFE_INTEGER })) {
-    await tx.putTask({ ...task, leaseExpiresAt: Math.max(task.leaseExpiresAt ?? 0, ctx.now + ctx.config.leases.ttlMs) });
+    await tx.putTask({
+      ...task,
+      leaseExpiresAt: Math.max(task.leaseExpiresAt ?? 0, ctx.now + ctx.config.leases.ttlMs),
+    });
     leases++;
   }
   return { agents, leases };

@@ -20,7 +20,11 @@ export interface GoalSubmission {
  * Stores a validated plan as a goal with its tasks, all in one transaction: tasks without
  * dependencies are ready at once, the others wait for theirs.
  */
-export async function submitGoal(tx: Tx, ctx: VerbContext, sub: GoalSubmission): Promise<{ goal: Goal; tasks: Task[] }> {
+export async function submitGoal(
+  tx: Tx,
+  ctx: VerbContext,
+  sub: GoalSubmission,
+): Promise<{ goal: Goal; tasks: Task[] }> {
   const events = new EventBatch(ctx);
   const goal: Goal = {
     id: randomUUID(),
@@ -72,18 +76,30 @@ export async function submitGoal(tx: Tx, ctx: VerbContext, sub: GoalSubmission):
   events.add({
     kind: 'goal.submitted',
     goalId: goal.id,
-    data: { goal: goal.goal, template: goal.template, tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: t.state })) },
+    data: {
+      goal: goal.goal,
+      template: goal.template,
+      tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: t.state })),
+    },
   });
   await events.flush(tx);
   return { goal, tasks };
 }
 
 /** Cancels a running goal: its unfinished tasks are cancelled and their leases revoked. */
-export async function cancelGoal(tx: Tx, ctx: VerbContext, goalId: string, reason: string): Promise<{ goal: Goal } & Revocations> {
+export async function cancelGoal(
+  tx: Tx,
+  ctx: VerbContext,
+  goalId: string,
+  reason: string,
+): Promise<{ goal: Goal } & Revocations> {
   const events = new EventBatch(ctx);
   const goal = await getGoalOrThrow(tx, goalId);
   if (goal.state !== 'running') {
-    throw new KosError('KOS_ERR_GOAL_FINISHED', `goal ${goalId} is already ${goal.state}`, { goal_id: goalId, state: goal.state });
+    throw new KosError('KOS_ERR_GOAL_FINISHED', `goal ${goalId} is already ${goal.state}`, {
+      goal_id: goalId,
+      state: goal.state,
+    });
   }
   const ended = await endGoal(tx, goal, 'cancelled', ctx, events, reason);
   await events.flush(tx);

@@ -5,7 +5,14 @@ import type { Task, TaskError } from '../../scheduler/task.ts';
 import { nextTrust } from '../../scheduler/trust.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
-import { afterSuccess, assertLeaseHolder, getTaskOrThrow, killTask, toReady, transition } from './task-flow.ts';
+import {
+  afterSuccess,
+  assertLeaseHolder,
+  getTaskOrThrow,
+  killTask,
+  toReady,
+  transition,
+} from './task-flow.ts';
 
 /** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
 export interface Revocations {
@@ -46,7 +53,11 @@ export async function completeTask(
   const task = await getTaskOrThrow(tx, report.taskId);
   assertLeaseHolder(task, report.agentId, report.epoch);
   await recordOutcome(tx, task, 'succeeded', ctx);
-  const done = transition(task, 'succeeded', ctx, events, { result: report.result, leaseExpiresAt: null, error: null });
+  const done = transition(task, 'succeeded', ctx, events, {
+    result: report.result,
+    leaseExpiresAt: null,
+    error: null,
+  });
   await tx.putTask(done);
   await afterSuccess(tx, done, ctx, events);
   await events.flush(tx);
@@ -73,14 +84,21 @@ export async function failTask(
     return { task: dead, revoked };
   }
   const availableAt = ctx.now + retryDelayMs(task.attempts, ctx.config.retry, ctx.random);
-  const waiting = transition(task, 'retrying', ctx, events, {
-    lastAgentId: task.agentId,
-    agentId: null,
-    leaseExpiresAt: null,
-    error: report.error,
-    availableAt,
-    readyKey: readyKey(availableAt, task.priority, ctx.config.scheduler.agingStepMs),
-  }, { error: report.error, retry_at: availableAt });
+  const waiting = transition(
+    task,
+    'retrying',
+    ctx,
+    events,
+    {
+      lastAgentId: task.agentId,
+      agentId: null,
+      leaseExpiresAt: null,
+      error: report.error,
+      availableAt,
+      readyKey: readyKey(availableAt, task.priority, ctx.config.scheduler.agingStepMs),
+    },
+    { error: report.error, retry_at: availableAt },
+  );
   await tx.putTask(waiting);
   await events.flush(tx);
   return { task: waiting, revoked: [] };

@@ -32,7 +32,12 @@ export function transition(
 }
 
 /** Puts a task in the ready queue at `availableAt`, keyed for priority tiers with aging. */
-export function toReady(task: Task, ctx: VerbContext, events: EventBatch, data: Record<string, unknown> = {}): Task {
+export function toReady(
+  task: Task,
+  ctx: VerbContext,
+  events: EventBatch,
+  data: Record<string, unknown> = {},
+): Task {
   const availableAt = ctx.now;
   return transition(
     task,
@@ -89,7 +94,14 @@ export function assertLeaseHolder(task: Task, agentId: string, epoch: number | u
   }
 }
 
-async function setGoalState(tx: Tx, goal: Goal, to: GoalState, ctx: VerbContext, events: EventBatch, data = {}) {
+async function setGoalState(
+  tx: Tx,
+  goal: Goal,
+  to: GoalState,
+  ctx: VerbContext,
+  events: EventBatch,
+  data = {},
+) {
   const moved = moveGoal(goal, to, ctx.now);
   await tx.putGoal(moved);
   events.add({ kind: 'goal.state', goalId: goal.id, data: { from: goal.state, to, ...data } });
@@ -126,11 +138,12 @@ export async function endGoal(
   reason: string,
 ): Promise<{ goal: Goal; revoked: Task[] }> {
   const revoked: Task[] = [];
-  for (const task of await tx.listTasks({ goalId: goal.id, states: OPEN_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER })) {
+  for (const task of await tx.listTasks(
+    { goalId: goal.id, states: OPEN_TASK_STATES },
+    { limit: Number.MAX_SAFE_INTEGER },
+  )) {
     if (task.state === 'leased' || task.state === 'running') revoked.push(task);
-    await tx.putTask(
-      transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null }, { reason }),
-    );
+    await tx.putTask(transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null }, { reason }));
   }
   const ended = await setGoalState(tx, goal, to, ctx, events, { reason });
   return { goal: ended, revoked };
@@ -148,6 +161,13 @@ export async function killTask(
   await tx.putTask(dead);
   const goal = await getGoalOrThrow(tx, task.goalId);
   if (goal.state !== 'running') return { task: dead, revoked: [] };
-  const { revoked } = await endGoal(tx, goal, 'failed', ctx, events, `task ${task.name} (${task.id}) died: ${error.message}`);
+  const { revoked } = await endGoal(
+    tx,
+    goal,
+    'failed',
+    ctx,
+    events,
+    `task ${task.name} (${task.id}) died: ${error.message}`,
+  );
   return { task: dead, revoked };
 }
