@@ -35,9 +35,13 @@ describe('KosClient error mapping', () => {
   it('turns an error body into a CliError with its code, message, status and details', async () => {
     server = await cannedServer(() => ({
       status: 409,
-      body: { error: { code: 'KOS_ERR_STALE_EPOCH', message: 'epoch 3 was replaced', details: { current: 4 } } },
+      body: {
+        error: { code: 'KOS_ERR_STALE_EPOCH', message: 'epoch 3 was replaced', details: { current: 4 } },
+      },
     }));
-    const e = await failure(new KosClient({ url: server.url, token: 't' }).complete({ subtask_uuid: 'x', result: 1 }));
+    const e = await failure(
+      new KosClient({ url: server.url, token: 't' }).complete({ subtask_uuid: 'x', result: 1 }),
+    );
     expect(e.kind).toBe('api');
     expect(e.code).toBe('KOS_ERR_STALE_EPOCH');
     expect(e.message).toBe('epoch 3 was replaced');
@@ -72,7 +76,9 @@ describe('KosClient error mapping', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const e = await failure(new KosClient({ url }).status());
     expect(e.kind).toBe('unreachable');
-    expect(e.message).toBe(`cannot reach the orchestrator at ${url} — is \`kos serve\` (or \`npm start\`) running?`);
+    expect(e.message).toBe(
+      `cannot reach the orchestrator at ${url} — is \`kos serve\` (or \`npm start\`) running?`,
+    );
   });
 
   it('gives up on a server that never answers after the timeout', async () => {
@@ -97,7 +103,10 @@ describe('kos error output', () => {
       body: { error: { code: 'KOS_ERR_GOAL_NOT_FOUND', message: 'no goal has id 0123456789abcdefghijkl' } },
     }));
     const io = captureIo();
-    const code = await run(['--url', server.url, '--token', 't', 'goals', 'show', '0123456789abcdefghijkl'], io);
+    const code = await run(
+      ['--url', server.url, '--token', 't', 'goals', 'show', '0123456789abcdefghijkl'],
+      io,
+    );
     expect(code).toBe(1);
     expect(io.errText()).toBe('error KOS_ERR_GOAL_NOT_FOUND: no goal has id 0123456789abcdefghijkl\n');
     expect(io.out()).toBe('');

@@ -4,7 +4,10 @@ import { CliError } from './errors.ts';
 
 describe('parseDag', () => {
   it('reads the tasks of a JSON file', () => {
-    const tasks = parseDag('{"tasks":[{"name":"a","skills":["x"]},{"name":"b","skills":["y"],"depends_on":["a"]}]}', 'dag.json');
+    const tasks = parseDag(
+      '{"tasks":[{"name":"a","skills":["x"]},{"name":"b","skills":["y"],"depends_on":["a"]}]}',
+      'dag.json',
+    );
     expect(tasks.map((t) => t.name)).toEqual(['a', 'b']);
     expect(tasks[1]?.depends_on).toEqual(['a']);
   });

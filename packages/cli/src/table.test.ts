@@ -27,27 +27,37 @@ describe('formatTable', () => {
   });
 
   it('counts characters, not UTF-16 units, so arrows and accents keep columns straight', () => {
-    const text = formatTable(['A', 'B'], [['→→', 'x'], ['é', 'y']]);
+    const text = formatTable(
+      ['A', 'B'],
+      [
+        ['→→', 'x'],
+        ['é', 'y'],
+      ],
+    );
     expect(text.split('\n')).toEqual(['A   B', '→→  x', 'é   y']);
   });
 
   it('starts every cell of a column at the same offset, for any cells', () => {
     const cell = fc.stringMatching(/^[a-z0-9]{1,8}$/);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 })), (n, raw) => {
-        const header = Array.from({ length: n }, (_, i) => `H${i}`);
-        const rows = raw.map((r) => r.slice(0, n));
-        const lines = formatTable(header, rows).split('\n');
-        expect(lines).toHaveLength(rows.length + 1);
-        const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-        [header, ...rows].forEach((r, i) => {
-          let at = 0;
-          r.forEach((v, c) => {
-            expect(lines[i]?.slice(at, at + v.length)).toBe(v);
-            at += (widths[c] ?? 0) + 2;
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.array(cell, { minLength: 4, maxLength: 4 })),
+        (n, raw) => {
+          const header = Array.from({ length: n }, (_, i) => `H${i}`);
+          const rows = raw.map((r) => r.slice(0, n));
+          const lines = formatTable(header, rows).split('\n');
+          expect(lines).toHaveLength(rows.length + 1);
+          const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+          [header, ...rows].forEach((r, i) => {
+            let at = 0;
+            r.forEach((v, c) => {
+              expect(lines[i]?.slice(at, at + v.length)).toBe(v);
+              at += (widths[c] ?? 0) + 2;
+            });
           });
-        });
-      }),
+        },
+      ),
     );
   });
 });

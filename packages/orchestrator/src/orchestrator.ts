@@ -51,8 +51,8 @@ export class Orchestrator {
 
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Orchestrator> {
     const log = options.logger ?? createLogger(config.log.level);
-    const backend = await openBackend(config);
     const metrics = new Metrics();
+    const backend = await openBackend(config, metrics);
     const store = new Store(backend, config);
     const templates = await loadTemplates(config.templatesDir);
     const admin = await ensureAdminToken(config.dataDir, backend, store.now());
@@ -179,11 +179,12 @@ export class Orchestrator {
   }
 }
 
-async function openBackend(config: Config): Promise<Backend> {
+async function openBackend(config: Config, metrics: Metrics): Promise<Backend> {
   if (config.store === 'sqlite') {
     return openSqliteBackend({
       file: path.join(config.dataDir, 'kos.db'),
       synchronous: config.sqlite.synchronous,
+      onCommit: (n) => metrics.storeCommit(n),
     });
   }
   throw new KosError(

@@ -46,9 +46,12 @@ async function serve(ctx: Ctx, o: ServeOptions): Promise<void> {
     });
   } catch (e) {
     if (!isKosError(e) || e.code !== 'KOS_ERR_CONFIG_INVALID') throw e;
-    ctx.err(`error ${e.code}: ${e.message}`);
     const problems = e.details?.problems;
-    if (Array.isArray(problems)) for (const p of problems) ctx.err(`  ${String(p)}`);
+    if (!Array.isArray(problems) || problems.length === 0) ctx.err(`error ${e.code}: ${e.message}`);
+    else {
+      ctx.err(`error ${e.code}: ${problems.length} invalid setting${problems.length === 1 ? '' : 's'}`);
+      for (const p of problems) ctx.err(`  - ${String(p)}`);
+    }
     throw new QuietExit(2);
   }
 

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, linearTrend, monthlyTotals, parseOrdersCsv, quarterSummary, type OrderRow } from './analysis.ts';
+import {
+  analyze,
+  linearTrend,
+  monthlyTotals,
+  parseOrdersCsv,
+  quarterSummary,
+  type OrderRow,
+} from './analysis.ts';
 import { CUSTOMERS_CSV } from './workers.ts';
 
 const row = (date: string, revenue: number, orders = 1): OrderRow => ({

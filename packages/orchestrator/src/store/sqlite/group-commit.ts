@@ -47,6 +47,7 @@ export class GroupCommit {
     private readonly db: Database.Database,
     private readonly makeTx: () => SqliteTx,
     private readonly maxBatch: number,
+    private readonly onCommit: (batchSize: number) => void = () => {},
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -122,6 +123,7 @@ export class GroupCommit {
       for (const op of batch) op.reject(storeFailure('the commit failed', cause));
       return;
     }
+    this.onCommit(batch.length);
     for (const [i, op] of batch.entries()) {
       const o = outcomes[i];
       if (o?.ok === true) op.resolve(o.value);

@@ -18,6 +18,8 @@ export interface SqliteBackendOptions {
    * NORMAL: it survives a crash of the process (kill -9) but not of the machine.
    */
   synchronous: 'FULL' | 'NORMAL';
+  /** Told the size of each committed group (for the commit-batch metric). */
+  onCommit?: ((batchSize: number) => void) | undefined;
 }
 
 export interface SqliteBackend extends Backend {
@@ -53,7 +55,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
     writer.pragma('foreign_keys = ON');
     migrate(writer, MIGRATIONS, file);
     reader = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    return new SqliteBackendImpl(file, writer, reader);
+    return new SqliteBackendImpl(file, writer, reader, options.onCommit);
   } catch (cause) {
     reader?.close();
     writer?.close();
@@ -76,11 +78,12 @@ class SqliteBackendImpl implements SqliteBackend {
     readonly file: string,
     private readonly writer: Database.Database,
     private readonly reader: Database.Database,
+    onCommit?: (batchSize: number) => void,
   ) {
     this.reads = new ReadQueries(reader);
     const txReads = new ReadQueries(writer);
     const writes = new WriteQueries(writer);
-    this.commits = new GroupCommit(writer, () => new SqliteTx(txReads, writes), MAX_BATCH);
+    this.commits = new GroupCommit(writer, () => new SqliteTx(txReads, writes), MAX_BATCH, onCommit);
     this.pingStmt = reader.prepare('SELECT 1');
   }
 

@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Http, poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { registerAgent, submitDag } from './fixtures.ts';
+
+describe('operations endpoints', () => {
+  let server: ServerHandle;
+  let admin: Http;
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = new Http(server.url, server.adminToken);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  it('answers /healthz and /readyz without a token', async () => {
+    const anon = admin.as(undefined);
+    expect((await anon.get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await anon.get('/readyz')).body).toEqual({ status: 'ready' });
+  });
+
+  it('serves an OpenAPI document with every seed route and its body schema', async () => {
+    const doc = await admin.get<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    }>('/openapi.json');
+    expect(doc.body.openapi).toMatch(/^3\./);
+    for (const p of ['register', 'decompose', 'complete', 'heartbeat', 'unregister', 'fail']) {
+      expect(doc.body.paths[`/orchestration/${p}`]?.post?.requestBody, p).toBeDefined();
+    }
+    expect(doc.body.paths['/orchestration/tensor']?.get).toBeDefined();
+    expect(doc.body.paths['/orchestration/status']?.get).toBeDefined();
+  });
+
+  it('exposes Prometheus metrics that move with the work done', async () => {
+    const worker = await registerAgent(admin, 'metered', ['m']);
+    await submitDag(admin, [{ name: 'one', skills: ['m'] }]);
+    await poll(async () => (await worker.leases())[0]);
+    const metrics = await admin.get<string>('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/kos_goals_submitted_total 1/);
+    expect(metrics.body).toMatch(/kos_assignments_total [1-9]/);
+    expect(metrics.body).toMatch(/kos_store_commit_batch_size_count [1-9]/);
+  });
+
+  it('returns the tensor in sparse form, filtered by goal', async () => {
+    await registerAgent(admin, 'sparse-a', ['sp']);
+    await registerAgent(admin, 'sparse-b', ['sp']);
+    const dag = await submitDag(admin, [
+      { name: 'first', skills: ['sp'], priority: 'critical' },
+      { name: 'second', skills: ['sp'], priority: 'low', depends_on: ['first'] },
+    ]);
+    const t = await poll(async () => {
+      const res = await admin.get<{
+        shape: number[];
+        tasks: string[];
+        entries: [number, number, number, number][];
+      }>(`/orchestration/tensor?goal_id=${dag.goal_id}&format=sparse`);
+      return res.body.entries.some((e) => e[3] === 1) ? res.body : undefined;
+    });
+    expect(t.shape[0]).toBe(2);
+    expect(t.shape[2]).toBe(4);
+    // Only the leased critical task has a cell: one 1.0 at level 0; the pending one has none.
+    expect(t.entries).toHaveLength(1);
+    expect(t.entries[0]!.slice(2)).toEqual([0, 1]);
+    expect(t.tasks[t.entries[0]![0]]).toBe(dag.subtasks[0]!.id);
+  });
+});
+
+describe('start-up configuration', () => {
+  it('refuses to start with a bad value and names it', async () => {
+    const dir = tempDir('kos-badcfg-');
+    const file = path.join(dir, 'kos.yaml');
+    writeFileSync(file, 'retry:\n  max_attempts: zero\nleases:\n  ttl_ms: -5\n');
+    const failure = await startServer({ configFile: file }).then(
+      () => 'started',
+      (e: Error) => e.message,
+    );
+    expect(failure).toContain('retry.max_attempts');
+    expect(failure).toContain('leases.ttl_ms');
+  });
+});
