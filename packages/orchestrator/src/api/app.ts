@@ -9,11 +9,6 @@ import { validatorCompiler } from './validation.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { seedRoutes } from './routes/seed.ts';
-import { parseBearer, tokenIdOf } from '../security/index.ts';
-
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Liveness pings are not actions: auditing each heartbeat would drown the log. */
-const NOT_AUDITED = new Set(['/orchestration/heartbeat']);
 
 /**
  * The HTTP API: parse → call the store → map errors. Every error leaves as
@@ -64,29 +59,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (
-      deps.config.security.auditAllActions &&
-      MUTATING.has(req.method) &&
-      !NOT_AUDITED.has(route) &&
-      reply.statusCode < 400
-    ) {
-      const secret = parseBearer(req.headers.authorization);
-      await deps.store.backend
-        .transaction((tx) =>
-          tx.appendEvents([
-            {
-              at: deps.store.now(),
-              kind: 'audit',
-              actor: secret ? `token:${tokenIdOf(secret) ?? 'unknown'}` : 'anonymous',
-              goalId: null,
-              taskId: null,
-              agentId: null,
-              data: { method: req.method, route, status: reply.statusCode, request_id: req.id },
-            },
-          ]),
-        )
-        .catch((err: unknown) => req.log.error({ err }, 'audit append failed'));
-    }
   });
 
   opsRoutes(app, deps);

@@ -3,7 +3,8 @@ import type { Agent } from '../registry/agent.ts';
 import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
-import type { NewEvent, TokenRecord } from './records.ts';
+import type { TokenRecord } from './records.ts';
+import { agent, event, goal, task, token, uid } from './contract-records.ts';
 
 /**
  * The promises of the `Backend` interface (store/backend.ts) as one vitest suite, run by each
@@ -417,107 +418,4 @@ export function runBackendContract(
       });
     });
   });
-}
-
-let counter = 0;
-function uid(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-function agent(o: Partial<Agent> = {}): Agent {
-  const id = o.id ?? uid('agent');
-  return {
-    id,
-    name: `name-${id}`,
-    skills: ['summarize', 'code.review'],
-    maxParallel: 2,
-    state: 'active',
-    trust: 0.75,
-    stats: {
-      summarize: { succeeded: 3, failed: 1, totalMs: 4200 },
-      'code.review': { succeeded: 0, failed: 2, totalMs: 0 },
-    },
-    lastHeartbeatAt: 1000,
-    lastAssignedAt: 900,
-    registeredAt: 100,
-    updatedAt: 1000,
-    ...o,
-  };
-}
-
-function goal(o: Partial<Goal> = {}): Goal {
-  return {
-    id: uid('goal'),
-    goal: 'Summarize the quarterly report',
-    context: 'for the board',
-    template: 'explicit',
-    priority: 'high',
-    state: 'running',
-    taskCount: 2,
-    succeededCount: 0,
-    submittedBy: 'token-1',
-    createdAt: 1000,
-    updatedAt: 1000,
-    finishedAt: null,
-    ...o,
-  };
-}
-
-function task(goalId: string, o: Partial<Task> = {}): Task {
-  const id = o.id ?? uid('task');
-  return {
-    id,
-    goalId,
-    name: `step-${id}`,
-    skills: ['summarize'],
-    priority: 'medium',
-    estimatedDurationMs: 1500,
-    dependsOn: [],
-    pendingDeps: 0,
-    input: { text: 'hello', n: 1 },
-    state: 'pending',
-    attempts: 0,
-    maxAttempts: 3,
-    epoch: 0,
-    agentId: null,
-    leaseExpiresAt: null,
-    leasedAt: null,
-    availableAt: 1000,
-    readyKey: 1000,
-    lastAgentId: null,
-    result: null,
-    error: null,
-    createdAt: 1000,
-    updatedAt: 1000,
-    finishedAt: null,
-    ...o,
-  };
-}
-
-function event(o: Partial<NewEvent> = {}): NewEvent {
-  return {
-    at: 1000,
-    kind: 'task.state',
-    goalId: null,
-    taskId: null,
-    agentId: null,
-    actor: 'system',
-    data: {},
-    ...o,
-  };
-}
-
-function token(o: Partial<TokenRecord> = {}): TokenRecord {
-  const id = o.id ?? uid('token');
-  return {
-    id,
-    hash: `sha256-${id}`,
-    role: 'submitter',
-    agentName: null,
-    label: 'ci',
-    createdAt: 1,
-    revokedAt: null,
-    ...o,
-  };
 }

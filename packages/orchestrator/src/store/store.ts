@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.ts';
 import type { Task, TaskError } from '../scheduler/task.ts';
-import type { Backend, ReadTx } from './backend.ts';
+import type { Backend, ReadTx, Tx } from './backend.ts';
+import type { NewEvent } from './records.ts';
 import { assignRound } from './verbs/assign.ts';
 import {
   heartbeat,
@@ -36,13 +37,33 @@ export class Store {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /**
+   * Runs a verb as one transaction. With security.audit_all_actions, an accepted action by a
+   * caller (not the orchestrator itself) is recorded in the same transaction, so the audit entry
+   * exists exactly when the action took effect.
+   */
   private run<T>(
     actor: string,
-    fn: (tx: Parameters<Parameters<Backend['transaction']>[0]>[0], ctx: VerbContext) => Promise<T>,
-  ) {
+    action: string,
+    fn: (tx: Tx, ctx: VerbContext) => Promise<T>,
+    subject: (result: T) => Subject = () => ({}),
+  ): Promise<T> {
     // The clock is read when the transaction runs, not when it was queued.
+    return this.backend.transaction(async (tx) => {
+      const ctx = { now: this.clock.now(), actor, config: this.config, random: this.random };
+      const result = await fn(tx, ctx);
+      if (this.config.security.auditAllActions && actor !== 'system' && action !== 'agent.heartbeat') {
+        await tx.appendEvents([auditEvent(ctx, action, subject(result))]);
+      }
+      return result;
+    });
+  }
+
+  /** Records an accepted action that is not a store verb (e.g. issuing a token). */
+  audit(actor: string, action: string, data: Record<string, unknown>): Promise<void> {
+    if (!this.config.security.auditAllActions) return Promise.resolve();
     return this.backend.transaction((tx) =>
-      fn(tx, { now: this.clock.now(), actor, config: this.config, random: this.random }),
+      tx.appendEvents([auditEvent({ now: this.clock.now(), actor }, action, { data })]),
     );
   }
 
@@ -63,38 +84,78 @@ export class Store {
       bindTokenHash?: string | undefined;
     },
   ) {
-    return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input));
+    return this.run(
+      actor,
+      'agent.register',
+      (tx, ctx) => registerAgent(tx, ctx, input),
+      (r) => ({
+        agentId: r.agent.id,
+      }),
+    );
   }
   heartbeat(actor: string, agentId: string) {
-    return this.run(actor, (tx, ctx) => heartbeat(tx, ctx, agentId));
+    return this.run(actor, 'agent.heartbeat', (tx, ctx) => heartbeat(tx, ctx, agentId));
   }
   unregisterAgent(actor: string, agentId: string) {
-    return this.run(actor, (tx, ctx) => unregisterAgent(tx, ctx, agentId));
+    return this.run(
+      actor,
+      'agent.unregister',
+      (tx, ctx) => unregisterAgent(tx, ctx, agentId),
+      () => ({ agentId }),
+    );
   }
   submitGoal(actor: string, sub: GoalSubmission) {
-    return this.run(actor, (tx, ctx) => submitGoal(tx, ctx, sub));
+    return this.run(
+      actor,
+      'goal.submit',
+      (tx, ctx) => submitGoal(tx, ctx, sub),
+      (r) => ({ goalId: r.goal.id }),
+    );
   }
   cancelGoal(actor: string, goalId: string, reason: string) {
-    return this.run(actor, (tx, ctx) => cancelGoal(tx, ctx, goalId, reason));
+    return this.run(
+      actor,
+      'goal.cancel',
+      (tx, ctx) => cancelGoal(tx, ctx, goalId, reason),
+      () => ({ goalId }),
+    );
   }
   assignRound(actor: string) {
-    return this.run(actor, (tx, ctx) => assignRound(tx, ctx));
+    return this.run(actor, 'scheduler.assign', (tx, ctx) => assignRound(tx, ctx));
   }
   completeTask(
     actor: string,
     report: { taskId: string; agentId: string; epoch?: number | undefined; result: unknown },
   ) {
-    return this.run(actor, (tx, ctx) => completeTask(tx, ctx, report));
+    return this.run(
+      actor,
+      'task.complete',
+      (tx, ctx) => completeTask(tx, ctx, report),
+      (t) => ({
+        goalId: t.goalId,
+        taskId: t.id,
+        agentId: report.agentId,
+      }),
+    );
   }
   failTask(
     actor: string,
     report: { taskId: string; agentId: string; epoch?: number | undefined; error: TaskError },
   ) {
-    return this.run(actor, (tx, ctx) => failTask(tx, ctx, report));
+    return this.run(
+      actor,
+      'task.fail',
+      (tx, ctx) => failTask(tx, ctx, report),
+      (r) => ({
+        goalId: r.task.goalId,
+        taskId: r.task.id,
+        agentId: report.agentId,
+      }),
+    );
   }
   /** One sweep of the periodic duties; returns what changed so the caller can start a round. */
   sweep(): Promise<{ lostAgents: number; revoked: Task[]; promoted: number }> {
-    return this.run('system', async (tx, ctx) => {
+    return this.run('system', 'system.sweep', async (tx, ctx) => {
       const silent = await sweepSilentAgents(tx, ctx);
       const expired = await sweepExpiredLeases(tx, ctx);
       const promoted = await promoteDueRetries(tx, ctx);
@@ -102,6 +163,21 @@ export class Store {
     });
   }
   recoverAfterRestart() {
-    return this.run('system', (tx, ctx) => recoverAfterRestart(tx, ctx));
+    return this.run('system', 'system.recover', (tx, ctx) => recoverAfterRestart(tx, ctx));
   }
+}
+
+/** What an action touched, for its audit entry. */
+type Subject = Partial<Pick<NewEvent, 'goalId' | 'taskId' | 'agentId' | 'data'>>;
+
+function auditEvent(ctx: { now: number; actor: string }, action: string, extra: Subject): NewEvent {
+  return {
+    at: ctx.now,
+    kind: 'audit',
+    actor: ctx.actor,
+    goalId: extra.goalId ?? null,
+    taskId: extra.taskId ?? null,
+    agentId: extra.agentId ?? null,
+    data: { action, ...extra.data },
+  };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KosError } from '@kos/protocol';
 import { createToken } from '../../security/index.ts';
+import { actorOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { TokenBody } from '../schemas.ts';
 
@@ -28,13 +29,18 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   r.post('/orchestration/tokens', { schema: { body: TokenBody, tags: ['security'] } }, async (req, reply) => {
-    await deps.auth.require(req, 'token.create');
+    const caller = await deps.auth.require(req, 'token.create');
     const b = req.body;
     const { record, secret } = await createToken(
       deps.store.backend,
       { role: b.role, agentName: b.agent_name, label: b.label },
       deps.store.now(),
     );
+    await deps.store.audit(actorOf(caller), 'token.create', {
+      token_id: record.id,
+      role: record.role,
+      agent_name: record.agentName,
+    });
     reply.code(201);
     return { id: record.id, token: secret, role: record.role, agent_name: record.agentName };
   });
