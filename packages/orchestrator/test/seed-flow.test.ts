@@ -1,20 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
-
-interface Lease {
-  subtask_uuid: string;
-  name: string;
-  epoch: number;
-}
-interface Task {
-  id: string;
-  name: string;
-  state: string;
-  depends_on: string[];
-  agent_id: string | null;
-  epoch: number;
-  priority: string;
-}
+import { registerAgent, type TaskView as Task } from './fixtures.ts';
 
 /** Seed 002's flow, over real HTTP against a real orchestrator process on a temporary SQLite file. */
 describe('the seed 002 flow', () => {
@@ -30,28 +16,10 @@ describe('the seed 002 flow', () => {
     server?.cleanup();
   });
 
-  async function agentClient(name: string, skills: string[]) {
-    const token = await admin.post<{ token: string }>('/orchestration/tokens', {
-      role: 'agent',
-      agent_name: name,
-    });
-    expect(token.status).toBe(201);
-    const http = admin.as(token.body.token);
-    const reg = await http.post<{ agent_id: string }>('/orchestration/register', {
-      context_id: name,
-      skills,
-    });
-    expect(reg.status).toBe(200);
-    const id = reg.body.agent_id;
-    const leases = async () =>
-      (await http.post<{ leases: Lease[] }>('/orchestration/heartbeat', { agent_id: id })).body.leases;
-    return { http, id, leases };
-  }
-
   it('registers three agents, decomposes the goal into three dependent subtasks, and completes them in order', async () => {
-    const collector = await agentClient('collector', ['data_collection']);
-    const analyst = await agentClient('analyst', ['data_analysis']);
-    const reporter = await agentClient('reporter', ['reporting']);
+    const collector = await registerAgent(admin, 'collector', ['data_collection']);
+    const analyst = await registerAgent(admin, 'analyst', ['data_analysis']);
+    const reporter = await registerAgent(admin, 'reporter', ['reporting']);
 
     const dec = await admin.post<{ goal_id: string; subtasks: Task[]; feasibility: { feasible: boolean } }>(
       '/orchestration/decompose',
