@@ -37,6 +37,8 @@ export interface Agent {
   trust: number;
   stats: Record<string, SkillStats>;
   lastHeartbeatAt: number;
+  /** The Ed25519 public key (base64url) its name is bound to, once it connected over KLP. */
+  publicKey: string | null;
   /** When the agent last received a task: the rotation tie-break. */
   lastAssignedAt: number;
   registeredAt: number;

@@ -69,6 +69,9 @@ export interface Task {
   readyKey: number;
   /** The agent of the previous attempt and whether it failed: feeds fallback/cross-agent policies. */
   lastAgentId: string | null;
+  /** Last progress the holder reported (0–100), and its checkpoint, handed to the next attempt. */
+  progress: number | null;
+  checkpoint: unknown;
   result: unknown;
   error: TaskError | null;
   createdAt: number;

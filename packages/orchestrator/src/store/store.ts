@@ -4,13 +4,17 @@ import type { Backend, ReadTx, Tx } from './backend.ts';
 import type { NewEvent } from './records.ts';
 import { assignRound } from './verbs/assign.ts';
 import {
+  drainAgent,
   heartbeat,
   recoverAfterRestart,
-  registerAgent,
   sweepSilentAgents,
   unregisterAgent,
 } from './verbs/agents.ts';
 import type { VerbContext } from './verbs/context.ts';
+import type { InFlight } from './verbs/agents.ts';
+import { reportProgress, returnTask } from './verbs/progress.ts';
+import { registerAgent, type Registration } from './verbs/registration.ts';
+import type { Report } from './verbs/leases.ts';
 import { cancelGoal, submitGoal, type GoalSubmission } from './verbs/goals.ts';
 import { completeTask, failTask, promoteDueRetries, sweepExpiredLeases } from './verbs/leases.ts';
 
@@ -29,6 +33,9 @@ export const monotonicClock: Clock = (() => {
  * The domain verbs, each one atomic transaction on the backend. The verbs are written once
  * (store/verbs) over the backend's row operations, so every backend behaves the same.
  */
+/** Liveness and progress are not actions: auditing each one would drown the log. */
+const UNAUDITED = new Set(['agent.heartbeat', 'task.progress']);
+
 export class Store {
   constructor(
     readonly backend: Backend,
@@ -52,7 +59,7 @@ export class Store {
     return this.backend.transaction(async (tx) => {
       const ctx = { now: this.clock.now(), actor, config: this.config, random: this.random };
       const result = await fn(tx, ctx);
-      if (this.config.security.auditAllActions && actor !== 'system' && action !== 'agent.heartbeat') {
+      if (this.config.security.auditAllActions && actor !== 'system' && !UNAUDITED.has(action)) {
         await tx.appendEvents([auditEvent(ctx, action, subject(result))]);
       }
       return result;
@@ -75,15 +82,7 @@ export class Store {
     return this.clock.now();
   }
 
-  registerAgent(
-    actor: string,
-    input: {
-      name: string;
-      skills: string[];
-      maxParallel?: number | undefined;
-      bindTokenHash?: string | undefined;
-    },
-  ) {
+  registerAgent(actor: string, input: Registration) {
     return this.run(
       actor,
       'agent.register',
@@ -93,8 +92,27 @@ export class Store {
       }),
     );
   }
-  heartbeat(actor: string, agentId: string) {
-    return this.run(actor, 'agent.heartbeat', (tx, ctx) => heartbeat(tx, ctx, agentId));
+  heartbeat(actor: string, agentId: string, inFlight?: readonly InFlight[]) {
+    return this.run(actor, 'agent.heartbeat', (tx, ctx) => heartbeat(tx, ctx, agentId, inFlight));
+  }
+  drainAgent(actor: string, agentId: string, mode: 'finish' | 'return') {
+    return this.run(
+      actor,
+      'agent.drain',
+      (tx, ctx) => drainAgent(tx, ctx, agentId, mode),
+      () => ({ agentId }),
+    );
+  }
+  reportProgress(actor: string, report: Report & { progress: number; checkpoint?: unknown }) {
+    return this.run(actor, 'task.progress', (tx, ctx) => reportProgress(tx, ctx, report));
+  }
+  returnTask(actor: string, report: Report) {
+    return this.run(
+      actor,
+      'task.return',
+      (tx, ctx) => returnTask(tx, ctx, report),
+      () => ({ taskId: report.taskId, agentId: report.agentId }),
+    );
   }
   unregisterAgent(actor: string, agentId: string) {
     return this.run(
@@ -123,10 +141,7 @@ export class Store {
   assignRound(actor: string) {
     return this.run(actor, 'scheduler.assign', (tx, ctx) => assignRound(tx, ctx));
   }
-  completeTask(
-    actor: string,
-    report: { taskId: string; agentId: string; epoch?: number | undefined; result: unknown },
-  ) {
+  completeTask(actor: string, report: Report & { result: unknown }) {
     return this.run(
       actor,
       'task.complete',
@@ -138,10 +153,7 @@ export class Store {
       }),
     );
   }
-  failTask(
-    actor: string,
-    report: { taskId: string; agentId: string; epoch?: number | undefined; error: TaskError },
-  ) {
+  failTask(actor: string, report: Report & { error: TaskError }) {
     return this.run(
       actor,
       'task.fail',

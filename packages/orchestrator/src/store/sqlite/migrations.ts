@@ -124,4 +124,13 @@ CREATE TABLE tokens (
 CREATE UNIQUE INDEX tokens_hash ON tokens (hash);
 `,
   },
+  {
+    version: 2,
+    name: 'klp identities and checkpoints',
+    sql: `
+ALTER TABLE agents ADD COLUMN public_key TEXT;
+ALTER TABLE tasks ADD COLUMN progress REAL;
+ALTER TABLE tasks ADD COLUMN checkpoint TEXT NOT NULL DEFAULT 'null';
+`,
+  },
 ];

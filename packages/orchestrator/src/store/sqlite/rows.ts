@@ -18,6 +18,7 @@ export interface AgentRow {
   trust: number;
   stats: string;
   last_heartbeat_at: number;
+  public_key: string | null;
   last_assigned_at: number;
   registered_at: number;
   updated_at: number;
@@ -58,6 +59,8 @@ export interface TaskRow {
   available_at: number;
   ready_key: number;
   last_agent_id: string | null;
+  progress: number | null;
+  checkpoint: string;
   result: string;
   error: string | null;
   created_at: number;
@@ -103,6 +106,7 @@ export function toAgent(r: AgentRow): Agent {
     trust: r.trust,
     stats: JSON.parse(r.stats) as Record<string, SkillStats>,
     lastHeartbeatAt: r.last_heartbeat_at,
+    publicKey: r.public_key,
     lastAssignedAt: r.last_assigned_at,
     registeredAt: r.registered_at,
     updatedAt: r.updated_at,
@@ -119,6 +123,7 @@ export function fromAgent(a: Agent): AgentRow {
     trust: a.trust,
     stats: toJson(a.stats),
     last_heartbeat_at: a.lastHeartbeatAt,
+    public_key: a.publicKey,
     last_assigned_at: a.lastAssignedAt,
     registered_at: a.registeredAt,
     updated_at: a.updatedAt,
@@ -180,6 +185,8 @@ export function toTask(r: TaskRow): Task {
     availableAt: r.available_at,
     readyKey: r.ready_key,
     lastAgentId: r.last_agent_id,
+    progress: r.progress,
+    checkpoint: JSON.parse(r.checkpoint) as unknown,
     result: JSON.parse(r.result) as unknown,
     error: r.error === null ? null : (JSON.parse(r.error) as TaskError),
     createdAt: r.created_at,
@@ -209,6 +216,8 @@ export function fromTask(t: Task): TaskRow {
     available_at: t.availableAt,
     ready_key: t.readyKey,
     last_agent_id: t.lastAgentId,
+    progress: t.progress,
+    checkpoint: toJson(t.checkpoint),
     result: toJson(t.result),
     error: t.error === null ? null : toJson(t.error),
     created_at: t.createdAt,

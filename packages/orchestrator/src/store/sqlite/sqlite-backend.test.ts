@@ -281,6 +281,8 @@ function task(goalId: string, id: string, o: Partial<Task>): Task {
     availableAt: 0,
     readyKey: 0,
     lastAgentId: null,
+    progress: null,
+    checkpoint: null,
     result: null,
     error: null,
     createdAt: 0,

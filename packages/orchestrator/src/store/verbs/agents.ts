@@ -1,121 +1,33 @@
-import { randomUUID } from 'node:crypto';
 import { KosError } from '@kos/protocol';
-import { moveAgent, type Agent } from '../../registry/agent.ts';
+import type { Agent } from '../../registry/agent.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
-import { revokeLease, type Revocations } from './leases.ts';
+import { revokeLease, type Revocations, type RevokeReason } from './leases.ts';
+import { getAgentOrThrow, setAgentState as setState } from './registration.ts';
+
+/** Agent presence: heartbeats, draining, leaving, silence, restart. */
 
 const LEASED = ['leased', 'running'] as const;
 
-export async function getAgentOrThrow(tx: Tx, id: string): Promise<Agent> {
-  const agent = await tx.getAgent(id);
-  if (!agent) throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${id}`, { agent_id: id });
-  return agent;
-}
-
-function setState(
-  agent: Agent,
-  to: Agent['state'],
-  ctx: VerbContext,
-  events: EventBatch,
-  reason: string,
-): Agent {
-  if (agent.state === to) return agent;
-  events.add({ kind: 'agent.state', agentId: agent.id, data: { from: agent.state, to, reason } });
-  return moveAgent(agent, to, ctx.now);
+export interface InFlight {
+  taskId: string;
+  epoch: number;
 }
 
 /**
- * Registers an agent by its name (the seed's context_id). Registering again is idempotent: it
- * updates skills and capacity and revives a lost, draining or unregistered agent; its leases stay.
- */
-export async function registerAgent(
-  tx: Tx,
-  ctx: VerbContext,
-  input: {
-    name: string;
-    skills: string[];
-    maxParallel?: number | undefined;
-    bindTokenHash?: string | undefined;
-  },
-): Promise<{ agent: Agent; created: boolean }> {
-  const events = new EventBatch(ctx);
-  if (input.bindTokenHash !== undefined) await bindAgentToken(tx, input.bindTokenHash, input.name);
-  const skills = [...new Set(input.skills)];
-  const existing = await tx.getAgentByName(input.name);
-  if (existing?.state === 'quarantined') {
-    throw new KosError(
-      'KOS_ERR_AGENT_NOT_ACTIVE',
-      `agent ${input.name} is quarantined; an operator must release it`,
-      {
-        agent_id: existing.id,
-        state: existing.state,
-      },
-    );
-  }
-  const agent: Agent = existing
-    ? {
-        ...setState(existing, 'active', ctx, events, 'registered again'),
-        skills,
-        maxParallel: input.maxParallel ?? existing.maxParallel,
-        lastHeartbeatAt: ctx.now,
-        updatedAt: ctx.now,
-      }
-    : {
-        id: randomUUID(),
-        name: input.name,
-        skills,
-        maxParallel: input.maxParallel ?? ctx.config.policies.maxParallelTasks,
-        state: 'active',
-        trust: 1,
-        stats: {},
-        lastHeartbeatAt: ctx.now,
-        lastAssignedAt: 0,
-        registeredAt: ctx.now,
-        updatedAt: ctx.now,
-      };
-  await tx.putAgent(agent);
-  events.add({
-    kind: 'agent.registered',
-    agentId: agent.id,
-    data: { name: agent.name, skills, max_parallel: agent.maxParallel, again: !!existing },
-  });
-  await events.flush(tx);
-  return { agent, created: !existing };
-}
-
-/**
- * An agent token not yet bound to an agent is bound to the first name it registers, inside the
- * registration's transaction, so two registrations racing with one token cannot both win.
- */
-async function bindAgentToken(tx: Tx, hash: string, name: string): Promise<void> {
-  const token = await tx.getTokenByHash(hash);
-  if (!token || token.role !== 'agent') return;
-  if (token.agentName === null) {
-    await tx.putToken({ ...token, agentName: name });
-  } else if (token.agentName !== name) {
-    throw new KosError(
-      'KOS_ERR_AGENT_MISMATCH',
-      `this agent token is bound to agent ${token.agentName}, not ${name}`,
-      {
-        bound_to: token.agentName,
-        context_id: name,
-      },
-    );
-  }
-}
-
-/**
- * Proof of life: renews the agent's presence and every lease it holds. A lost agent that speaks
- * again is active again (its old leases were already revoked); an unregistered or quarantined
- * one must register again.
+ * Proof of life: renews the agent's presence and its leases — all of them (REST heartbeat), or only
+ * those it lists as in flight with their current epoch (KLP heartbeat: proof that its work loop,
+ * not just its socket, is alive). Returns the listed tasks it does not hold (any more), so it can be
+ * told to drop them. A lost agent that speaks again is active again (its old leases were already
+ * revoked); an unregistered or quarantined one must register again.
  */
 export async function heartbeat(
   tx: Tx,
   ctx: VerbContext,
   agentId: string,
-): Promise<{ agent: Agent; leases: Task[]; revived: boolean }> {
+  inFlight?: readonly InFlight[],
+): Promise<{ agent: Agent; leases: Task[]; revived: boolean; unknown: InFlight[] }> {
   const events = new EventBatch(ctx);
   const found = await getAgentOrThrow(tx, agentId);
   if (found.state === 'unregistered' || found.state === 'quarantined') {
@@ -129,25 +41,47 @@ export async function heartbeat(
     );
   }
   const revived = found.state === 'lost';
-  const agent = { ...setState(found, 'active', ctx, events, 'heartbeat'), lastHeartbeatAt: ctx.now };
+  const agent = {
+    ...(revived ? setState(found, 'active', ctx, events, 'heartbeat') : found),
+    lastHeartbeatAt: ctx.now,
+  };
   await tx.putAgent(agent);
+  const held = await tx.listTasks({ agentId, states: LEASED }, { limit: Number.MAX_SAFE_INTEGER });
+  const listed = inFlight && new Map(inFlight.map((f) => [f.taskId, f.epoch]));
   const leases: Task[] = [];
-  for (const task of await tx.listTasks({ agentId, states: LEASED }, { limit: Number.MAX_SAFE_INTEGER })) {
+  for (const task of held) {
+    if (listed && listed.get(task.id) !== task.epoch) continue;
     const renewed = { ...task, leaseExpiresAt: ctx.now + ctx.config.leases.ttlMs };
     await tx.putTask(renewed);
     leases.push(renewed);
   }
+  const current = new Set(held.map((t) => `${t.id}@${t.epoch}`));
+  const unknown = (inFlight ?? []).filter((f) => !current.has(`${f.taskId}@${f.epoch}`));
   await events.flush(tx);
-  return { agent, leases, revived };
+  return { agent, leases, revived, unknown };
 }
 
-async function release(
+/**
+ * The agent stops taking work (KLP handover). `finish`: it completes what it holds; `return`: its
+ * leases are handed back now and the tasks are ready again.
+ */
+export async function drainAgent(
   tx: Tx,
-  agent: Agent,
-  reason: 'agent_lost' | 'agent_unregistered',
   ctx: VerbContext,
-  events: EventBatch,
-) {
+  agentId: string,
+  mode: 'finish' | 'return',
+): Promise<{ agent: Agent } & Revocations> {
+  const events = new EventBatch(ctx);
+  const found = await getAgentOrThrow(tx, agentId);
+  const revoked = mode === 'return' ? await release(tx, found, 'handed_back', ctx, events) : [];
+  const current = (await tx.getAgent(agentId)) ?? found;
+  const agent = setState(current, 'draining', ctx, events, `handover (${mode})`);
+  await tx.putAgent(agent);
+  await events.flush(tx);
+  return { agent, revoked };
+}
+
+async function release(tx: Tx, agent: Agent, reason: RevokeReason, ctx: VerbContext, events: EventBatch) {
   const revoked: Task[] = [];
   for (const task of await tx.listTasks(
     { agentId: agent.id, states: LEASED },

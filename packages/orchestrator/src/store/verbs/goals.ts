@@ -64,6 +64,8 @@ export async function submitGoal(
       availableAt: ctx.now,
       readyKey: readyKey(ctx.now, t.priority, aging),
       lastAgentId: null,
+      progress: null,
+      checkpoint: null,
       result: null,
       error: null,
       createdAt: ctx.now,

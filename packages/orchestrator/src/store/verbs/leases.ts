@@ -19,10 +19,22 @@ export interface Revocations {
   revoked: Task[];
 }
 
+/** Why a lease ended before its holder reported a result. */
+export type RevokeReason = 'agent_lost' | 'agent_unregistered' | 'lease_expired' | 'returned' | 'handed_back';
+
+/** Leases the holder gave back itself: not held against its trust. */
+const VOLUNTARY: ReadonlySet<RevokeReason> = new Set(['returned', 'handed_back']);
+
 export interface Report {
   taskId: string;
   agentId: string;
   epoch?: number | undefined;
+  /** KLP receipt (digest and chain head) kept with the transition in the event log. */
+  receipt?: Record<string, unknown> | undefined;
+}
+
+function receiptOf(report: Report): Record<string, unknown> {
+  return report.receipt === undefined ? {} : { receipt: report.receipt };
 }
 
 /** Records an attempt's outcome on the agent: per-skill stats and trust. */
@@ -53,11 +65,14 @@ export async function completeTask(
   const task = await getTaskOrThrow(tx, report.taskId);
   assertLeaseHolder(task, report.agentId, report.epoch);
   await recordOutcome(tx, task, 'succeeded', ctx);
-  const done = transition(task, 'succeeded', ctx, events, {
-    result: report.result,
-    leaseExpiresAt: null,
-    error: null,
-  });
+  const done = transition(
+    task,
+    'succeeded',
+    ctx,
+    events,
+    { result: report.result, leaseExpiresAt: null, error: null },
+    receiptOf(report),
+  );
   await tx.putTask(done);
   await afterSuccess(tx, done, ctx, events);
   await events.flush(tx);
@@ -79,7 +94,7 @@ export async function failTask(
   await recordOutcome(tx, task, 'failed', ctx);
   const base = { ...task, lastAgentId: task.agentId };
   if (!report.error.retryable || task.attempts >= task.maxAttempts) {
-    const { task: dead, revoked } = await killTask(tx, base, report.error, ctx, events);
+    const { task: dead, revoked } = await killTask(tx, base, report.error, ctx, events, receiptOf(report));
     await events.flush(tx);
     return { task: dead, revoked };
   }
@@ -97,7 +112,7 @@ export async function failTask(
       availableAt,
       readyKey: readyKey(availableAt, task.priority, ctx.config.scheduler.agingStepMs),
     },
-    { error: report.error, retry_at: availableAt },
+    { error: report.error, retry_at: availableAt, ...receiptOf(report) },
   );
   await tx.putTask(waiting);
   await events.flush(tx);
@@ -111,7 +126,7 @@ export async function failTask(
 export async function revokeLease(
   tx: Tx,
   task: Task,
-  reason: 'agent_lost' | 'agent_unregistered' | 'lease_expired',
+  reason: RevokeReason,
   ctx: VerbContext,
   events: EventBatch,
 ): Promise<Task[]> {
@@ -122,7 +137,7 @@ export async function revokeLease(
     agentId: task.agentId,
     data: { reason, epoch: task.epoch, attempt: task.attempts },
   });
-  await recordOutcome(tx, task, 'lost', ctx);
+  if (!VOLUNTARY.has(reason)) await recordOutcome(tx, task, 'lost', ctx);
   const base = { ...task, lastAgentId: task.agentId };
   if (task.attempts >= task.maxAttempts) {
     const error: TaskError = {

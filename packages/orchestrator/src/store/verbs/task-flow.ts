@@ -156,8 +156,9 @@ export async function killTask(
   error: TaskError,
   ctx: VerbContext,
   events: EventBatch,
+  data: Record<string, unknown> = {},
 ): Promise<{ task: Task; revoked: Task[] }> {
-  const dead = transition(task, 'dead', ctx, events, { error, leaseExpiresAt: null }, { error });
+  const dead = transition(task, 'dead', ctx, events, { error, leaseExpiresAt: null }, { error, ...data });
   await tx.putTask(dead);
   const goal = await getGoalOrThrow(tx, task.goalId);
   if (goal.state !== 'running') return { task: dead, revoked: [] };

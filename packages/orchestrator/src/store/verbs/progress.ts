@@ -1,0 +1,39 @@
+import type { Task } from '../../scheduler/task.ts';
+import type { Tx } from '../backend.ts';
+import { EventBatch, type VerbContext } from './context.ts';
+import { revokeLease, type Report, type Revocations } from './leases.ts';
+import { assertLeaseHolder, getTaskOrThrow, transition } from './task-flow.ts';
+
+/**
+ * The holder reports progress (KLP STATUS_UPDATE): the task is running, its lease is renewed, and
+ * a checkpoint, when given, is stored durably and handed to the next attempt if this one fails.
+ */
+export async function reportProgress(
+  tx: Tx,
+  ctx: VerbContext,
+  report: Report & { progress: number; checkpoint?: unknown },
+): Promise<Task> {
+  const events = new EventBatch(ctx);
+  const task = await getTaskOrThrow(tx, report.taskId);
+  assertLeaseHolder(task, report.agentId, report.epoch);
+  const patch: Partial<Task> = {
+    progress: report.progress,
+    leaseExpiresAt: ctx.now + ctx.config.leases.ttlMs,
+    ...(report.checkpoint === undefined ? {} : { checkpoint: report.checkpoint }),
+  };
+  const updated =
+    task.state === 'leased' ? transition(task, 'running', ctx, events, patch) : { ...task, ...patch };
+  await tx.putTask(updated);
+  await events.flush(tx);
+  return updated;
+}
+
+/** The holder gives a task back (KLP rollback): the attempt counts and the task is ready again. */
+export async function returnTask(tx: Tx, ctx: VerbContext, report: Report): Promise<Revocations> {
+  const events = new EventBatch(ctx);
+  const task = await getTaskOrThrow(tx, report.taskId);
+  assertLeaseHolder(task, report.agentId, report.epoch);
+  const revoked = await revokeLease(tx, task, 'returned', ctx, events);
+  await events.flush(tx);
+  return { revoked };
+}
