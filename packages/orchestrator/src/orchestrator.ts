@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { KosError } from '@kos/protocol';
 import { buildApp } from './api/app.ts';
 import { Authenticator } from './api/auth.ts';
+import { SessionRegistry } from './api/klp/registry.ts';
 import type { Config } from './config/types.ts';
 import { Metrics, createLogger } from './observe/index.ts';
 import { loadTemplates } from './planner/index.ts';
@@ -41,6 +42,7 @@ export class Orchestrator {
     readonly log: Logger,
     readonly metrics: Metrics,
     private readonly app: FastifyInstance,
+    private readonly sessions: SessionRegistry,
     admin: { path: string; created: boolean },
     url: string,
   ) {
@@ -60,8 +62,10 @@ export class Orchestrator {
 
     // The instance exists only after listen(); the API reaches it through this reference.
     const ref: { self?: Orchestrator } = {};
+    const sessions = new SessionRegistry((n) => metrics.klpSessionsOpen(n));
     const app = await buildApp(
       {
+        sessions,
         config,
         store,
         templates,
@@ -82,6 +86,7 @@ export class Orchestrator {
       log,
       metrics,
       app,
+      sessions,
       admin,
       address.replace('[::1]', 'localhost'),
     );
@@ -109,6 +114,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweepTimer);
+    this.sessions.closeAll(1001, 'orchestrator stopping');
     await this.app.close();
     await this.roundRunning;
     await this.store.backend.close();
@@ -147,12 +153,15 @@ export class Orchestrator {
     const leases = await this.store.assignRound(actor);
     this.metrics.roundFinished((performance.now() - started) / 1000, leases.length);
     for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
+    this.sessions.pushLeases(leases.map((l) => l.task));
     // A full round may have left more ready work behind the round limit.
     if (leases.length >= this.config.scheduler.roundLimit) this.roundAgain = true;
     return leases;
   }
 
+  /** Holders of ended leases are told to stop; their late results would be refused anyway. */
   private onRevoked(tasks: readonly Task[]): void {
+    this.sessions.rollback(tasks, 'lease ended');
     for (const t of tasks)
       this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
   }

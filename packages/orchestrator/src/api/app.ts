@@ -6,6 +6,7 @@ import { KosError } from '@kos/protocol';
 import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
+import { klpGateway } from './klp/gateway.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { seedRoutes } from './routes/seed.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     deps.metrics.httpRequest(route, req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  await klpGateway(app, { ...deps, log: logger });
   opsRoutes(app, deps);
   seedRoutes(app, deps);
   readRoutes(app, deps);

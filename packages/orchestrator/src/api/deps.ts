@@ -5,6 +5,7 @@ import type { Task } from '../scheduler/task.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
 import type { Authenticator } from './auth.ts';
+import type { SessionRegistry } from './klp/registry.ts';
 
 /** What the HTTP layer needs from the running orchestrator. */
 export interface ApiDeps {
@@ -13,6 +14,8 @@ export interface ApiDeps {
   templates: TemplateLibrary;
   metrics: Metrics;
   auth: Authenticator;
+  /** Agents connected over KLP. */
+  sessions: SessionRegistry;
   startedAt: number;
   /** Something changed that may let an assignment round place work. */
   changed(): void;

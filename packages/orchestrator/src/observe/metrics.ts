@@ -37,6 +37,15 @@ export class Metrics {
     'Requests and frames rejected with a typed error, by error code.',
     ['code'],
   );
+  private readonly securityAlerts = this.counter(
+    'kos_security_alerts_total',
+    'KLP frames refused as security alerts (bad signature, replay, forged identity…), by code.',
+    ['code'],
+  );
+  private readonly klpFrames = this.counter('kos_klp_frames_total', 'KLP frames received, by type.', [
+    'type',
+  ]);
+  private readonly klpSessions = this.gauge('kos_klp_sessions', 'Agents connected over KLP.', []);
   private readonly tasks = this.gauge('kos_tasks', 'Tasks in each state.', ['state']);
   private readonly agents = this.gauge('kos_agents', 'Agents in each state.', ['state']);
   private readonly readyQueueDepth = this.gauge(
@@ -94,6 +103,18 @@ export class Metrics {
 
   rejected(code: ErrorCode): void {
     this.rejectedRequests.inc({ code });
+  }
+
+  securityAlert(code: string): void {
+    this.securityAlerts.inc({ code });
+  }
+
+  klpFrame(type: string): void {
+    this.klpFrames.inc({ type });
+  }
+
+  klpSessionsOpen(n: number): void {
+    this.klpSessions.set(n);
   }
 
   storeCommit(batchSize: number): void {

@@ -25,6 +25,9 @@ export type EventKind =
   | 'task.lease_revoked'
   | 'agent.registered'
   | 'agent.state'
+  | 'klp.session'
+  | 'klp.receipts'
+  | 'security.alert'
   | 'audit';
 
 export type NewEvent = Omit<EventRecord, 'seq'>;

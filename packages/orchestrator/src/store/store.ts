@@ -66,6 +66,11 @@ export class Store {
     });
   }
 
+  /** Appends events that belong to no verb (KLP sessions, signed receipts, security alerts). */
+  record(events: readonly NewEvent[]): Promise<void> {
+    return this.backend.transaction((tx) => tx.appendEvents(events));
+  }
+
   /** Records an accepted action that is not a store verb (e.g. issuing a token). */
   audit(actor: string, action: string, data: Record<string, unknown>): Promise<void> {
     if (!this.config.security.auditAllActions) return Promise.resolve();

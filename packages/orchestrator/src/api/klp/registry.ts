@@ -1,0 +1,40 @@
+import type { Task } from '../../scheduler/task.ts';
+import type { KlpSession } from './session.ts';
+
+/** The live KLP sessions by agent id: where leases are pushed and rollbacks sent. */
+export class SessionRegistry {
+  private readonly byAgent = new Map<string, KlpSession>();
+
+  constructor(private readonly onCount: (n: number) => void = () => {}) {}
+
+  /** A reconnecting agent replaces its previous session, which is closed. */
+  attach(agentId: string, session: KlpSession): void {
+    const previous = this.byAgent.get(agentId);
+    this.byAgent.set(agentId, session);
+    if (previous && previous !== session) previous.close(4000, 'replaced by a newer session of this agent');
+    this.onCount(this.byAgent.size);
+  }
+
+  detach(agentId: string, session: KlpSession): void {
+    if (this.byAgent.get(agentId) === session) this.byAgent.delete(agentId);
+    this.onCount(this.byAgent.size);
+  }
+
+  get size(): number {
+    return this.byAgent.size;
+  }
+
+  /** Sends each newly leased task to its agent, if connected (REST agents poll instead). */
+  pushLeases(tasks: readonly Task[]): void {
+    for (const task of tasks) if (task.agentId) this.byAgent.get(task.agentId)?.sendTaskRequest(task);
+  }
+
+  /** Tells the former holders of ended leases to stop (their late results would be refused). */
+  rollback(tasks: readonly Task[], reason: string): void {
+    for (const task of tasks) if (task.agentId) this.byAgent.get(task.agentId)?.sendRollback(task, reason);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const s of [...this.byAgent.values()]) s.close(code, reason);
+  }
+}

@@ -1,0 +1,285 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import {
+  KosError,
+  ORCHESTRATOR_ADDRESS,
+  ReplayGuard,
+  agentAddress,
+  chainStart,
+  decodeFrame,
+  encodeFrame,
+  envelope,
+  isKosError,
+  type AnyEnvelope,
+  type Envelope,
+  type EnvelopeFields,
+  type MessageType,
+  type Payloads,
+} from '@kos/protocol';
+import type { Config } from '../../config/types.ts';
+import type { Metrics } from '../../observe/index.ts';
+import type { Task } from '../../scheduler/task.ts';
+import type { NewEvent } from '../../store/records.ts';
+import type { Store } from '../../store/store.ts';
+import { dispatch } from './dispatch.ts';
+import { verifyHello, type Identity } from './handshake.ts';
+import type { SessionRegistry } from './registry.ts';
+
+export interface GatewayDeps {
+  config: Config;
+  store: Store;
+  metrics: Metrics;
+  log: Logger;
+  sessions: SessionRegistry;
+  changed(): void;
+  revoked(tasks: readonly Task[]): void;
+}
+
+/** These refusals are plain errors; every other handshake refusal is a security alert. */
+const NOT_ALERTS = new Set(['KOS_ERR_UNAUTHENTICATED', 'KOS_ERR_AGENT_MISMATCH', 'KOS_ERR_AGENT_NOT_ACTIVE']);
+
+/**
+ * One agent connection. Phases: `handshake` (only a hello is accepted) → `verifying` → `active` →
+ * `closed`. Every frame is decoded and replay-checked synchronously on arrival, before any
+ * await, so a refused frame changes nothing; store work then runs concurrently (and is group
+ * committed).
+ */
+export class KlpSession {
+  readonly id = randomUUID();
+  private phase: 'handshake' | 'verifying' | 'active' | 'closed' = 'handshake';
+  private readonly nonce = randomBytes(32).toString('base64url');
+  private readonly guard: ReplayGuard;
+  private seqOut = 0;
+  /** Receipt chain head: advanced by each TASK_RESULT, signed by heartbeats and disconnect. */
+  head: string;
+  /** Results received since the last signed frame covering them. */
+  unsignedResults = 0;
+  identity: Identity | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly deps: GatewayDeps,
+  ) {
+    this.head = chainStart(this.nonce);
+    this.guard = new ReplayGuard({ windowMs: 60_000 });
+    socket.on('message', (data) => this.receive(data));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (err) => deps.log.warn({ err, session: this.id }, 'klp socket error'));
+    this.send('challenge', { nonce: this.nonce });
+  }
+
+  get agentId(): string {
+    return this.identity?.agent.id ?? '';
+  }
+
+  get actor(): string {
+    return `agent:${this.agentId}`;
+  }
+
+  private receive(data: RawData): void {
+    if (this.phase === 'closed') return;
+    const decoded = decodeFrame(
+      data as Buffer | Buffer[] | ArrayBuffer,
+      this.deps.config.limits.maxBodyBytes,
+    );
+    if (!decoded.ok) {
+      this.deps.metrics.klpFrame('invalid');
+      this.sendError(decoded.code, decoded.message, decoded.id);
+      return;
+    }
+    const env = decoded.envelope;
+    this.deps.metrics.klpFrame(env.type);
+    if (this.phase === 'handshake' && env.type !== 'hello') {
+      this.alert('KOS_ERR_HANDSHAKE_REQUIRED', `${env.type} before hello: say hello first`, env);
+      this.close(4401, 'handshake required');
+      return;
+    }
+    if (this.phase === 'verifying' || (this.phase === 'active' && env.type === 'hello')) {
+      this.sendError('KOS_ERR_BAD_FRAME', 'one hello per session', env.id);
+      return;
+    }
+    const verdict = this.guard.check(env, Date.now());
+    if (!verdict.ok) {
+      this.alert(verdict.code, verdict.reason, env);
+      return;
+    }
+    if (env.type === 'hello') {
+      void this.hello(env);
+      return;
+    }
+    if (env.from !== agentAddress(this.identity?.agent.name ?? '')) {
+      this.alert(
+        'KOS_ERR_IDENTITY_MISMATCH',
+        `frame from ${env.from} on the session of ${this.identity?.agent.name}`,
+        env,
+      );
+      return;
+    }
+    dispatch(this, env).catch((err: unknown) => this.failed(err, env));
+  }
+
+  private async hello(env: Envelope<'hello'>): Promise<void> {
+    this.phase = 'verifying';
+    try {
+      const identity = await verifyHello(this.deps.store, env, this.nonce, this.head);
+      if (this.socket.readyState !== this.socket.OPEN) return;
+      this.identity = identity;
+      const { resumed, abandon, unsent } = await this.resume(env.payload.in_flight);
+      this.phase = 'active';
+      this.deps.sessions.attach(identity.agent.id, this);
+      this.send(
+        'welcome',
+        {
+          agent_id: identity.agent.id,
+          heartbeat_interval_ms: Math.max(100, Math.floor(this.deps.config.heartbeat.ttlMs / 3)),
+          lease_ttl_ms: this.deps.config.leases.ttlMs,
+          resumed,
+          abandon,
+        },
+        { context: { reply_to: env.id } },
+      );
+      for (const task of unsent) this.sendTaskRequest(task);
+      await this.record({
+        kind: 'klp.session',
+        agentId: identity.agent.id,
+        data: {
+          session: this.id,
+          event: 'connected',
+          nonce: this.nonce,
+          kid: identity.kid,
+          key: identity.publicKey,
+        },
+      });
+      this.deps.log.info(
+        { agent: identity.agent.name, session: this.id, resumed: resumed.length },
+        'klp agent connected',
+      );
+      this.deps.changed();
+    } catch (err) {
+      const e = isKosError(err)
+        ? err
+        : new KosError('KOS_ERR_INTERNAL', 'hello failed; see the orchestrator log');
+      if (!isKosError(err)) this.deps.log.error({ err }, 'klp hello failed');
+      if (NOT_ALERTS.has(e.code) || e.code === 'KOS_ERR_INTERNAL') this.sendError(e.code, e.message, env.id);
+      else this.alert(e.code, e.message, env, env.payload.name);
+      this.close(4403, e.code);
+    }
+  }
+
+  /** Tasks the agent still runs keep going if their lease is current; it must drop the others. */
+  private async resume(inFlight: readonly { task_id: string; epoch: number }[]) {
+    const listed = inFlight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
+    const { leases, unknown } = await this.deps.store.heartbeat(this.actor, this.agentId, listed);
+    const resumedIds = new Set(leases.map((t) => t.id));
+    const held = await this.deps.store.read((tx) =>
+      tx.listTasks(
+        { agentId: this.agentId, states: ['leased', 'running'] },
+        { limit: Number.MAX_SAFE_INTEGER },
+      ),
+    );
+    return {
+      resumed: [...resumedIds],
+      abandon: unknown.map((u) => u.taskId),
+      unsent: held.filter((t) => !resumedIds.has(t.id)),
+    };
+  }
+
+  sendTaskRequest(task: Task): void {
+    this.send(
+      'TASK_REQUEST',
+      {
+        task_id: task.id,
+        goal_id: task.goalId,
+        name: task.name,
+        skills: task.skills,
+        input: task.input,
+        epoch: task.epoch,
+        attempt: task.attempts,
+        deadline: task.leaseExpiresAt ?? 0,
+        checkpoint: task.checkpoint ?? null,
+      },
+      { task_id: task.id, priority: task.priority },
+    );
+  }
+
+  sendRollback(task: Task, reason: string): void {
+    this.send('rollback', { task_id: task.id, epoch: task.epoch, reason }, { task_id: task.id });
+  }
+
+  send<T extends MessageType>(
+    type: T,
+    payload: Payloads[T],
+    extra: Pick<EnvelopeFields<T>, 'context' | 'task_id' | 'priority'> = {},
+  ): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const to = this.identity ? agentAddress(this.identity.agent.name) : 'kai://agent';
+    const env = envelope(type, { from: ORCHESTRATOR_ADDRESS, to, seq: ++this.seqOut, payload, ...extra });
+    this.socket.send(encodeFrame(env));
+  }
+
+  sendError(code: string, message: string, replyTo?: string): void {
+    this.send('error', { code, message }, replyTo === undefined ? {} : { context: { reply_to: replyTo } });
+  }
+
+  /** Refuses a frame as a security alert: told to the agent, counted, and logged as an event. */
+  alert(code: string, reason: string, env?: AnyEnvelope, name?: string): void {
+    this.deps.metrics.securityAlert(code);
+    this.deps.log.warn(
+      { code, reason, session: this.id, agent: this.identity?.agent.name ?? name },
+      'klp security alert',
+    );
+    this.send('SECURITY_ALERT', { code, reason, ...(env ? { ref: env.id } : {}) });
+    void this.record({
+      kind: 'security.alert',
+      agentId: this.identity?.agent.id ?? null,
+      data: {
+        code,
+        reason,
+        session: this.id,
+        frame: env?.id ?? null,
+        type: env?.type ?? null,
+        name: name ?? null,
+      },
+    });
+  }
+
+  async record(
+    e: Omit<NewEvent, 'at' | 'actor' | 'goalId' | 'taskId' | 'agentId'> & Partial<NewEvent>,
+  ): Promise<void> {
+    const event: NewEvent = {
+      at: Date.now(),
+      actor: this.identity ? this.actor : 'klp',
+      goalId: null,
+      taskId: null,
+      agentId: null,
+      ...e,
+    };
+    await this.deps.store
+      .record([event])
+      .catch((err: unknown) => this.deps.log.error({ err }, 'klp event not recorded'));
+  }
+
+  private failed(err: unknown, env: AnyEnvelope): void {
+    if (isKosError(err)) {
+      this.sendError(err.code, err.message, env.id);
+      return;
+    }
+    this.deps.log.error({ err, type: env.type }, 'klp frame failed');
+    this.sendError('KOS_ERR_INTERNAL', 'internal error; see the orchestrator log', env.id);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  private onClose(): void {
+    this.phase = 'closed';
+    if (this.identity) {
+      this.deps.sessions.detach(this.identity.agent.id, this);
+      this.deps.log.info({ agent: this.identity.agent.name, session: this.id }, 'klp agent disconnected');
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey, type AgentKey, type Envelope } from '@kos/protocol';
+import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
+import { getTask, submitDag } from './fixtures.ts';
+import { RawKlp } from './klp-client.ts';
+
+/** The KLP gateway over a real WebSocket to a real orchestrator process, spoken by hand. */
+describe('the KLP gateway', () => {
+  let server: ServerHandle;
+  let admin: Http;
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = new Http(server.url, server.adminToken);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  async function agentToken(name: string): Promise<string> {
+    const res = await admin.post<{ token: string }>('/orchestration/tokens', {
+      role: 'agent',
+      agent_name: name,
+    });
+    return res.body.token;
+  }
+
+  async function connected(name: string, skills: string[], key: AgentKey = generateKey()) {
+    const klp = await RawKlp.connect(server.url, name);
+    const welcome = await klp.hello(key, skills, await agentToken(name));
+    expect(welcome.type).toBe('welcome');
+    return { klp, key, agentId: (welcome as Envelope<'welcome'>).payload.agent_id };
+  }
+
+  async function domainState() {
+    const [tasks, agents] = await Promise.all([
+      admin.get<{ tasks: unknown[] }>('/orchestration/tasks?limit=500'),
+      admin.get<{ agents: { last_heartbeat_at: string }[] }>('/orchestration/agents'),
+    ]);
+    return { tasks: tasks.body.tasks, agents: agents.body.agents };
+  }
+
+  it('pushes work to a connected agent and accepts its progress, checkpoint and result', async () => {
+    const { klp, key } = await connected('ws-worker', ['ws-skill']);
+    const dag = await submitDag(admin, [{ name: 'remote', skills: ['ws-skill'], input: { n: 3 } }]);
+    const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    expect(req.payload).toMatchObject({
+      task_id: dag.subtasks[0]!.id,
+      input: { n: 3 },
+      epoch: 1,
+      attempt: 1,
+      checkpoint: null,
+    });
+    expect(req.payload.deadline).toBeGreaterThan(Date.now());
+
+    klp.send(
+      'STATUS_UPDATE',
+      { task_id: req.payload.task_id, epoch: 1, progress: 50, checkpoint: { done: 1 } },
+      key,
+    );
+    await poll(async () => (await getTask(admin, req.payload.task_id)).state === 'running');
+
+    const result = klp.send(
+      'TASK_RESULT',
+      { task_id: req.payload.task_id, epoch: 1, status: 'succeeded', result: 9 },
+      key,
+    );
+    expect((await klp.replyTo(result.id)).type).toBe('ack');
+    const task = await admin.get<{
+      task: { state: string; result: unknown };
+      history: { data: { receipt?: { chain: string } } }[];
+    }>(`/orchestration/tasks/${req.payload.task_id}`);
+    expect(task.body.task).toMatchObject({ state: 'succeeded', result: 9 });
+    // The receipt chain value is kept with the transition.
+    expect(task.body.history.some((e) => e.data.receipt?.chain === klp.head)).toBe(true);
+    klp.close();
+  });
+
+  it('rejects a hello with a forged signature as a security alert and registers nothing', async () => {
+    const before = await domainState();
+    const klp = await RawKlp.connect(server.url, 'forger');
+    const real = generateKey();
+    const other = generateKey();
+    // Claims `real`'s public key but signs with another private key.
+    const alert = await klp.hello(
+      { ...real, privateKey: other.privateKey },
+      ['x'],
+      await agentToken('forger'),
+    );
+    expect(alert).toMatchObject({ type: 'SECURITY_ALERT', payload: { code: 'KOS_ERR_BAD_SIGNATURE' } });
+    await klp.closed;
+    expect(await domainState()).toEqual(before);
+  });
+
+  it('rejects a name presented with another key', async () => {
+    const { klp } = await connected('bound', ['b']);
+    klp.close();
+    const before = await domainState();
+    const impostor = await RawKlp.connect(server.url, 'bound');
+    const alert = await impostor.hello(generateKey(), ['b'], await agentToken('bound'));
+    expect(alert).toMatchObject({ type: 'SECURITY_ALERT', payload: { code: 'KOS_ERR_IDENTITY_MISMATCH' } });
+    expect(await domainState()).toEqual(before);
+  });
+
+  it('lets the key holder reconnect without a token', async () => {
+    const key = generateKey();
+    const first = await connected('returning', ['r'], key);
+    first.klp.close();
+    const again = await RawKlp.connect(server.url, 'returning');
+    const welcome = await again.hello(key, ['r']);
+    expect(welcome.type).toBe('welcome');
+    expect((welcome as Envelope<'welcome'>).payload.agent_id).toBe(first.agentId);
+    again.close();
+  });
+
+  it('refuses a replayed frame and a frame before hello', async () => {
+    const { klp, key } = await connected('replayer', ['rp']);
+    await submitDag(admin, [{ name: 'once', skills: ['rp'] }]);
+    const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    const hb = klp.send(
+      'TASK_RESULT',
+      { task_id: req.payload.task_id, epoch: 1, status: 'succeeded', result: 1 },
+      key,
+    );
+    expect((await klp.replyTo(hb.id)).type).toBe('ack');
+    const before = await domainState();
+    klp.sendRaw(hb);
+    const alert = await klp.next((e) => e.type === 'SECURITY_ALERT');
+    expect(alert.payload).toMatchObject({ code: 'KOS_ERR_REPLAY', ref: hb.id });
+    expect(await domainState()).toEqual(before);
+    klp.close();
+
+    const stranger = await RawKlp.connect(server.url, 'replayer');
+    stranger.sendRaw(hb);
+    const refused = await stranger.next((e) => e.type === 'SECURITY_ALERT');
+    expect(refused.payload).toMatchObject({ code: 'KOS_ERR_HANDSHAKE_REQUIRED' });
+    expect((await stranger.closed).code).toBe(4401);
+  });
+
+  it('refuses a result that breaks the receipt chain and a heartbeat with a bad signature', async () => {
+    const { klp, key } = await connected('chain-breaker', ['cb']);
+    const dag = await submitDag(admin, [{ name: 'c', skills: ['cb'] }]);
+    const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    const forged = klp.build('TASK_RESULT', {
+      task_id: req.payload.task_id,
+      epoch: 1,
+      status: 'succeeded',
+      result: 'x',
+    });
+    klp.sendRaw({ ...forged, auth: { kid: key.kid, chain: 'ab'.repeat(32) } });
+    const alert = await klp.next((e) => e.type === 'SECURITY_ALERT');
+    expect(alert.payload).toMatchObject({ code: 'KOS_ERR_CHAIN_MISMATCH' });
+    expect((await getTask(admin, dag.subtasks[0]!.id)).state).toBe('leased');
+
+    const other = await connected('bad-signer', ['bs']);
+    const hb = other.klp.build('heartbeat', { in_flight: [] });
+    other.klp.sendRaw({ ...hb, auth: { kid: other.key.kid, chain: other.klp.head, sig: 'A'.repeat(86) } });
+    const bad = await other.klp.next((e) => e.type === 'SECURITY_ALERT');
+    expect(bad.payload).toMatchObject({ code: 'KOS_ERR_BAD_SIGNATURE' });
+    const metrics = await admin.get<string>('/metrics');
+    expect(metrics.body).toMatch(/kos_security_alerts_total\{code="KOS_ERR_BAD_SIGNATURE"\} [1-9]/);
+  });
+
+  it('answers a late result with a stale epoch and changes nothing', async () => {
+    const { klp, key } = await connected('giver', ['gv']);
+    const dag = await submitDag(admin, [{ name: 'g', skills: ['gv'] }]);
+    const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    const back = klp.send('rollback', { task_id: req.payload.task_id, epoch: 1, reason: 'busy' }, key);
+    expect((await klp.replyTo(back.id)).type).toBe('ack');
+    const again = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    expect(again.payload.epoch).toBe(2);
+    const late = klp.send(
+      'TASK_RESULT',
+      { task_id: req.payload.task_id, epoch: 1, status: 'succeeded', result: 'old' },
+      key,
+    );
+    expect((await klp.replyTo(late.id)).payload).toMatchObject({ code: 'KOS_ERR_STALE_EPOCH' });
+    expect((await getTask(admin, dag.subtasks[0]!.id)).state).toBe('leased');
+    klp.close();
+  });
+
+  it('answers capability queries and snapshots, and leaves cleanly on disconnect', async () => {
+    const { klp, key, agentId } = await connected('leaver', ['lv', 'other']);
+    const q = klp.send('CAPABILITY_QUERY', { skills: ['lv'] }, key);
+    const answer = (await klp.replyTo(q.id)) as Envelope<'CAPABILITY_QUERY'>;
+    expect('agents' in answer.payload && answer.payload.agents.map((a) => a.name)).toEqual(['leaver']);
+    const snap = klp.send('snapshot', {}, key);
+    expect((await klp.replyTo(snap.id)).payload).toMatchObject({
+      agent_id: agentId,
+      state: 'active',
+      leases: [],
+    });
+    const bye = klp.send('disconnect', { reason: 'done' }, key);
+    expect((await klp.replyTo(bye.id)).type).toBe('ack');
+    expect((await klp.closed).code).toBe(1000);
+    const agent = await admin.get<{ agent: { state: string } }>(`/orchestration/agents/${agentId}`);
+    expect(agent.body.agent.state).toBe('unregistered');
+  });
+});
