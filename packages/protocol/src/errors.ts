@@ -47,6 +47,41 @@ export const ERROR_CODES = {
     summary: 'The agent is unregistered or quarantined; register it again.',
   },
   KOS_ERR_ILLEGAL_TRANSITION: { status: 409, summary: 'The state machine does not allow this transition.' },
+  KOS_ERR_BAD_FRAME: {
+    status: 400,
+    summary: 'A KLP frame is not UTF-8 JSON, has the wrong version or does not match its schema.',
+  },
+  KOS_ERR_FRAME_TOO_LARGE: { status: 413, summary: 'A KLP frame exceeds limits.max_body_bytes.' },
+  KOS_ERR_BAD_ADDRESS: { status: 400, summary: 'A kai:// address does not follow the address grammar.' },
+  KOS_ERR_HANDSHAKE_REQUIRED: {
+    status: 401,
+    summary: 'A KLP frame came before hello or after disconnect; only hello is accepted then.',
+  },
+  KOS_ERR_BAD_SIGNATURE: {
+    status: 401,
+    summary: 'A frame signature does not verify with the key it names, or its kid is not that key.',
+  },
+  KOS_ERR_REPLAY: {
+    status: 401,
+    summary:
+      'A frame was replayed: its seq did not increase, its ts is outside the window or its id was seen.',
+  },
+  KOS_ERR_CHAIN_MISMATCH: {
+    status: 401,
+    summary: "A frame's receipt chain value differs from the one the orchestrator computed.",
+  },
+  KOS_ERR_IDENTITY_MISMATCH: {
+    status: 403,
+    summary: 'An agent name was presented with a key other than the one it is bound to.',
+  },
+  KOS_ERR_KEY_INVALID: {
+    status: 400,
+    summary: 'A key or key file is malformed, or the key file is readable by group or others.',
+  },
+  KOS_ERR_KEY_EXISTS: {
+    status: 409,
+    summary: 'A key file already exists at this path; it is kept unless overwrite is asked for.',
+  },
   KOS_ERR_CONFIG_INVALID: {
     status: 500,
     summary: 'The configuration has invalid values (reported at start).',
