@@ -3,6 +3,7 @@ import { generateKey, type AgentKey, type Envelope } from '@kos/protocol';
 import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
 import { getTask, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';
+import { verifyReceipts, type ReceiptLog } from '../src/security/receipts.ts';
 
 /** The KLP gateway over a real WebSocket to a real orchestrator process, spoken by hand. */
 describe('the KLP gateway', () => {
@@ -74,6 +75,27 @@ describe('the KLP gateway', () => {
     expect(task.body.task).toMatchObject({ state: 'succeeded', result: 9 });
     // The receipt chain value is kept with the transition.
     expect(task.body.history.some((e) => e.data.receipt?.chain === klp.head)).toBe(true);
+
+    // Until a signed frame covers it, the result is not attributed; a signed heartbeat covers it.
+    const agentId = (
+      await admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents')
+    ).body.agents.find((a) => a.name === 'ws-worker')!.id;
+    const fetchLog = async () =>
+      (await admin.get<ReceiptLog>(`/orchestration/audit/receipts?agent_id=${agentId}`)).body;
+    expect(verifyReceipts(await fetchLog()).attributed).toEqual([]);
+    klp.send('heartbeat', { in_flight: [] }, key);
+    const log = await poll(async () => {
+      const l = await fetchLog();
+      return l.heads.length > 0 ? l : undefined;
+    });
+    expect(verifyReceipts(log).attributed).toEqual([
+      { task_id: req.payload.task_id, agent: 'ws-worker', key: key.publicKey },
+    ]);
+    // Offline, a tampered result or another key is caught.
+    const tampered = { ...log, results: log.results.map((r) => ({ ...r, result: 10 })) };
+    expect(verifyReceipts(tampered).attributed).toEqual([]);
+    const otherKey = { ...log, sessions: log.sessions.map((x) => ({ ...x, key: generateKey().publicKey })) };
+    expect(verifyReceipts(otherKey).attributed).toEqual([]);
     klp.close();
   });
 

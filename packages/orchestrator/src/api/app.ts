@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
 import { klpGateway } from './klp/gateway.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { readRoutes } from './routes/read.ts';
 import { seedRoutes } from './routes/seed.ts';
@@ -66,5 +67,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   opsRoutes(app, deps);
   seedRoutes(app, deps);
   readRoutes(app, deps);
+  auditRoutes(app, deps);
   return app;
 }

@@ -1,4 +1,5 @@
-import { chainNext, frameDigest, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { chainNext, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { receiptOf } from '../../security/receipts.ts';
 import type { KlpSession } from './session.ts';
 
 /** What an agent may send once its session is active; each handler answers the frame. */
@@ -49,7 +50,7 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
     taskId: p.task_id,
     agentId: s.agentId,
     epoch: p.epoch,
-    receipt: { session: s.id, seq: env.seq, digest: frameDigest(env), chain: expected },
+    receipt: receiptOf(s.id, env, expected),
   };
   if (p.status === 'succeeded') {
     await s.deps.store.completeTask(s.actor, { ...report, result: p.result ?? null });
