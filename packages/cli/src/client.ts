@@ -8,6 +8,7 @@
  * Every error answer becomes a CliError carrying the API's `KOS_ERR_…` code; a refused connection
  * becomes a CliError of kind 'unreachable'.
  */
+import type { ReceiptLog } from '@kos/protocol';
 import type {
   AgentState,
   Assignment,
@@ -134,6 +135,10 @@ export class KosClient {
   }
   readyz() {
     return this.get<{ status: string }>('/readyz');
+  }
+
+  receipts(q: { goal_id?: string; agent_id?: string }): Promise<ReceiptLog> {
+    return this.get<ReceiptLog>('/orchestration/audit/receipts', q);
   }
 
   private get<T>(path: string, query: Query = {}): Promise<T> {

@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isKosError } from '@kos/protocol';
+import { registerAudit } from './commands/audit.ts';
 import { registerGoals } from './commands/goals.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerObserve } from './commands/observe.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSubmit } from './commands/submit.ts';
@@ -31,6 +33,8 @@ export function buildProgram(io: Io): Command {
   registerTasks(program, io);
   registerTensor(program, io);
   registerToken(program, io);
+  registerKeys(program, io);
+  registerAudit(program, io);
   return program;
 }
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, type AgentKey, type Envelope } from '@kos/protocol';
+import { generateKey, verifyReceipts, type AgentKey, type Envelope, type ReceiptLog } from '@kos/protocol';
 import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
 import { getTask, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';
-import { verifyReceipts, type ReceiptLog } from '../src/security/receipts.ts';
 
 /** The KLP gateway over a real WebSocket to a real orchestrator process, spoken by hand. */
 describe('the KLP gateway', () => {

@@ -1,5 +1,4 @@
-import { chainNext, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
-import { receiptOf } from '../../security/receipts.ts';
+import { chainNext, receiptOf, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
 import type { KlpSession } from './session.ts';
 
 /** What an agent may send once its session is active; each handler answers the frame. */

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Envelope } from '@kos/protocol';
-import type { Receipt, ReceiptLog } from '../../security/receipts.ts';
+import type { Envelope, Receipt, ReceiptLog } from '@kos/protocol';
 import type { ApiDeps } from '../deps.ts';
 
 const ReceiptsQuery = Type.Object(

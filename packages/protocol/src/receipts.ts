@@ -1,4 +1,6 @@
-import { chainNext, chainStart, verifyEnvelope, type Envelope } from '@kos/protocol';
+import { chainNext, chainStart } from './chain.ts';
+import type { Envelope } from './envelope.ts';
+import { verifyEnvelope } from './signing.ts';
 
 /**
  * Receipts: proof, from the event log and an agent's public key alone, that a result was sent by
