@@ -1,0 +1,32 @@
+import type { Logger } from './logger.ts';
+
+/** A task as a handler sees it. */
+export interface AgentTask {
+  id: string;
+  goalId: string;
+  name: string;
+  skills: readonly string[];
+  input: unknown;
+  /** The lease's fencing token: results are accepted only for the current epoch. */
+  epoch: number;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** When the lease expires (epoch ms) unless heartbeats renew it, which the SDK does. */
+  deadline: number;
+}
+
+export interface TaskContext {
+  input: unknown;
+  attempt: number;
+  /** The last checkpoint stored for this task (by an earlier attempt too), or null. */
+  checkpoint: unknown;
+  /** Reports progress (0–100); a checkpoint is stored and handed to a later attempt. */
+  progress(pct: number, message?: string, checkpoint?: unknown): Promise<void>;
+  /** Aborts when the task is rolled back or cancelled, its lease is lost, or the agent stops:
+   * stop working, whatever the handler returns then is dropped. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Returns the task's output (any JSON value) or throws (a `TaskFailure` to choose retry). */
+export type TaskHandler = (task: AgentTask, ctx: TaskContext) => unknown;

@@ -1,0 +1,316 @@
+import { KosError } from '@kos/protocol';
+import type { Payloads } from '@kos/protocol';
+import { failureOf } from './failure.ts';
+import { ConcurrencyLimiter } from './limiter.ts';
+import { childLogger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { isLeaseLostCode } from './remote-error.ts';
+import type { Session } from './session.ts';
+import type { AgentTask, TaskContext, TaskHandler } from './task.ts';
+
+type TaskResult = Payloads['TASK_RESULT'];
+type StatusUpdate = Payloads['STATUS_UPDATE'];
+
+/** queued → running → reporting (result waiting for the orchestrator's ack) → forgotten. */
+type LocalPhase = 'queued' | 'running' | 'reporting';
+
+interface LocalTask {
+  task: AgentTask;
+  checkpoint: unknown;
+  handler: TaskHandler | undefined;
+  controller: AbortController;
+  phase: LocalPhase;
+  progress: number | undefined;
+  /** The latest status update made while disconnected, sent after the lease is resumed. */
+  unsent: StatusUpdate | undefined;
+  outcome: TaskResult | undefined;
+  delivering: boolean;
+}
+
+export interface WorkDeps {
+  logger: Logger;
+  maxParallel: number;
+  /** The open session, if any. */
+  session(): Session | undefined;
+  /** False while draining: new requests are handed back. */
+  accepting(): boolean;
+}
+
+/** Codes a result can be refused with because of its own content (too large, not JSON-able):
+ * another attempt would produce the same refusal, so the task fails for good instead. */
+const RESULT_REJECTED = new Set(['KOS_ERR_FRAME_TOO_LARGE', 'KOS_ERR_BAD_FRAME', 'KOS_ERR_LIMIT_EXCEEDED']);
+
+/**
+ * The tasks this agent holds leases for: runs their handlers through the concurrency limiter,
+ * reports progress and results, and keeps what could not be sent while disconnected.
+ */
+export class Work {
+  private readonly tasks = new Map<string, LocalTask>();
+  private readonly handlers = new Map<string, TaskHandler>();
+  private readonly limiter: ConcurrencyLimiter;
+  private lastProgressAt: number | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: WorkDeps) {
+    this.limiter = new ConcurrencyLimiter(deps.maxParallel);
+  }
+
+  handle(skill: string, handler: TaskHandler): void {
+    this.handlers.set(skill, handler);
+  }
+
+  hasHandler(skill: string): boolean {
+    return this.handlers.has(skill);
+  }
+
+  /** Tasks whose lease we hold (queued, running or with a result to report). */
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  /** Running handlers (at most maxParallel). */
+  get running(): number {
+    return this.limiter.active;
+  }
+
+  inFlight(): { task_id: string; epoch: number }[] {
+    return [...this.tasks.values()].map((l) => ({ task_id: l.task.id, epoch: l.task.epoch }));
+  }
+
+  heartbeat(): Payloads['heartbeat'] {
+    const in_flight = [...this.tasks.values()].map((l) =>
+      l.progress === undefined
+        ? { task_id: l.task.id, epoch: l.task.epoch }
+        : { task_id: l.task.id, epoch: l.task.epoch, progress: l.progress },
+    );
+    return this.lastProgressAt === undefined
+      ? { in_flight }
+      : { in_flight, last_progress_at: this.lastProgressAt };
+  }
+
+  /** Resolves once no task is held (all reported or dropped). */
+  idle(): Promise<void> {
+    if (this.tasks.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  accept(req: Payloads['TASK_REQUEST']): void {
+    const log = this.deps.logger;
+    const held = this.tasks.get(req.task_id);
+    if (held && held.task.epoch >= req.epoch) {
+      log.debug('ignored a repeated task request', { task_id: req.task_id, epoch: req.epoch });
+      return;
+    }
+    if (held) this.drop(held, `lease replaced by epoch ${req.epoch}`);
+    if (!this.deps.accepting()) {
+      // Draining: the orchestrator should not push work now; hand it straight back.
+      log.info('handing back a task received while draining', { task_id: req.task_id });
+      this.deps
+        .session()
+        ?.send(
+          'rollback',
+          { task_id: req.task_id, epoch: req.epoch, reason: 'agent is draining' },
+          { task_id: req.task_id },
+        );
+      return;
+    }
+    const skill = req.skills.find((s) => this.handlers.has(s));
+    const local: LocalTask = {
+      task: {
+        id: req.task_id,
+        goalId: req.goal_id,
+        name: req.name,
+        skills: req.skills,
+        input: req.input,
+        epoch: req.epoch,
+        attempt: req.attempt,
+        deadline: req.deadline,
+      },
+      checkpoint: req.checkpoint ?? null,
+      handler: skill === undefined ? undefined : this.handlers.get(skill),
+      controller: new AbortController(),
+      phase: 'queued',
+      progress: undefined,
+      unsent: undefined,
+      outcome: undefined,
+      delivering: false,
+    };
+    this.tasks.set(req.task_id, local);
+    if (!local.handler) {
+      log.warn('no handler for any skill of the task', { task_id: req.task_id, skills: req.skills });
+      this.report(local, {
+        task_id: req.task_id,
+        epoch: req.epoch,
+        status: 'failed',
+        error: {
+          code: 'no_handler',
+          message: `agent has no handler for ${req.skills.join(', ')}`,
+          retryable: false,
+        },
+      });
+      return;
+    }
+    log.debug('task accepted', { task_id: req.task_id, skill, attempt: req.attempt });
+    this.limiter.enqueue(req.task_id, () => this.run(local));
+  }
+
+  /** The orchestrator took the task back (cancelled, lease revoked): stop, report nothing. */
+  rollback(p: Payloads['rollback']): void {
+    const local = this.tasks.get(p.task_id);
+    if (!local || local.task.epoch > p.epoch) return;
+    this.deps.logger.info('task rolled back by the orchestrator', { task_id: p.task_id, reason: p.reason });
+    this.drop(local, `rolled back: ${p.reason}`);
+  }
+
+  /** After `welcome`: drop what the orchestrator abandoned, send what waited for the connection. */
+  resume(welcome: Payloads['welcome']): void {
+    const abandon = new Set(welcome.abandon);
+    for (const local of [...this.tasks.values()]) {
+      if (abandon.has(local.task.id)) {
+        this.deps.logger.warn('task abandoned after reconnecting: its lease expired', {
+          task_id: local.task.id,
+        });
+        this.drop(local, 'lease lost while disconnected');
+        continue;
+      }
+      if (local.unsent) {
+        this.sendStatus(local, local.unsent);
+        local.unsent = undefined;
+      }
+      if (local.outcome) void this.deliver(local);
+    }
+  }
+
+  /** Aborts every handler and forgets every task (the agent is stopping). */
+  abortAll(reason: string): void {
+    this.limiter.clear();
+    for (const local of [...this.tasks.values()]) this.drop(local, reason);
+  }
+
+  private async run(local: LocalTask): Promise<void> {
+    const { signal } = local.controller;
+    if (signal.aborted || !local.handler) return;
+    local.phase = 'running';
+    const { task } = local;
+    const log = childLogger(this.deps.logger, { task_id: task.id });
+    const ctx: TaskContext = {
+      input: task.input,
+      attempt: task.attempt,
+      checkpoint: local.checkpoint,
+      signal,
+      log,
+      progress: (pct, message, checkpoint) => this.progress(local, pct, message, checkpoint),
+    };
+    let outcome: TaskResult;
+    try {
+      const output = await local.handler(task, ctx);
+      outcome = { task_id: task.id, epoch: task.epoch, status: 'succeeded', result: output ?? null };
+    } catch (thrown) {
+      const error = failureOf(thrown);
+      if (!signal.aborted) log.warn('task failed', { ...error });
+      outcome = { task_id: task.id, epoch: task.epoch, status: 'failed', error };
+    }
+    // An aborted task's lease is gone: whatever the handler produced is dropped.
+    if (signal.aborted || this.tasks.get(task.id) !== local) return;
+    this.report(local, outcome);
+  }
+
+  private progress(local: LocalTask, pct: number, message?: string, checkpoint?: unknown): Promise<void> {
+    if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) {
+      return Promise.reject(
+        new KosError('KOS_ERR_VALIDATION', `progress must be a number from 0 to 100, got ${String(pct)}`, {
+          task_id: local.task.id,
+        }),
+      );
+    }
+    if (local.controller.signal.aborted || local.phase !== 'running') return Promise.resolve();
+    local.progress = pct;
+    this.lastProgressAt = Date.now();
+    const update: StatusUpdate = { task_id: local.task.id, epoch: local.task.epoch, progress: pct };
+    if (message !== undefined) update.message = message;
+    if (checkpoint !== undefined) update.checkpoint = checkpoint;
+    if (this.deps.session()?.isOpen) {
+      this.sendStatus(local, update);
+    } else {
+      // Keep the newest update, and the newest checkpoint even if a later update had none.
+      const kept = local.unsent?.checkpoint;
+      local.unsent =
+        update.checkpoint === undefined && kept !== undefined ? { ...update, checkpoint: kept } : update;
+    }
+    return Promise.resolve();
+  }
+
+  /** Sends a STATUS_UPDATE; a refusal saying the lease is gone aborts the handler. */
+  private sendStatus(local: LocalTask, update: StatusUpdate): void {
+    this.deps.session()?.sendWatched('STATUS_UPDATE', update, { task_id: update.task_id }, (refusal) => {
+      if (isLeaseLostCode(refusal.code) && this.tasks.get(local.task.id) === local) {
+        this.deps.logger.warn('lease lost: stopping the task', {
+          task_id: local.task.id,
+          code: refusal.code,
+        });
+        this.drop(local, `lease lost (${refusal.code})`);
+      } else {
+        this.deps.logger.warn('status update refused', { task_id: local.task.id, ...refusal });
+      }
+    });
+  }
+
+  private report(local: LocalTask, outcome: TaskResult): void {
+    local.phase = 'reporting';
+    local.outcome = outcome;
+    void this.deliver(local);
+  }
+
+  private async deliver(local: LocalTask): Promise<void> {
+    const session = this.deps.session();
+    if (!session?.isOpen || local.delivering || !local.outcome) return;
+    const id = local.task.id;
+    local.delivering = true;
+    const reply = await session.request('TASK_RESULT', local.outcome, { task_id: id });
+    local.delivering = false;
+    if (this.tasks.get(id) !== local) return;
+    const log = this.deps.logger;
+    if (reply.ok) {
+      log.debug('result delivered', { task_id: id, status: local.outcome.status });
+      this.forget(local);
+    } else if (reply.reason === 'closed') {
+      // Kept: sent again after reconnecting if the orchestrator resumes the lease.
+      log.info('connection lost before the result was acknowledged; kept for the next session', {
+        task_id: id,
+      });
+    } else if (reply.reason === 'timeout') {
+      log.warn('no acknowledgement for a result; dropping it (the lease will expire)', { task_id: id });
+      this.forget(local);
+    } else if (isLeaseLostCode(reply.code)) {
+      log.warn('result dropped: the lease is no longer ours', { task_id: id, code: reply.code });
+      this.forget(local);
+    } else if (local.outcome.status === 'succeeded' && RESULT_REJECTED.has(reply.code)) {
+      log.error('the orchestrator refused the result; failing the task', { task_id: id, code: reply.code });
+      const message = `the orchestrator refused the result (${reply.code}: ${reply.message})`;
+      local.outcome = {
+        task_id: id,
+        epoch: local.task.epoch,
+        status: 'failed',
+        error: { code: 'result_rejected', message, retryable: false },
+      };
+      void this.deliver(local);
+    } else {
+      log.error('result refused', { task_id: id, code: reply.code, error: reply.message });
+      this.forget(local);
+    }
+  }
+
+  private drop(local: LocalTask, reason: string): void {
+    local.controller.abort(new Error(reason));
+    this.limiter.cancel(local.task.id);
+    this.forget(local);
+  }
+
+  private forget(local: LocalTask): void {
+    if (this.tasks.get(local.task.id) === local) this.tasks.delete(local.task.id);
+    if (this.tasks.size > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
