@@ -105,7 +105,13 @@ describe('Agent against a real orchestrator', () => {
         return { rows: 3 };
       }),
     );
-    await startAgent('e2e-analyst', ['e2e_analyze'], (a) => a.handle('e2e_analyze', () => ({ trend: 'up' })));
+    const upstreams: unknown[] = [];
+    await startAgent('e2e-analyst', ['e2e_analyze'], (a) =>
+      a.handle('e2e_analyze', (_task, ctx) => {
+        upstreams.push(ctx.upstream);
+        return { trend: 'up' };
+      }),
+    );
     const goalId = await submit([
       { name: 'Collect', skills: ['e2e_collect'], input: { source: 'crm' } },
       { name: 'Analyze', skills: ['e2e_analyze'], depends_on: ['Collect'] },
@@ -118,6 +124,8 @@ describe('Agent against a real orchestrator', () => {
       attempts: 1,
     });
     expect(taskNamed(view, 'Analyze')).toMatchObject({ state: 'succeeded', result: { trend: 'up' } });
+    // The analyst saw the collector's result: data flows along the DAG.
+    expect(upstreams).toEqual([{ Collect: { rows: 3 } }]);
     expect(inputs).toEqual([{ source: 'crm' }]);
   });
 

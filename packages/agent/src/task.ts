@@ -13,10 +13,14 @@ export interface AgentTask {
   attempt: number;
   /** When the lease expires (epoch ms) unless heartbeats renew it, which the SDK does. */
   deadline: number;
+  /** Results of the tasks this one depends on, by task name (empty without dependencies). */
+  upstream: Readonly<Record<string, unknown>>;
 }
 
 export interface TaskContext {
   input: unknown;
+  /** Results of the tasks this one depends on, by task name. */
+  upstream: Readonly<Record<string, unknown>>;
   attempt: number;
   /** The last checkpoint stored for this task (by an earlier attempt too), or null. */
   checkpoint: unknown;

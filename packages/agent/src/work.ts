@@ -125,6 +125,7 @@ export class Work {
         epoch: req.epoch,
         attempt: req.attempt,
         deadline: req.deadline,
+        upstream: req.upstream ?? {},
       },
       checkpoint: req.checkpoint ?? null,
       handler: skill === undefined ? undefined : this.handlers.get(skill),
@@ -195,6 +196,7 @@ export class Work {
     const log = childLogger(this.deps.logger, { task_id: task.id });
     const ctx: TaskContext = {
       input: task.input,
+      upstream: task.upstream,
       attempt: task.attempt,
       checkpoint: local.checkpoint,
       signal,

@@ -54,6 +54,8 @@ export interface Payloads {
     attempt: number;
     deadline: number;
     checkpoint: unknown;
+    /** Results of the task's direct dependencies, by task name. */
+    upstream?: Record<string, unknown>;
   };
   /** A → O. A stale epoch is answered with `error` KOS_ERR_STALE_EPOCH. */
   TASK_RESULT: {

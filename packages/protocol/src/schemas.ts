@@ -44,6 +44,8 @@ export const PAYLOAD_SCHEMAS = {
       attempt: Count,
       deadline: EpochMs,
       checkpoint: Type.Optional(Type.Unknown()),
+      // Results of the task's direct dependencies, by task name: how data flows along the DAG.
+      upstream: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
     },
     closed,
   ),

@@ -26,7 +26,12 @@ export class SessionRegistry {
 
   /** Sends each newly leased task to its agent, if connected (REST agents poll instead). */
   pushLeases(tasks: readonly Task[]): void {
-    for (const task of tasks) if (task.agentId) this.byAgent.get(task.agentId)?.sendTaskRequest(task);
+    for (const task of tasks) {
+      const session = task.agentId ? this.byAgent.get(task.agentId) : undefined;
+      session
+        ?.sendTaskRequest(task)
+        .catch((err: unknown) => session.deps.log.error({ err }, 'lease not pushed'));
+    }
   }
 
   /** Tells the former holders of ended leases to stop (their late results would be refused). */

@@ -139,7 +139,7 @@ export class KlpSession {
         },
         { context: { reply_to: env.id } },
       );
-      for (const task of unsent) this.sendTaskRequest(task);
+      for (const task of unsent) await this.sendTaskRequest(task);
       await this.record({
         kind: 'klp.session',
         agentId: identity.agent.id,
@@ -185,7 +185,14 @@ export class KlpSession {
     };
   }
 
-  sendTaskRequest(task: Task): void {
+  /** Pushes a lease, with the results of the task's dependencies (data flows along the DAG). */
+  async sendTaskRequest(task: Task): Promise<void> {
+    const upstream =
+      task.dependsOn.length === 0
+        ? undefined
+        : Object.fromEntries(
+            (await this.deps.store.read((tx) => tx.getTasks(task.dependsOn))).map((d) => [d.name, d.result]),
+          );
     this.send(
       'TASK_REQUEST',
       {
@@ -198,6 +205,7 @@ export class KlpSession {
         attempt: task.attempts,
         deadline: task.leaseExpiresAt ?? 0,
         checkpoint: task.checkpoint ?? null,
+        ...(upstream === undefined ? {} : { upstream }),
       },
       { task_id: task.id, priority: task.priority },
     );
