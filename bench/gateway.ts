@@ -33,14 +33,18 @@ function perOpMicros(n: number, fn: () => void): number {
   return Number(process.hrtime.bigint() - t) / n / 1000;
 }
 
-const server = await startServer();
+// KOS_BENCH_PROFILE=<dir> writes a CPU profile of the orchestrator process there.
+const profile = process.env.KOS_BENCH_PROFILE;
+const server = await startServer(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {});
 const admin = new Http(server.url, server.adminToken);
 const ws = server.url.replace(/^http/, 'ws') + '/klp';
 try {
   const agents = await Promise.all(
     Array.from({ length: nAgents }, async (_, i) => {
       const name = `bench-${i}`;
-      const token = (await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name })).body.token;
+      const token = (
+        await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name })
+      ).body.token;
       const agent = await Agent.create({
         orchestrator: ws,
         name,
@@ -60,7 +64,10 @@ try {
   const started = performance.now();
   const perGoal = 1000;
   for (let g = 0; g * perGoal < nTasks; g++) {
-    const tasks = Array.from({ length: Math.min(perGoal, nTasks - g * perGoal) }, (_, i) => ({ name: `t${i}`, skills: ['noop'] }));
+    const tasks = Array.from({ length: Math.min(perGoal, nTasks - g * perGoal) }, (_, i) => ({
+      name: `t${i}`,
+      skills: ['noop'],
+    }));
     const res = await admin.post('/orchestration/decompose', { goal: `bench ${g}`, tasks });
     if (res.status !== 201) throw new Error(`submit failed: ${JSON.stringify(res.body)}`);
   }

@@ -15,6 +15,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** A YAML config file for the server. */
   configFile?: string;
+  /** Extra Node flags for the server process, e.g. `['--cpu-prof']` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /** A real orchestrator process on a temporary SQLite file. */
@@ -45,7 +47,16 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts `server-main.ts` in a child process and resolves once it logs `listening`. */
 export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
   const dataDir = options.dataDir ?? tempDir();
-  const args = ['--import', 'tsx', ENTRY, '--port', String(options.port ?? 0), '--data-dir', dataDir];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    ENTRY,
+    '--port',
+    String(options.port ?? 0),
+    '--data-dir',
+    dataDir,
+  ];
   if (options.configFile) args.push('--config', options.configFile);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, KOS_LOG_LEVEL: 'info', ...options.env },
