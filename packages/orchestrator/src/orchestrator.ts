@@ -5,19 +5,21 @@ import { KosError } from '@kos/protocol';
 import { buildApp } from './api/app.ts';
 import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
+import { LocalCoordinator, type Coordinator } from './cluster/coordinator.ts';
+import { Engine } from './cluster/engine.ts';
+import { PostgresCoordinator } from './cluster/postgres-coordinator.ts';
 import type { Config } from './config/types.ts';
 import { Metrics, createLogger } from './observe/index.ts';
 import { loadTemplates } from './planner/index.ts';
-import type { Task } from './scheduler/task.ts';
 import { ensureAdminToken } from './security/index.ts';
 import type { Backend } from './store/backend.ts';
 import { openSqliteBackend } from './store/sqlite/index.ts';
 import { Store } from './store/store.ts';
-import type { Lease } from './store/verbs/assign.ts';
 
 /**
- * A running orchestrator: the store, the HTTP API, event-driven assignment rounds and the
- * periodic sweep (lost agents, expired leases, due retries).
+ * A running orchestrator: the store, the HTTP API and KLP gateway, and the engine (event-driven
+ * assignment rounds, the periodic sweep). Several replicas may share one PostgreSQL store; the
+ * coordinator elects the one that runs rounds and sweeps and carries wake-ups between them.
  *
  * ```ts
  * const orch = await Orchestrator.start(resolveConfig({ env: process.env, flags: {} }));
@@ -26,29 +28,25 @@ import type { Lease } from './store/verbs/assign.ts';
  * ```
  */
 export class Orchestrator {
-  readonly url: string;
-  readonly adminTokenPath: string;
-  readonly adminTokenCreated: boolean;
-
-  private accepting = false;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private roundQueued = false;
-  private roundRunning: Promise<void> | null = null;
-  private roundAgain = false;
-
   private constructor(
     readonly config: Config,
     readonly store: Store,
     readonly log: Logger,
     readonly metrics: Metrics,
     private readonly app: FastifyInstance,
+    private readonly engine: Engine,
     private readonly sessions: SessionRegistry,
-    admin: { path: string; created: boolean },
-    url: string,
-  ) {
-    this.url = url;
-    this.adminTokenPath = admin.path;
-    this.adminTokenCreated = admin.created;
+    private readonly coordinator: Coordinator,
+    private readonly admin: { path: string; created: boolean },
+    readonly url: string,
+  ) {}
+
+  get adminTokenPath(): string {
+    return this.admin.path;
+  }
+
+  get adminTokenCreated(): boolean {
+    return this.admin.created;
   }
 
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Orchestrator> {
@@ -58,45 +56,38 @@ export class Orchestrator {
     const store = new Store(backend, config);
     const templates = await loadTemplates(config.templatesDir);
     const admin = await ensureAdminToken(config.dataDir, backend, store.now());
-    const recovered = await store.recoverAfterRestart();
-
-    // The instance exists only after listen(); the API reaches it through this reference.
-    const ref: { self?: Orchestrator } = {};
+    const coordinator =
+      backend.kind === 'postgres'
+        ? await PostgresCoordinator.start(config.store, log)
+        : new LocalCoordinator();
+    // One process owns an embedded store: after a restart, live agents and leases get a fresh TTL
+    // (nobody could heartbeat while it was down). A cluster keeps renewing through other replicas.
+    const recovered =
+      backend.kind === 'sqlite' ? await store.recoverAfterRestart() : { agents: 0, leases: 0 };
     const sessions = new SessionRegistry((n) => metrics.klpSessionsOpen(n));
+    const engine = new Engine(config, store, metrics, log, sessions, coordinator);
     const app = await buildApp(
       {
-        sessions,
         config,
         store,
         templates,
         metrics,
+        sessions,
         auth: new Authenticator(store),
         startedAt: store.now(),
-        changed: () => ref.self?.requestRound(),
-        assignNow: (actor) => ref.self?.runRound(actor) ?? Promise.resolve([]),
-        revoked: (tasks) => ref.self?.onRevoked(tasks),
-        accepting: () => ref.self?.accepting ?? false,
+        changed: () => engine.changed(),
+        assignNow: (actor) => engine.runRound(actor),
+        revoked: (tasks) => engine.revoked(tasks),
+        accepting: () => engine.accepting,
       },
       log,
     );
     const address = await app.listen({ host: config.server.host, port: config.server.port });
-    const self = new Orchestrator(
-      config,
-      store,
-      log,
-      metrics,
-      app,
-      sessions,
-      admin,
-      address.replace('[::1]', 'localhost'),
-    );
-    ref.self = self;
-    self.accepting = true;
-    self.sweepTimer = setInterval(() => self.sweep(), config.heartbeat.sweepIntervalMs);
-    self.sweepTimer.unref();
+    const url = address.replace('[::1]', 'localhost');
+    engine.start();
     log.info(
       {
-        url: self.url,
+        url,
         store: backend.kind,
         data_dir: config.dataDir,
         admin_token_path: admin.path,
@@ -106,85 +97,17 @@ export class Orchestrator {
       },
       'listening',
     );
-    self.requestRound();
-    return self;
+    return new Orchestrator(config, store, log, metrics, app, engine, sessions, coordinator, admin, url);
   }
 
   /** Stops taking requests, lets the current round finish, flushes the store and closes it. */
   async stop(): Promise<void> {
-    this.accepting = false;
-    clearInterval(this.sweepTimer);
+    await this.engine.stop();
     this.sessions.closeAll(1001, 'orchestrator stopping');
     await this.app.close();
-    await this.roundRunning;
+    await this.coordinator.close();
     await this.store.backend.close();
     this.log.info('stopped');
-  }
-
-  /**
-   * Rounds are event-driven: any change that may enable an assignment asks for one; requests
-   * that arrive while a round runs coalesce into one more round after it.
-   */
-  requestRound(): void {
-    if (!this.config.scheduler.autoAssign || !this.accepting) return;
-    if (this.roundRunning) {
-      this.roundAgain = true;
-      return;
-    }
-    if (this.roundQueued) return;
-    this.roundQueued = true;
-    setImmediate(() => {
-      this.roundQueued = false;
-      this.roundRunning = this.runRound('system')
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.error({ err }, 'assignment round failed'))
-        .finally(() => {
-          this.roundRunning = null;
-          if (this.roundAgain) {
-            this.roundAgain = false;
-            this.requestRound();
-          }
-        });
-    });
-  }
-
-  async runRound(actor: string): Promise<Lease[]> {
-    const started = performance.now();
-    const leases = await this.store.assignRound(actor);
-    this.metrics.roundFinished((performance.now() - started) / 1000, leases.length);
-    for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
-    this.sessions.pushLeases(leases.map((l) => l.task));
-    // A full round may have left more ready work behind the round limit.
-    if (leases.length >= this.config.scheduler.roundLimit) this.roundAgain = true;
-    return leases;
-  }
-
-  /** Holders of ended leases are told to stop; their late results would be refused anyway. */
-  private onRevoked(tasks: readonly Task[]): void {
-    this.sessions.rollback(tasks, 'lease ended');
-    for (const t of tasks)
-      this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
-  }
-
-  private sweep(): void {
-    if (!this.accepting) return;
-    this.store
-      .sweep()
-      .then((s) => {
-        for (const t of s.revoked)
-          this.metrics.leaseRevoked(
-            t.leaseExpiresAt !== null && t.leaseExpiresAt < this.store.now() ? 'lease_expired' : 'agent_gone',
-          );
-        if (s.revoked.length > 0 || s.promoted > 0 || s.lostAgents > 0) {
-          this.log.info(
-            { lost_agents: s.lostAgents, revoked: s.revoked.length, promoted: s.promoted },
-            'sweep',
-          );
-          this.onRevoked(s.revoked);
-          this.requestRound();
-        }
-      })
-      .catch((err: unknown) => this.log.error({ err }, 'sweep failed'));
   }
 }
 

@@ -91,8 +91,8 @@ export class Metrics {
   }
 
   /** A lease was revoked: e.g. `expired`, `agent_lost`, `agent_unregistered`, `cancelled`. */
-  leaseRevoked(reason: string): void {
-    this.leaseRevocations.inc({ reason });
+  leaseRevoked(reason: string, count = 1): void {
+    if (count > 0) this.leaseRevocations.inc({ reason }, count);
   }
 
   /** `route` is the route pattern (`/orchestration/goals/:id`), never the raw URL, to bound label values. */

@@ -171,12 +171,12 @@ export class Store {
     );
   }
   /** One sweep of the periodic duties; returns what changed so the caller can start a round. */
-  sweep(): Promise<{ lostAgents: number; revoked: Task[]; promoted: number }> {
+  sweep(): Promise<{ lostAgents: number; lost: Task[]; expired: Task[]; promoted: number }> {
     return this.run('system', 'system.sweep', async (tx, ctx) => {
       const silent = await sweepSilentAgents(tx, ctx);
       const expired = await sweepExpiredLeases(tx, ctx);
       const promoted = await promoteDueRetries(tx, ctx);
-      return { lostAgents: silent.lost.length, revoked: [...silent.revoked, ...expired.revoked], promoted };
+      return { lostAgents: silent.lost.length, lost: silent.revoked, expired: expired.revoked, promoted };
     });
   }
   recoverAfterRestart() {

@@ -35,7 +35,7 @@ export class SessionRegistry {
   }
 
   /** Tells the former holders of ended leases to stop (their late results would be refused). */
-  rollback(tasks: readonly Task[], reason: string): void {
+  rollback(tasks: readonly Pick<Task, 'id' | 'agentId' | 'epoch'>[], reason: string): void {
     for (const task of tasks) if (task.agentId) this.byAgent.get(task.agentId)?.sendRollback(task, reason);
   }
 

@@ -211,7 +211,7 @@ export class KlpSession {
     );
   }
 
-  sendRollback(task: Task, reason: string): void {
+  sendRollback(task: Pick<Task, 'id' | 'epoch'>, reason: string): void {
     this.send('rollback', { task_id: task.id, epoch: task.epoch, reason }, { task_id: task.id });
   }
 

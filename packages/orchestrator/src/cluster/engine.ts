@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import type { SessionRegistry } from '../api/klp/registry.ts';
+import type { Config } from '../config/types.ts';
+import type { Metrics } from '../observe/index.ts';
+import type { Task } from '../scheduler/task.ts';
+import type { Lease } from '../store/verbs/assign.ts';
+import type { Store } from '../store/store.ts';
+import type { Coordinator } from './coordinator.ts';
+
+/** Ids per message: a NOTIFY payload holds at most ~8 kB. */
+const CHUNK = 100;
+
+type Revoked = Pick<Task, 'id' | 'agentId' | 'epoch'>;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * The orchestrator's moving parts around the store: event-driven assignment rounds, the periodic
+ * sweep, and the fan-out of leases and revocations to whichever replica holds the agent's KLP
+ * session. Rounds and sweeps run on the coordinator's leader only; any replica may ask for a round.
+ */
+export class Engine {
+  private running = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private roundQueued = false;
+  private roundRunning: Promise<void> | null = null;
+  private roundAgain = false;
+  private roundAsked = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly sessions: SessionRegistry,
+    private readonly coordinator: Coordinator,
+  ) {
+    coordinator.subscribe('round', () => this.requestRound());
+    coordinator.subscribe('leases', (p) => void this.deliverLeases(p));
+    coordinator.subscribe('revoked', (p) => this.deliverRevoked(p));
+    coordinator.onLeadership((leader) => leader && this.requestRound());
+  }
+
+  get accepting(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    this.running = true;
+    this.sweepTimer = setInterval(() => this.sweep(), this.config.heartbeat.sweepIntervalMs);
+    this.sweepTimer.unref();
+    this.changed();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.sweepTimer);
+    await this.roundRunning;
+  }
+
+  /** Something changed that may let a round place work: run one here, or ask the leader. */
+  changed(): void {
+    if (!this.running || !this.config.scheduler.autoAssign) return;
+    if (this.coordinator.leader) {
+      this.requestRound();
+      return;
+    }
+    // Coalesce: one request in flight to the leader at a time.
+    if (this.roundAsked) return;
+    this.roundAsked = true;
+    this.coordinator
+      .publish('round', '')
+      .catch((err: unknown) => this.log.warn({ err }, 'could not ask the leader for a round'))
+      .finally(() => (this.roundAsked = false));
+  }
+
+  /** Runs one round now on this replica (POST /assign) and announces its leases. */
+  async runRound(actor: string): Promise<Lease[]> {
+    const started = performance.now();
+    const leases = await this.store.assignRound(actor);
+    this.metrics.roundFinished((performance.now() - started) / 1000, leases.length);
+    for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
+    for (const ids of chunks(leases.map((l) => l.task.id)))
+      await this.coordinator.publish('leases', JSON.stringify(ids));
+    // A full round may have left more ready work behind the round limit.
+    if (leases.length >= this.config.scheduler.roundLimit) this.roundAgain = true;
+    return leases;
+  }
+
+  /** Leases ended by a verb: their holders, wherever connected, are told to stop. */
+  revoked(tasks: readonly Task[]): void {
+    const held: Revoked[] = tasks
+      .filter((t) => t.agentId)
+      .map((t) => ({ id: t.id, agentId: t.agentId, epoch: t.epoch }));
+    for (const part of chunks(held)) {
+      this.coordinator
+        .publish('revoked', JSON.stringify(part))
+        .catch((err: unknown) => this.log.warn({ err }, 'could not announce revoked leases'));
+    }
+    for (const t of held)
+      this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
+  }
+
+  /**
+   * Rounds are event-driven: requests that arrive while a round runs coalesce into one more
+   * round after it. Only the leader runs them.
+   */
+  private requestRound(): void {
+    if (!this.running || !this.config.scheduler.autoAssign || !this.coordinator.leader) return;
+    if (this.roundRunning) {
+      this.roundAgain = true;
+      return;
+    }
+    if (this.roundQueued) return;
+    this.roundQueued = true;
+    setImmediate(() => {
+      this.roundQueued = false;
+      this.roundRunning = this.runRound('system')
+        .then(() => undefined)
+        .catch((err: unknown) => this.log.error({ err }, 'assignment round failed'))
+        .finally(() => {
+          this.roundRunning = null;
+          if (this.roundAgain) {
+            this.roundAgain = false;
+            this.requestRound();
+          }
+        });
+    });
+  }
+
+  /** Pushes announced leases to the agents connected to this replica. */
+  private async deliverLeases(payload: string): Promise<void> {
+    const ids = JSON.parse(payload) as string[];
+    if (this.sessions.size === 0) return;
+    const tasks = await this.store.read((tx) => tx.getTasks(ids));
+    this.sessions.pushLeases(tasks.filter((t) => t.state === 'leased' || t.state === 'running'));
+  }
+
+  private deliverRevoked(payload: string): void {
+    this.sessions.rollback(JSON.parse(payload) as Revoked[], 'lease ended');
+  }
+
+  private sweep(): void {
+    if (!this.running || !this.coordinator.leader) return;
+    this.store
+      .sweep()
+      .then((s) => {
+        this.metrics.leaseRevoked('lease_expired', s.expired.length);
+        this.metrics.leaseRevoked('agent_lost', s.lost.length);
+        const revoked = [...s.lost, ...s.expired];
+        if (revoked.length > 0 || s.promoted > 0 || s.lostAgents > 0) {
+          this.log.info(
+            { lost_agents: s.lostAgents, revoked: revoked.length, promoted: s.promoted },
+            'sweep',
+          );
+          this.revoked(revoked);
+          this.requestRound();
+        }
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'sweep failed'));
+  }
+}
