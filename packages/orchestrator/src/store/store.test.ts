@@ -132,7 +132,7 @@ describe('store verbs', () => {
     now += config.heartbeat.ttlMs + 1;
     const swept = await store.sweep();
     expect(swept.lostAgents).toBe(1);
-    expect(swept.revoked.map((t) => t.id)).toEqual([tasks[0]!.id]);
+    expect(swept.lost.map((t) => t.id)).toEqual([tasks[0]!.id]);
     const after = await store.read((tx) => tx.getTask(tasks[0]!.id));
     expect(after).toMatchObject({ state: 'ready', attempts: 1, agentId: null, epoch: 1 });
   });
