@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, verifyReceipts, type AgentKey, type Envelope, type ReceiptLog } from '@kos/protocol';
 import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
@@ -217,5 +218,33 @@ describe('the KLP gateway', () => {
     expect((await klp.closed).code).toBe(1000);
     const agent = await admin.get<{ agent: { state: string } }>(`/orchestration/agents/${agentId}`);
     expect(agent.body.agent.state).toBe('unregistered');
+  });
+
+  it('survives a stream of random and mutated frames without crashing or changing state', async () => {
+    const { klp, key } = await connected('fuzzed', ['fz']);
+    const valid = klp.build('heartbeat', { in_flight: [] });
+    const before = await domainState();
+    const frames = fc.sample(
+      fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc.json({ maxDepth: 4 }),
+        fc
+          .record({
+            v: fc.constant(1),
+            type: fc.constantFrom('TASK_RESULT', 'hello', 'heartbeat', 'nope'),
+            id: fc.uuid(),
+          })
+          .map((o) => JSON.stringify({ ...valid, ...o, seq: 0 })),
+        fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+      ),
+      { numRuns: 300, seed: 42 },
+    );
+    for (const f of frames) klp.sendRaw(f);
+    // The session answers each bad frame and stays usable; the server stays healthy.
+    const ping = klp.send('ping', {}, key);
+    expect((await klp.replyTo(ping.id)).type).toBe('pong');
+    expect((await admin.as(undefined).get('/healthz')).status).toBe(200);
+    expect(await domainState()).toEqual(before);
+    klp.close();
   });
 });
