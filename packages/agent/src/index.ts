@@ -22,6 +22,8 @@
  * ```
  */
 export { Agent } from './agent.ts';
+export { defineAgent } from './define.ts';
+export type { AgentDefinition } from './define.ts';
 export type { AgentExit, AgentState } from './agent.ts';
 export { TaskFailure } from './failure.ts';
 export type { TaskFailureOptions } from './failure.ts';

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isKosError } from '@kos/protocol';
+import { registerAgent } from './commands/agent.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerGoals } from './commands/goals.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io): Command {
   registerToken(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
+  registerAgent(program, io);
   return program;
 }
 

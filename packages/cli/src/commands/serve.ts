@@ -7,7 +7,7 @@ import { KosClient } from '../client.ts';
 import { Ctx, type Io } from '../context.ts';
 import { QuietExit } from '../errors.ts';
 import { fields } from '../render.ts';
-import { runDemo } from '../demo/run-demo.ts';
+import { startDemo, type Demo } from '../demo/run-demo.ts';
 
 interface ServeOptions {
   port?: number;
@@ -25,7 +25,10 @@ export function registerServe(program: Command, io: Io): void {
     .option('--host <host>', 'listen on this address (env KOS_HOST)')
     .option('--store <store>', '"sqlite" (a file in the data dir) or a postgres:// URL')
     .option('--config <file>', 'a YAML configuration file')
-    .option('--demo', 'also run three demo agents and submit a demo goal, through the REST API')
+    .option(
+      '--demo',
+      'also run the example fleet (examples/fleet) as three agent processes over KLP, and a demo goal',
+    )
     .action(async (o: ServeOptions, cmd: Command) => serve(Ctx.of(io, cmd), o));
 }
 
@@ -71,19 +74,23 @@ async function serve(ctx: Ctx, o: ServeOptions): Promise<void> {
     ].join('\n'),
   );
 
-  const demoStop = new AbortController();
-  let demo: Promise<void> = Promise.resolve();
+  let demo: Demo | null = null;
   if (o.demo === true) {
     const admin = new KosClient({ url: orch.url, token: readFileSync(orch.adminTokenPath, 'utf8').trim() });
-    demo = runDemo({ admin, dataDir: config.dataDir, log: (l) => ctx.err(l), signal: demoStop.signal }).catch(
-      (e: unknown) => ctx.err(`demo stopped: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    demo = startDemo({ admin, dataDir: config.dataDir, log: (l) => ctx.err(l) });
+    demo.finished.catch((e: unknown) => {
+      // Ctrl-C before the goal ended aborts the demo: that is a stop, not a failure.
+      if (!(e instanceof Error && e.name === 'AbortError')) ctx.err(`demo stopped: ${String(e)}`);
+    });
   }
 
   const signal = await firstSignal(ctx);
   ctx.err(`\n${signal}: stopping (again to exit at once)`);
-  demoStop.abort();
-  await demo;
+  if (demo !== null) {
+    // The agents drain first, while the orchestrator is still there to take their last results.
+    ctx.err('demo: draining the agents');
+    await demo.stop();
+  }
   await orch.stop();
   ctx.err('stopped');
 }

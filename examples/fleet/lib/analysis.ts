@@ -1,5 +1,5 @@
 /**
- * The demo analyst's arithmetic: revenue per month, a least-squares trend over the months, totals
+ * The analyst's arithmetic, pure: revenue per month, a least-squares trend over the months, totals
  * per region and segment, and a quarter-over-quarter comparison when the context names a quarter.
  */
 
@@ -134,7 +134,7 @@ export function analyze(rows: readonly OrderRow[], context: string): Analysis {
   };
 }
 
-/** Parses the demo CSV (a header line, then comma-separated values without quoting). */
+/** Parses the customers CSV (a header line, then comma-separated values without quoting). */
 export function parseOrdersCsv(text: string): OrderRow[] {
   const [header, ...lines] = text.trim().split(/\r?\n/);
   const cols = (header ?? '').split(',');

@@ -8,8 +8,12 @@ import {
   parseOrdersCsv,
   quarterSummary,
   type OrderRow,
-} from './analysis.ts';
-import { CUSTOMERS_CSV } from './workers.ts';
+} from '../../../../examples/fleet/lib/analysis.ts';
+import { collected, isCollectedData, orderRows } from '../../../../examples/fleet/lib/handoff.ts';
+import { reportMarkdown } from '../../../../examples/fleet/lib/report.ts';
+
+// The example fleet's pure logic (examples/fleet/lib), tested here because vitest runs packages/ only.
+const CUSTOMERS_CSV = new URL('../../../../examples/fleet/data/customers.csv', import.meta.url);
 
 const row = (date: string, revenue: number, orders = 1): OrderRow => ({
   date,
@@ -84,7 +88,7 @@ describe('quarterSummary', () => {
   });
 });
 
-describe('the demo data', () => {
+describe('the example fleet’s data', () => {
   it('holds about 200 rows over the 12 months of 2024, with growing revenue', () => {
     const rows = parseOrdersCsv(readFileSync(CUSTOMERS_CSV, 'utf8'));
     const a = analyze(rows, 'Q4 2024');
@@ -98,5 +102,41 @@ describe('the demo data', () => {
       a.months.reduce((s, m) => s + m.revenue, 0),
       6,
     );
+  });
+});
+
+describe('the hand-off between the fleet agents', () => {
+  it('carries the collected rows to the analyst unchanged', () => {
+    const rows = [row('2024-01-03', 12.5, 2), row('2024-02-01', 7)];
+    const data = JSON.parse(JSON.stringify(collected('orders.csv', rows))) as unknown;
+    expect(isCollectedData(data)).toBe(true);
+    if (!isCollectedData(data)) return;
+    expect(orderRows(data)).toEqual(rows);
+  });
+
+  it('refuses a result that is not the collector’s', () => {
+    expect(isCollectedData({ rows: [] })).toBe(false);
+    expect(isCollectedData({ rows: [], columns: ['date', 'revenue'] })).toBe(false);
+    expect(isCollectedData(null)).toBe(false);
+  });
+});
+
+describe('reportMarkdown', () => {
+  it('titles the report with the goal and has a section per breakdown', () => {
+    const rows = parseOrdersCsv(readFileSync(CUSTOMERS_CSV, 'utf8'));
+    const text = reportMarkdown(
+      { id: 'g-1', goal: 'analyze customer data trends', context: 'Q4 2024' },
+      analyze(rows, 'Q4 2024'),
+      new Date('2025-01-02T03:04:05Z'),
+    );
+    expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual([
+      '# analyze customer data trends',
+      '## Summary',
+      '## Revenue by month',
+      '## Revenue by region',
+      '## Revenue by segment',
+    ]);
+    expect(text).toContain('Context: Q4 2024 · goal `g-1` · written 2025-01-02T03:04:05.000Z');
+    expect(text).toMatch(/^- Q4 2024: \$[\d,]+ revenue, \+\d+\.\d% on Q3 2024/m);
   });
 });

@@ -1,5 +1,5 @@
 // Writes customers.csv: 204 made-up customer order rows for 2024 (17 a month), the same every run.
-// Run once with `node packages/cli/demo/generate-customers.mjs`; the CSV is committed.
+// Run once with `node examples/fleet/data/generate-customers.mjs`; the CSV is committed.
 import { writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 

@@ -1,12 +1,18 @@
-/** The demo reporter's Markdown: what the analyst found, in a form a person reads. */
-import type { WireGoal } from '../api-types.ts';
+/** The reporter's Markdown: what the analyst found, in a form a person reads. */
 import type { Analysis } from './analysis.ts';
+
+/** The goal the report answers. */
+export interface ReportGoal {
+  id: string;
+  goal: string;
+  context: string;
+}
 
 const money = (n: number): string =>
   n.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const pct = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`;
 
-export function reportMarkdown(goal: WireGoal, a: Analysis, at: Date): string {
+export function reportMarkdown(goal: ReportGoal, a: Analysis, at: Date): string {
   const t = a.trend;
   const direction = t.slope > 0 ? 'growing' : t.slope < 0 ? 'shrinking' : 'flat';
   const lines = [
@@ -47,6 +53,10 @@ export function reportMarkdown(goal: WireGoal, a: Analysis, at: Date): string {
       lines.push(`| ${r.name} | ${money(r.revenue)} | ${((r.revenue / a.totalRevenue) * 100).toFixed(1)}% |`);
     }
   }
-  lines.push('', '_Collected, analysed and written by three kOS demo agents._', '');
+  lines.push(
+    '',
+    '_Collected, analysed and written by three kOS agents (examples/fleet), one process each._',
+    '',
+  );
   return lines.join('\n');
 }
