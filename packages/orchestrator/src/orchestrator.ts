@@ -13,6 +13,7 @@ import { Metrics, createLogger } from './observe/index.ts';
 import { loadTemplates } from './planner/index.ts';
 import { ensureAdminToken } from './security/index.ts';
 import type { Backend } from './store/backend.ts';
+import { openPostgresBackend } from './store/postgres/index.ts';
 import { openSqliteBackend } from './store/sqlite/index.ts';
 import { Store } from './store/store.ts';
 
@@ -119,9 +120,12 @@ async function openBackend(config: Config, metrics: Metrics): Promise<Backend> {
       onCommit: (n) => metrics.storeCommit(n),
     });
   }
+  if (/^postgres(ql)?:\/\//.test(config.store)) {
+    return openPostgresBackend({ url: config.store, onCommit: (n) => metrics.storeCommit(n) });
+  }
   throw new KosError(
     'KOS_ERR_CONFIG_INVALID',
-    `store ${JSON.stringify(config.store)} is not available in this version: use "sqlite" (the PostgreSQL store is on the roadmap)`,
+    `store ${JSON.stringify(config.store)} is not supported: use "sqlite" or a postgres:// URL`,
     { problems: [`store: unsupported value ${config.store}`] },
   );
 }

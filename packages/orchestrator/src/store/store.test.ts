@@ -1,15 +1,38 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { planFromTasks, type PlannedTask } from '../planner/index.ts';
+import type { Backend } from './backend.ts';
+import { openPostgresBackend } from './postgres/index.ts';
+import { createTestDatabase, type TestDatabase } from './postgres/test-database.ts';
 import { openSqliteBackend } from './sqlite/index.ts';
 import { Store } from './store.ts';
 
-/** The domain verbs on a real SQLite file, with a hand-driven clock. */
-describe('store verbs', () => {
+/** How each backend is set up: SQLite on a file in the test's folder, PostgreSQL on a database of this file. */
+let pgDatabase: TestDatabase | undefined;
+const backends: { name: string; open: (dir: string) => Promise<Backend> }[] = [
+  {
+    name: 'sqlite',
+    open: (dir) => openSqliteBackend({ file: `${dir}/kos.db`, synchronous: 'NORMAL' }),
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      pgDatabase ??= await createTestDatabase();
+      await pgDatabase.reset();
+      return openPostgresBackend({ url: pgDatabase.url });
+    },
+  },
+];
+afterAll(async () => {
+  await pgDatabase?.drop();
+});
+
+/** The domain verbs on each backend (a real SQLite file, a real PostgreSQL database), with a hand-driven clock. */
+describe.each(backends)('store verbs on $name', ({ open }) => {
   let dir: string;
   let store: Store;
   let now: number;
@@ -19,7 +42,7 @@ describe('store verbs', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kos-store-'));
     config = resolveConfig({ env: {}, flags: { dataDir: dir } });
     now = 1_000_000;
-    const backend = await openSqliteBackend({ file: `${dir}/kos.db`, synchronous: 'NORMAL' });
+    const backend = await open(dir);
     store = new Store(backend, config, { now: () => now }, () => 0.5);
   });
   afterEach(async () => {

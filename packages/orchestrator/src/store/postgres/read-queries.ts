@@ -1,0 +1,272 @@
+import { KosError } from '@kos/protocol';
+import type { Agent, AgentState } from '../../registry/agent.ts';
+import type { Goal, GoalState } from '../../scheduler/goal.ts';
+import type { Task, TaskState } from '../../scheduler/task.ts';
+import type { EventFilter, Page, ReadTx, TaskFilter } from '../backend.ts';
+import type { EventRecord, TokenRecord } from '../records.ts';
+// The row shapes and their mapping are the SQLite store's: the schema stores the same values.
+import {
+  toAgent,
+  toEvent,
+  toGoal,
+  toTask,
+  toToken,
+  type AgentRow,
+  type EventRow,
+  type GoalRow,
+  type TaskRow,
+  type TokenRow,
+} from '../sqlite/rows.ts';
+import { pgLimit, type Db, type Statement } from './db.ts';
+
+/**
+ * Row locking inside a transaction (`lock` true):
+ * - every query that returns agent, goal, task or token rows takes them FOR UPDATE, so a verb's
+ *   read-modify-write (read a row, put a changed copy) cannot overwrite a concurrent write: the
+ *   second reader waits for the first to commit and then reads (and re-checks its WHERE clause
+ *   against) the committed row. A `getX` lock is the Backend contract; the lists are locked for
+ *   the same reason, because verbs put back the rows they list (heartbeat renews listed leases,
+ *   completion readies listed dependents).
+ * - the queue queries (ready tasks, expired leases, due retries) take FOR UPDATE SKIP LOCKED:
+ *   replicas sharing the database claim disjoint rows instead of queueing behind each other.
+ * - aggregates (counts, nextRetryAt) and events lock nothing.
+ * Locks are taken in the query's ORDER BY order; the deadlocks that remain are retried by
+ * `transaction()`. In `read()` nothing is locked and each query sees the latest commits.
+ */
+const FIXED = {
+  agentById: { text: 'SELECT * FROM agents WHERE id = $1', lock: 'FOR UPDATE' },
+  agentByName: { text: 'SELECT * FROM agents WHERE name = $1', lock: 'FOR UPDATE' },
+  agents: { text: 'SELECT * FROM agents ORDER BY name', lock: 'FOR UPDATE' },
+  agentsInStates: {
+    text: 'SELECT * FROM agents WHERE state = ANY($1::text[]) ORDER BY name',
+    lock: 'FOR UPDATE',
+  },
+  leasesByAgent: {
+    text: `SELECT agent_id, count(*) AS n FROM tasks
+      WHERE state IN ('leased', 'running') AND agent_id IS NOT NULL GROUP BY agent_id`,
+    lock: '',
+  },
+  goalById: { text: 'SELECT * FROM goals WHERE id = $1', lock: 'FOR UPDATE' },
+  taskById: { text: 'SELECT * FROM tasks WHERE id = $1', lock: 'FOR UPDATE' },
+  tasksByIds: { text: 'SELECT * FROM tasks WHERE id = ANY($1::text[]) ORDER BY rid', lock: 'FOR UPDATE' },
+  dependents: {
+    text: `SELECT t.* FROM task_deps d JOIN tasks t ON t.id = d.task_id
+      WHERE d.depends_on = $1 ORDER BY t.rid`,
+    lock: 'FOR UPDATE OF t',
+  },
+  ready: {
+    text: `SELECT * FROM tasks WHERE state = 'ready' AND available_at <= $1
+      ORDER BY ready_key, rid LIMIT $2`,
+    lock: 'FOR UPDATE SKIP LOCKED',
+  },
+  expiredLeases: {
+    text: `SELECT * FROM tasks WHERE state IN ('leased', 'running') AND lease_expires_at < $1
+      ORDER BY lease_expires_at LIMIT $2`,
+    lock: 'FOR UPDATE SKIP LOCKED',
+  },
+  dueRetries: {
+    text: `SELECT * FROM tasks WHERE state = 'retrying' AND available_at <= $1
+      ORDER BY available_at LIMIT $2`,
+    lock: 'FOR UPDATE SKIP LOCKED',
+  },
+  nextRetry: { text: `SELECT min(available_at) AS at FROM tasks WHERE state = 'retrying'`, lock: '' },
+  silentAgents: {
+    text: `SELECT * FROM agents WHERE state IN ('active', 'draining') AND last_heartbeat_at < $1
+      ORDER BY last_heartbeat_at`,
+    lock: 'FOR UPDATE',
+  },
+  tasksByState: { text: 'SELECT state, count(*) AS n FROM tasks GROUP BY state', lock: '' },
+  goalTasksByState: {
+    text: 'SELECT state, count(*) AS n FROM tasks WHERE goal_id = $1 GROUP BY state',
+    lock: '',
+  },
+  goalsByState: { text: 'SELECT state, count(*) AS n FROM goals GROUP BY state', lock: '' },
+  agentsByState: { text: 'SELECT state, count(*) AS n FROM agents GROUP BY state', lock: '' },
+  tokenByHash: { text: 'SELECT * FROM tokens WHERE hash = $1', lock: 'FOR UPDATE' },
+  tokens: { text: 'SELECT * FROM tokens ORDER BY created_at, id', lock: 'FOR UPDATE' },
+} as const;
+type FixedName = keyof typeof FIXED;
+
+interface StateCount {
+  state: string;
+  n: number;
+}
+
+/**
+ * The ReadTx of one transaction (`lock` true, on its client) or of `read()` (on the pool).
+ * Fixed queries are named prepared statements (`kos_r_…` unlocked, `kos_l_…` locked); list
+ * queries whose WHERE clause depends on the filter are built per call and planned each time.
+ * A handle is valid while its transaction or read runs: a later call throws instead of landing
+ * in someone else's transaction.
+ */
+export class PgReadTx implements ReadTx {
+  private open = true;
+
+  constructor(
+    protected readonly db: Db,
+    protected readonly lock: boolean,
+  ) {}
+
+  /** Called when the owning transaction or read ends. */
+  end(): void {
+    this.open = false;
+  }
+
+  protected check(): void {
+    if (!this.open) {
+      throw new KosError(
+        'KOS_ERR_INTERNAL',
+        'A store transaction handle was used after its transaction ended; keep tx calls inside the callback.',
+      );
+    }
+  }
+
+  protected async rows<R extends object>(statement: Statement): Promise<R[]> {
+    this.check();
+    return (await this.db.query<R & Record<string, unknown>>(statement)).rows;
+  }
+
+  private fixed<R extends object>(name: FixedName, values: unknown[]): Promise<R[]> {
+    const q = FIXED[name];
+    const locked = this.lock && q.lock !== '';
+    return this.rows<R>({
+      name: `kos_${locked ? 'l' : 'r'}_${name}`,
+      text: locked ? `${q.text} ${q.lock}` : q.text,
+      values,
+    });
+  }
+
+  private async one<R extends object>(name: FixedName, values: unknown[]): Promise<R | undefined> {
+    return (await this.fixed<R>(name, values))[0];
+  }
+
+  async getAgent(id: string): Promise<Agent | null> {
+    const r = await this.one<AgentRow>('agentById', [id]);
+    return r === undefined ? null : toAgent(r);
+  }
+  async getAgentByName(name: string): Promise<Agent | null> {
+    const r = await this.one<AgentRow>('agentByName', [name]);
+    return r === undefined ? null : toAgent(r);
+  }
+  async listAgents(states?: readonly AgentState[]): Promise<Agent[]> {
+    const rows =
+      states === undefined
+        ? await this.fixed<AgentRow>('agents', [])
+        : await this.fixed<AgentRow>('agentsInStates', [states]);
+    return rows.map(toAgent);
+  }
+  async countLeasesByAgent(): Promise<Map<string, number>> {
+    const rows = await this.fixed<{ agent_id: string; n: number }>('leasesByAgent', []);
+    return new Map(rows.map((r) => [r.agent_id, r.n]));
+  }
+  async getGoal(id: string): Promise<Goal | null> {
+    const r = await this.one<GoalRow>('goalById', [id]);
+    return r === undefined ? null : toGoal(r);
+  }
+  async listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.states !== undefined) where.push(`state = ANY(${param(values, filter.states)}::text[])`);
+    if (page.after !== undefined) {
+      where.push(
+        `(created_at, rid) < (SELECT created_at, rid FROM goals WHERE id = ${param(values, page.after)})`,
+      );
+    }
+    const limit = param(values, pgLimit(page.limit));
+    const text = `SELECT * FROM goals ${whereClause(where)} ORDER BY created_at DESC, rid DESC LIMIT ${limit}`;
+    return (await this.rows<GoalRow>({ text: this.locked(text), values })).map(toGoal);
+  }
+  async getTask(id: string): Promise<Task | null> {
+    const r = await this.one<TaskRow>('taskById', [id]);
+    return r === undefined ? null : toTask(r);
+  }
+  async getTasks(ids: readonly string[]): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('tasksByIds', [ids])).map(toTask);
+  }
+  async listTasks(filter: TaskFilter, page: Page): Promise<Task[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.goalId !== undefined) where.push(`goal_id = ${param(values, filter.goalId)}`);
+    if (filter.agentId !== undefined) where.push(`agent_id = ${param(values, filter.agentId)}`);
+    if (filter.states !== undefined) where.push(`state = ANY(${param(values, filter.states)}::text[])`);
+    if (page.after !== undefined) {
+      where.push(`rid > (SELECT rid FROM tasks WHERE id = ${param(values, page.after)})`);
+    }
+    const limit = param(values, pgLimit(page.limit));
+    const text = `SELECT * FROM tasks ${whereClause(where)} ORDER BY rid LIMIT ${limit}`;
+    return (await this.rows<TaskRow>({ text: this.locked(text), values })).map(toTask);
+  }
+  async listDependents(taskId: string): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('dependents', [taskId])).map(toTask);
+  }
+  async listReadyTasks(now: number, limit: number): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('ready', [now, pgLimit(limit)])).map(toTask);
+  }
+  async listExpiredLeases(now: number, limit: number): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('expiredLeases', [now, pgLimit(limit)])).map(toTask);
+  }
+  async listDueRetries(now: number, limit: number): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('dueRetries', [now, pgLimit(limit)])).map(toTask);
+  }
+  async nextRetryAt(): Promise<number | null> {
+    return (await this.one<{ at: number | null }>('nextRetry', []))?.at ?? null;
+  }
+  async listSilentAgents(before: number): Promise<Agent[]> {
+    return (await this.fixed<AgentRow>('silentAgents', [before])).map(toAgent);
+  }
+  async countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>> {
+    const rows =
+      goalId === undefined
+        ? await this.fixed<StateCount>('tasksByState', [])
+        : await this.fixed<StateCount>('goalTasksByState', [goalId]);
+    return countsOf<TaskState>(rows);
+  }
+  async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
+    return countsOf<GoalState>(await this.fixed<StateCount>('goalsByState', []));
+  }
+  async countAgentsByState(): Promise<Partial<Record<AgentState, number>>> {
+    return countsOf<AgentState>(await this.fixed<StateCount>('agentsByState', []));
+  }
+  async listEvents(filter: EventFilter): Promise<EventRecord[]> {
+    const values: unknown[] = [];
+    const where = [`seq > ${param(values, filter.afterSeq ?? 0)}`];
+    for (const [column, value] of [
+      ['goal_id', filter.goalId],
+      ['task_id', filter.taskId],
+      ['agent_id', filter.agentId],
+    ] as const) {
+      if (value !== undefined) where.push(`${column} = ${param(values, value)}`);
+    }
+    if (filter.kinds !== undefined) where.push(`kind = ANY(${param(values, filter.kinds)}::text[])`);
+    const limit = param(values, pgLimit(filter.limit));
+    const text = `SELECT * FROM events ${whereClause(where)} ORDER BY seq LIMIT ${limit}`;
+    return (await this.rows<EventRow>({ text, values })).map(toEvent);
+  }
+  async getTokenByHash(hash: string): Promise<TokenRecord | null> {
+    const r = await this.one<TokenRow>('tokenByHash', [hash]);
+    return r === undefined ? null : toToken(r);
+  }
+  async listTokens(): Promise<TokenRecord[]> {
+    return (await this.fixed<TokenRow>('tokens', [])).map(toToken);
+  }
+
+  private locked(text: string): string {
+    return this.lock ? `${text} FOR UPDATE` : text;
+  }
+}
+
+/** Appends a bind value and returns its placeholder. */
+function param(values: unknown[], value: unknown): string {
+  values.push(value);
+  return `$${values.length}`;
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+}
+
+function countsOf<S extends string>(rows: readonly StateCount[]): Partial<Record<S, number>> {
+  const out: Partial<Record<S, number>> = {};
+  for (const r of rows) out[r.state as S] = r.n;
+  return out;
+}
