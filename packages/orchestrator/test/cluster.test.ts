@@ -80,46 +80,64 @@ describe('three replicas on one PostgreSQL', () => {
     const urls = replicas.map((r) => r!.url.replace(/^http/, 'ws') + '/klp').join(',');
     for (const prefix of ['east', 'west']) {
       const child = spawn(process.execPath, ['--import', 'tsx', FLEET], {
-        env: { ...process.env, KOS_WS_URLS: urls, FLEET_SIZE: '6', FLEET_PREFIX: prefix, AGENT_TOKEN: replicas[0]!.adminToken },
+        env: {
+          ...process.env,
+          KOS_WS_URLS: urls,
+          FLEET_SIZE: '6',
+          FLEET_PREFIX: prefix,
+          AGENT_TOKEN: replicas[0]!.adminToken,
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+      createInterface({ input: child.stdout! }).on('line', (l) =>
+        lines.push(JSON.parse(l) as Record<string, unknown>),
+      );
       fleets.push(child);
     }
     await poll(() => lines.filter((l) => l.ready).length === 2, { timeoutMs: 30_000, what: 'the fleet' });
 
-    const submitted = await live().post<{ goal_id: string; subtasks: { id: string; name: string; depends_on: string[] }[] }>(
-      '/orchestration/decompose',
-      { goal: 'cluster dag', tasks: layeredDag() },
-    );
+    const submitted = await live().post<{
+      goal_id: string;
+      subtasks: { id: string; name: string; depends_on: string[] }[];
+    }>('/orchestration/decompose', { goal: 'cluster dag', tasks: layeredDag() });
     expect(submitted.status).toBe(201);
     const goalId = submitted.body.goal_id;
     const succeeded = async () =>
-      (await live().get<{ tasks: { by_state: Record<string, number> } }>('/orchestration/status')).body.tasks.by_state
-        .succeeded ?? 0;
+      (await live().get<{ tasks: { by_state: Record<string, number> } }>('/orchestration/status')).body.tasks
+        .by_state.succeeded ?? 0;
 
     const recoveries: number[] = [];
     for (const victim of [0, 1, 2]) {
-      await poll(async () => (await succeeded()) >= ((victim + 1) * TASKS) / 4, { timeoutMs: 60_000, what: 'progress' });
+      await poll(async () => (await succeeded()) >= ((victim + 1) * TASKS) / 4, {
+        timeoutMs: 60_000,
+        what: 'progress',
+      });
       const killedAt = Date.now();
       await replicas[victim]!.kill();
       replicas[victim] = null;
       // Agents of the dead replica fail over; work goes on without it.
       const before = await succeeded();
-      await poll(async () => (await succeeded()) > before + 20, { timeoutMs: 30_000, what: 'work after the kill' });
-      const reconnected = lines.filter((l) => l.connected && Number(l.at) > killedAt).map((l) => Number(l.at) - killedAt);
+      await poll(async () => (await succeeded()) > before + 20, {
+        timeoutMs: 30_000,
+        what: 'work after the kill',
+      });
+      const reconnected = lines
+        .filter((l) => l.connected && Number(l.at) > killedAt)
+        .map((l) => Number(l.at) - killedAt);
       recoveries.push(reconnected.length > 0 ? Math.max(...reconnected) : 0);
       await start(victim);
     }
 
     await poll(
-      async () => (await live().get<{ goal: { state: string } }>(`/orchestration/goals/${goalId}`)).body.goal.state === 'succeeded',
+      async () =>
+        (await live().get<{ goal: { state: string } }>(`/orchestration/goals/${goalId}`)).body.goal.state ===
+        'succeeded',
       { timeoutMs: 90_000, what: 'the goal to succeed' },
     );
 
     // The whole event log of the goal, in commit order.
     const events: Event[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await live().get<{ events: Event[]; next: number | null }>(
         `/orchestration/events?goal_id=${goalId}&after=${after}&limit=1000`,
       );
@@ -146,9 +164,14 @@ describe('three replicas on one PostgreSQL', () => {
     for (const e of events) {
       if (!e.task_id) continue;
       if (e.kind === 'task.assigned') {
-        if (active.has(e.task_id)) overlaps.push(`${e.task_id}: epoch ${e.data.epoch} while ${active.get(e.task_id)} held`);
+        if (active.has(e.task_id))
+          overlaps.push(`${e.task_id}: epoch ${e.data.epoch} while ${active.get(e.task_id)} held`);
         active.set(e.task_id, e.data.epoch!);
-      } else if (e.kind === 'task.state' && (e.data.from === 'leased' || e.data.from === 'running') && e.data.to !== 'running') {
+      } else if (
+        e.kind === 'task.state' &&
+        (e.data.from === 'leased' || e.data.from === 'running') &&
+        e.data.to !== 'running'
+      ) {
         active.delete(e.task_id);
       }
     }

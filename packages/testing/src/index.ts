@@ -12,3 +12,4 @@ export { startServer, tempDir } from './server.ts';
 export type { ServerHandle, ServerOptions } from './server.ts';
 export { Http, poll } from './http.ts';
 export type { Answer } from './http.ts';
+export { TcpProxy } from './tcp-proxy.ts';

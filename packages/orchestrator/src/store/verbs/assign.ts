@@ -50,10 +50,12 @@ export async function roundAgents(tx: ReadTx): Promise<RoundAgent[]> {
  * epoch and a TTL, and each decision is logged with its explanation.
  */
 export async function assignRound(tx: Tx, ctx: VerbContext): Promise<Lease[]> {
-  const ready = await tx.listReadyTasks(ctx.now, ctx.config.scheduler.roundLimit);
-  if (ready.length === 0) return [];
+  // Agents first (locked on PostgreSQL, so concurrent rounds cannot both fill one agent's free
+  // slots), then the ready tasks: the same lock order as every other verb.
   const agents = await roundAgents(tx);
   if (agents.length === 0) return [];
+  const ready = await tx.listReadyTasks(ctx.now, ctx.config.scheduler.roundLimit);
+  if (ready.length === 0) return [];
   const plan = planRound({ tasks: ready.map(toRoundTask), agents, policy: ctx.config });
   if (plan.assignments.length === 0) return [];
 

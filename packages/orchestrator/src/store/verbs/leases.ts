@@ -5,14 +5,7 @@ import type { Task, TaskError } from '../../scheduler/task.ts';
 import { nextTrust } from '../../scheduler/trust.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
-import {
-  afterSuccess,
-  assertLeaseHolder,
-  getTaskOrThrow,
-  killTask,
-  toReady,
-  transition,
-} from './task-flow.ts';
+import { afterSuccess, assertLeaseHolder, lockedTask, killTask, toReady, transition } from './task-flow.ts';
 
 /** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
 export interface Revocations {
@@ -62,7 +55,7 @@ export async function completeTask(
   report: Report & { result: unknown },
 ): Promise<Task> {
   const events = new EventBatch(ctx);
-  const task = await getTaskOrThrow(tx, report.taskId);
+  const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   await recordOutcome(tx, task, 'succeeded', ctx);
   const done = transition(
@@ -89,7 +82,7 @@ export async function failTask(
   report: Report & { error: TaskError },
 ): Promise<{ task: Task } & Revocations> {
   const events = new EventBatch(ctx);
-  const task = await getTaskOrThrow(tx, report.taskId);
+  const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   await recordOutcome(tx, task, 'failed', ctx);
   const base = { ...task, lastAgentId: task.agentId };

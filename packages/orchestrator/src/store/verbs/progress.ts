@@ -2,7 +2,7 @@ import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { revokeLease, type Report, type Revocations } from './leases.ts';
-import { assertLeaseHolder, getTaskOrThrow, transition } from './task-flow.ts';
+import { assertLeaseHolder, lockedTask, transition } from './task-flow.ts';
 
 /**
  * The holder reports progress (KLP STATUS_UPDATE): the task is running, its lease is renewed, and
@@ -14,7 +14,7 @@ export async function reportProgress(
   report: Report & { progress: number; checkpoint?: unknown },
 ): Promise<Task> {
   const events = new EventBatch(ctx);
-  const task = await getTaskOrThrow(tx, report.taskId);
+  const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   const patch: Partial<Task> = {
     progress: report.progress,
@@ -31,7 +31,7 @@ export async function reportProgress(
 /** The holder gives a task back (KLP rollback): the attempt counts and the task is ready again. */
 export async function returnTask(tx: Tx, ctx: VerbContext, report: Report): Promise<Revocations> {
   const events = new EventBatch(ctx);
-  const task = await getTaskOrThrow(tx, report.taskId);
+  const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   const revoked = await revokeLease(tx, task, 'returned', ctx, events);
   await events.flush(tx);

@@ -60,6 +60,15 @@ export async function getTaskOrThrow(tx: Tx, id: string): Promise<Task> {
   return task;
 }
 
+/**
+ * The task a holder reports on, locked after its agent: every verb takes an agent's lock before
+ * its tasks' (heartbeats do), so concurrent transactions on PostgreSQL cannot deadlock.
+ */
+export async function lockedTask(tx: Tx, report: { taskId: string; agentId: string }): Promise<Task> {
+  await tx.getAgent(report.agentId);
+  return getTaskOrThrow(tx, report.taskId);
+}
+
 export async function getGoalOrThrow(tx: Tx, id: string): Promise<Goal> {
   const goal = await tx.getGoal(id);
   if (!goal) throw new KosError('KOS_ERR_GOAL_NOT_FOUND', `no goal has id ${id}`, { goal_id: id });
