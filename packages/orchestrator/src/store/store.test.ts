@@ -120,6 +120,15 @@ describe.each(backends)('store verbs on $name', ({ open }) => {
     expect(next[0]!.agentId).toBe(agent.id);
   });
 
+  it('looks past ready tasks no free agent can take to one that it can', async () => {
+    await store.registerAgent('test', { name: 'y-only', skills: ['y'], maxParallel: 1 });
+    await submit(
+      Array.from({ length: 40 }, (_, i) => task(`x${i}`, { skills: ['x'], priority: 'critical' })),
+    );
+    const { tasks } = await submit([task('y', { skills: ['y'], priority: 'low' })]);
+    expect((await store.assignRound('test')).map((l) => l.task.id)).toEqual([tasks[0]!.id]);
+  });
+
   it('never leases more tasks to an agent than its capacity', async () => {
     await store.registerAgent('test', { name: 'small', skills: ['s'], maxParallel: 2 });
     await submit([task('a'), task('b'), task('c')]);

@@ -6,6 +6,9 @@ import type { ReadTx, Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { transition } from './task-flow.ts';
 
+/** Ready tasks read per free slot in a round. */
+const READ_FACTOR = 4;
+
 export interface Lease {
   task: Task;
   agentId: string;
@@ -53,10 +56,20 @@ export async function assignRound(tx: Tx, ctx: VerbContext): Promise<Lease[]> {
   // Agents first (locked on PostgreSQL, so concurrent rounds cannot both fill one agent's free
   // slots), then the ready tasks: the same lock order as every other verb.
   const agents = await roundAgents(tx);
-  if (agents.length === 0) return [];
-  const ready = await tx.listReadyTasks(ctx.now, ctx.config.scheduler.roundLimit);
-  if (ready.length === 0) return [];
-  const plan = planRound({ tasks: ready.map(toRoundTask), agents, policy: ctx.config });
+  const free = agents.reduce((n, a) => n + Math.max(0, a.maxParallel - a.active), 0);
+  if (free === 0) return [];
+  // Read only as much of the ready queue as the free slots can take: a round after each
+  // completion must not re-read the whole queue. If that window leaves slots free (its tasks need
+  // skills no free agent has), look once more, as deep as scheduler.round_limit.
+  const max = ctx.config.scheduler.roundLimit;
+  let limit = Math.min(max, Math.max(free * READ_FACTOR, 16));
+  let ready = await tx.listReadyTasks(ctx.now, limit);
+  let plan = planRound({ tasks: ready.map(toRoundTask), agents, policy: ctx.config });
+  if (plan.assignments.length < free && ready.length === limit && limit < max) {
+    limit = max;
+    ready = await tx.listReadyTasks(ctx.now, limit);
+    plan = planRound({ tasks: ready.map(toRoundTask), agents, policy: ctx.config });
+  }
   if (plan.assignments.length === 0) return [];
 
   const byId = new Map(ready.map((t) => [t.id, t]));
