@@ -120,9 +120,13 @@ describe('three replicas on one PostgreSQL', () => {
         replicas[victim] = null;
         // Agents of the dead replica fail over; work goes on without it.
         const before = await succeeded();
-        await poll(async () => (await succeeded()) > before + 20, {
+        await poll(async () => (await succeeded()) >= Math.min(TASKS, before + 20), {
           timeoutMs: 30_000,
           what: 'work after the kill',
+        });
+        // The agents that were on it are working elsewhere again.
+        await poll(() => lines.some((l) => l.connected && Number(l.at) > killedAt), {
+          what: 'agents to reconnect',
         });
         const reconnected = lines
           .filter((l) => l.connected && Number(l.at) > killedAt)
