@@ -1,0 +1,124 @@
+// The benchmark suite: kOS (per SQLite mode) side by side with BullMQ and graphile-worker.
+//   npm run bench -- [--quick] [--only flat,chain,...] [--mode full|normal|both] [--profile]
+// --quick runs small sizes and checks correctness only (every task done exactly once, chain order),
+// exiting non-zero on a problem; speed is never checked.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { SqliteMode } from './peers/kos.ts';
+import { renderTable, type Row } from './report.ts';
+import type { Measured, RunContext, Workload } from './workload.ts';
+import { backlog } from './workloads/backlog.ts';
+import { chain } from './workloads/chain.ts';
+import { fanout } from './workloads/fanout.ts';
+import { flat } from './workloads/flat.ts';
+import { fleet } from './workloads/fleet.ts';
+import { latency } from './workloads/latency.ts';
+
+const ALL: Workload[] = [flat, chain, fanout, latency, fleet, backlog];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    mode: { type: 'string', default: 'both' },
+    profile: { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+  },
+});
+const modes: SqliteMode[] =
+  values.mode === 'full'
+    ? ['FULL']
+    : values.mode === 'normal'
+      ? ['NORMAL']
+      : values.mode === 'both'
+        ? ['FULL', 'NORMAL']
+        : [];
+if (modes.length === 0) throw new Error(`--mode must be full, normal or both, got ${values.mode}`);
+const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((o) => !ALL.some((w) => w.name === o)) ?? [];
+if (unknown.length > 0)
+  throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${ALL.map((w) => w.name).join(', ')}`);
+const selected = ALL.filter((w) => !only || only.includes(w.name));
+
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const ctx: RunContext = { quick: values.quick };
+if (values.profile) ctx.profileDir = path.join(resultsDir, `profile-${stamp}`);
+
+const rows: Row[] = [];
+const problems: string[] = [];
+const began = performance.now();
+
+async function measure(label: string, fn: () => Promise<Measured>): Promise<Measured | undefined> {
+  const t = performance.now();
+  process.stderr.write(`… ${label}`);
+  try {
+    const m = await fn();
+    process.stderr.write(
+      ` ${((performance.now() - t) / 1000).toFixed(1)} s${m.problems.length ? ' PROBLEMS' : ''}\n`,
+    );
+    problems.push(...m.problems.map((p) => `${label}: ${p}`));
+    return m;
+  } catch (err) {
+    process.stderr.write(' FAILED\n');
+    problems.push(`${label}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return undefined;
+  }
+}
+
+for (const w of selected) {
+  const kos: Partial<Record<SqliteMode, Measured>> = {};
+  for (const mode of modes) {
+    const m = await measure(`${w.name} kOS ${mode}`, () => w.kos(ctx, mode));
+    if (m) kos[mode] = m;
+  }
+  const bull =
+    w.bullmq && !values['no-peers'] ? await measure(`${w.name} BullMQ`, () => w.bullmq!(ctx)) : undefined;
+  const graphile =
+    w.graphile && !values['no-peers']
+      ? await measure(`${w.name} graphile-worker`, () => w.graphile!(ctx))
+      : undefined;
+  for (const m of w.measures) {
+    rows.push({
+      workload: w.name,
+      size: w.size(ctx.quick),
+      measure: m,
+      kos: Object.fromEntries(modes.map((mode) => [mode, kos[mode]?.figures[m.key]])),
+      bullmq: bull?.figures[m.key],
+      graphile: graphile?.figures[m.key],
+    });
+  }
+
+  // Written after every workload, so a long run that fails later still leaves its figures.
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'partial.md'), renderTable(rows, modes) + '\n');
+}
+
+const table = renderTable(rows, modes);
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`;
+console.log(
+  `\nkOS benchmark ${ctx.quick ? '(quick: correctness only, sizes too small for speed)' : ''}— ${new Date().toISOString()}\n${machine}\n`,
+);
+console.log(table);
+console.log(
+  `\nratio: how many times better kOS (first mode) is than the peer (above 1 = kOS better). Total ${((performance.now() - began) / 1000).toFixed(0)} s.`,
+);
+mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `${ctx.quick ? 'quick' : 'full'}-${stamp}.json`);
+writeFileSync(
+  file,
+  JSON.stringify(
+    { date: new Date().toISOString(), machine, quick: ctx.quick, modes, rows, problems },
+    null,
+    2,
+  ),
+);
+writeFileSync(path.join(resultsDir, 'latest.md'), `${machine}\n\n${table}\n`);
+console.log(`JSON: ${path.relative(process.cwd(), file)}`);
+if (problems.length > 0) {
+  console.error(`\n${problems.length} problem(s):\n${problems.join('\n')}`);
+  process.exitCode = 1;
+}
