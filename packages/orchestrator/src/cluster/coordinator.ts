@@ -11,6 +11,8 @@
 export type Channel = 'round' | 'leases' | 'revoked';
 
 export interface Coordinator {
+  /** Whether other replicas exist to hear `publish` (false: one process, nothing to tell). */
+  readonly shared: boolean;
   /** True while this process holds the singleton duties. */
   readonly leader: boolean;
   /** Told whenever leadership is won or lost. */
@@ -23,6 +25,7 @@ export interface Coordinator {
 
 /** The single-process coordinator: always the leader; messages stay in the process. */
 export class LocalCoordinator implements Coordinator {
+  readonly shared = false;
   readonly leader = true;
   private readonly subscribers = new Map<Channel, ((payload: string) => void)[]>();
 

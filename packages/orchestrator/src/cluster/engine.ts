@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SessionRegistry } from '../api/klp/registry.ts';
 import type { Config } from '../config/types.ts';
@@ -11,6 +12,12 @@ import type { Coordinator } from './coordinator.ts';
 const CHUNK = 100;
 
 type Revoked = Pick<Task, 'id' | 'agentId' | 'epoch'>;
+
+/** A fan-out message: which replica sent it (it delivers its own locally) and what. */
+interface Announcement<T> {
+  from: string;
+  items: T[];
+}
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -30,6 +37,8 @@ export class Engine {
   private roundRunning: Promise<void> | null = null;
   private roundAgain = false;
   private roundAsked = false;
+  /** This replica, so it can skip its own announcements (it has delivered them already). */
+  private readonly replica = randomUUID();
 
   constructor(
     private readonly config: Config,
@@ -84,8 +93,12 @@ export class Engine {
     const leases = await this.store.assignRound(actor);
     this.metrics.roundFinished((performance.now() - started) / 1000, leases.length);
     for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
-    for (const ids of chunks(leases.map((l) => l.task.id)))
-      await this.coordinator.publish('leases', JSON.stringify(ids));
+    const tasks = leases.map((l) => l.task);
+    this.sessions.pushLeases(tasks);
+    await this.announce(
+      'leases',
+      tasks.map((t) => t.id),
+    );
     // A full round may have left more ready work behind the round limit.
     if (leases.length >= this.config.scheduler.roundLimit) this.roundAgain = true;
     return leases;
@@ -96,11 +109,10 @@ export class Engine {
     const held: Revoked[] = tasks
       .filter((t) => t.agentId)
       .map((t) => ({ id: t.id, agentId: t.agentId, epoch: t.epoch }));
-    for (const part of chunks(held)) {
-      this.coordinator
-        .publish('revoked', JSON.stringify(part))
-        .catch((err: unknown) => this.log.warn({ err }, 'could not announce revoked leases'));
-    }
+    this.sessions.rollback(held, 'lease ended');
+    this.announce('revoked', held).catch((err: unknown) =>
+      this.log.warn({ err }, 'could not announce revoked leases'),
+    );
     for (const t of held)
       this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
   }
@@ -132,16 +144,26 @@ export class Engine {
     });
   }
 
-  /** Pushes announced leases to the agents connected to this replica. */
+  /** Tells the other replicas (if any), in messages small enough for NOTIFY. */
+  private async announce<T>(channel: 'leases' | 'revoked', items: T[]): Promise<void> {
+    if (!this.coordinator.shared || items.length === 0) return;
+    for (const part of chunks(items)) {
+      const message: Announcement<T> = { from: this.replica, items: part };
+      await this.coordinator.publish(channel, JSON.stringify(message));
+    }
+  }
+
+  /** Pushes leases another replica announced to the agents connected here. */
   private async deliverLeases(payload: string): Promise<void> {
-    const ids = JSON.parse(payload) as string[];
-    if (this.sessions.size === 0) return;
-    const tasks = await this.store.read((tx) => tx.getTasks(ids));
+    const { from, items } = JSON.parse(payload) as Announcement<string>;
+    if (from === this.replica || this.sessions.size === 0) return;
+    const tasks = await this.store.read((tx) => tx.getTasks(items));
     this.sessions.pushLeases(tasks.filter((t) => t.state === 'leased' || t.state === 'running'));
   }
 
   private deliverRevoked(payload: string): void {
-    this.sessions.rollback(JSON.parse(payload) as Revoked[], 'lease ended');
+    const { from, items } = JSON.parse(payload) as Announcement<Revoked>;
+    if (from !== this.replica) this.sessions.rollback(items, 'lease ended');
   }
 
   private sweep(): void {

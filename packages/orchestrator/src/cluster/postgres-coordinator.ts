@@ -17,6 +17,7 @@ const pgChannel = (c: Channel) => `kos_${c}`;
  * replaced; leadership is given up at once when it breaks.
  */
 export class PostgresCoordinator implements Coordinator {
+  readonly shared = true;
   private client: pg.Client | null = null;
   private isLeader = false;
   private closed = false;

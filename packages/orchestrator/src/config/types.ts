@@ -28,7 +28,7 @@ export interface Config {
   security: {
     /** Agents below this trust get work only when no trusted capable agent has a free slot. */
     trustThreshold: number;
-    /** Record every accepted mutating API call in the event log. */
+    /** Also record actions that change no task, goal or agent (issuing a token) as `audit` events. */
     auditAllActions: boolean;
   };
   leases: { ttlMs: number };

@@ -33,9 +33,6 @@ export const monotonicClock: Clock = (() => {
  * The domain verbs, each one atomic transaction on the backend. The verbs are written once
  * (store/verbs) over the backend's row operations, so every backend behaves the same.
  */
-/** Liveness and progress are not actions: auditing each one would drown the log. */
-const UNAUDITED = new Set(['agent.heartbeat', 'task.progress']);
-
 export class Store {
   constructor(
     readonly backend: Backend,
@@ -45,25 +42,14 @@ export class Store {
   ) {}
 
   /**
-   * Runs a verb as one transaction. With security.audit_all_actions, an accepted action by a
-   * caller (not the orchestrator itself) is recorded in the same transaction, so the audit entry
-   * exists exactly when the action took effect.
+   * Runs a verb as one transaction. Every event a verb writes carries the actor, so the event log
+   * already says who did what; no separate audit entry is written per action.
    */
-  private run<T>(
-    actor: string,
-    action: string,
-    fn: (tx: Tx, ctx: VerbContext) => Promise<T>,
-    subject: (result: T) => Subject = () => ({}),
-  ): Promise<T> {
+  private run<T>(actor: string, fn: (tx: Tx, ctx: VerbContext) => Promise<T>): Promise<T> {
     // The clock is read when the transaction runs, not when it was queued.
-    return this.backend.transaction(async (tx) => {
-      const ctx = { now: this.clock.now(), actor, config: this.config, random: this.random };
-      const result = await fn(tx, ctx);
-      if (this.config.security.auditAllActions && actor !== 'system' && !UNAUDITED.has(action)) {
-        await tx.appendEvents([auditEvent(ctx, action, subject(result))]);
-      }
-      return result;
-    });
+    return this.backend.transaction((tx) =>
+      fn(tx, { now: this.clock.now(), actor, config: this.config, random: this.random }),
+    );
   }
 
   /** Appends events that belong to no verb (KLP sessions, signed receipts, security alerts). */
@@ -88,91 +74,41 @@ export class Store {
   }
 
   registerAgent(actor: string, input: Registration) {
-    return this.run(
-      actor,
-      'agent.register',
-      (tx, ctx) => registerAgent(tx, ctx, input),
-      (r) => ({
-        agentId: r.agent.id,
-      }),
-    );
+    return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input));
   }
   heartbeat(actor: string, agentId: string, inFlight?: readonly InFlight[]) {
-    return this.run(actor, 'agent.heartbeat', (tx, ctx) => heartbeat(tx, ctx, agentId, inFlight));
+    return this.run(actor, (tx, ctx) => heartbeat(tx, ctx, agentId, inFlight));
   }
   drainAgent(actor: string, agentId: string, mode: 'finish' | 'return') {
-    return this.run(
-      actor,
-      'agent.drain',
-      (tx, ctx) => drainAgent(tx, ctx, agentId, mode),
-      () => ({ agentId }),
-    );
+    return this.run(actor, (tx, ctx) => drainAgent(tx, ctx, agentId, mode));
   }
   reportProgress(actor: string, report: Report & { progress: number; checkpoint?: unknown }) {
-    return this.run(actor, 'task.progress', (tx, ctx) => reportProgress(tx, ctx, report));
+    return this.run(actor, (tx, ctx) => reportProgress(tx, ctx, report));
   }
   returnTask(actor: string, report: Report) {
-    return this.run(
-      actor,
-      'task.return',
-      (tx, ctx) => returnTask(tx, ctx, report),
-      () => ({ taskId: report.taskId, agentId: report.agentId }),
-    );
+    return this.run(actor, (tx, ctx) => returnTask(tx, ctx, report));
   }
   unregisterAgent(actor: string, agentId: string) {
-    return this.run(
-      actor,
-      'agent.unregister',
-      (tx, ctx) => unregisterAgent(tx, ctx, agentId),
-      () => ({ agentId }),
-    );
+    return this.run(actor, (tx, ctx) => unregisterAgent(tx, ctx, agentId));
   }
   submitGoal(actor: string, sub: GoalSubmission) {
-    return this.run(
-      actor,
-      'goal.submit',
-      (tx, ctx) => submitGoal(tx, ctx, sub),
-      (r) => ({ goalId: r.goal.id }),
-    );
+    return this.run(actor, (tx, ctx) => submitGoal(tx, ctx, sub));
   }
   cancelGoal(actor: string, goalId: string, reason: string) {
-    return this.run(
-      actor,
-      'goal.cancel',
-      (tx, ctx) => cancelGoal(tx, ctx, goalId, reason),
-      () => ({ goalId }),
-    );
+    return this.run(actor, (tx, ctx) => cancelGoal(tx, ctx, goalId, reason));
   }
   assignRound(actor: string) {
-    return this.run(actor, 'scheduler.assign', (tx, ctx) => assignRound(tx, ctx));
+    return this.run(actor, (tx, ctx) => assignRound(tx, ctx));
   }
   completeTask(actor: string, report: Report & { result: unknown }) {
-    return this.run(
-      actor,
-      'task.complete',
-      (tx, ctx) => completeTask(tx, ctx, report),
-      (t) => ({
-        goalId: t.goalId,
-        taskId: t.id,
-        agentId: report.agentId,
-      }),
-    );
+    return this.run(actor, (tx, ctx) => completeTask(tx, ctx, report));
   }
   failTask(actor: string, report: Report & { error: TaskError }) {
-    return this.run(
-      actor,
-      'task.fail',
-      (tx, ctx) => failTask(tx, ctx, report),
-      (r) => ({
-        goalId: r.task.goalId,
-        taskId: r.task.id,
-        agentId: report.agentId,
-      }),
-    );
+    return this.run(actor, (tx, ctx) => failTask(tx, ctx, report));
   }
   /** One sweep of the periodic duties; returns what changed so the caller can start a round. */
   sweep(): Promise<{ lostAgents: number; lost: Task[]; expired: Task[]; promoted: number }> {
-    return this.run('system', 'system.sweep', async (tx, ctx) => {
+    return this.run('system', async (tx, ctx) => {
       const silent = await sweepSilentAgents(tx, ctx);
       const expired = await sweepExpiredLeases(tx, ctx);
       const promoted = await promoteDueRetries(tx, ctx);
@@ -180,21 +116,22 @@ export class Store {
     });
   }
   recoverAfterRestart() {
-    return this.run('system', 'system.recover', (tx, ctx) => recoverAfterRestart(tx, ctx));
+    return this.run('system', (tx, ctx) => recoverAfterRestart(tx, ctx));
   }
 }
 
-/** What an action touched, for its audit entry. */
-type Subject = Partial<Pick<NewEvent, 'goalId' | 'taskId' | 'agentId' | 'data'>>;
-
-function auditEvent(ctx: { now: number; actor: string }, action: string, extra: Subject): NewEvent {
+function auditEvent(
+  ctx: { now: number; actor: string },
+  action: string,
+  extra: Partial<Pick<NewEvent, 'data'>>,
+): NewEvent {
   return {
     at: ctx.now,
     kind: 'audit',
     actor: ctx.actor,
-    goalId: extra.goalId ?? null,
-    taskId: extra.taskId ?? null,
-    agentId: extra.agentId ?? null,
+    goalId: null,
+    taskId: null,
+    agentId: null,
     data: { action, ...extra.data },
   };
 }
