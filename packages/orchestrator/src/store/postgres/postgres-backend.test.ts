@@ -76,7 +76,10 @@ describe('PostgreSQL backend', () => {
   });
 
   it('gives two concurrent transactions disjoint ready tasks (FOR UPDATE SKIP LOCKED)', async () => {
+    // Within one backend, transactions share group-commit batches one at a time; concurrent
+    // transactions come from separate backends, as from separate orchestrator replicas.
     const b = await openBackend();
+    const other = await openBackend();
     const g = goal();
     const ready = [5, 1, 4, 2, 3, 6].map((k) => task(g.id, { state: 'ready', readyKey: k, availableAt: 0 }));
     await b.transaction(async (tx) => {
@@ -92,7 +95,7 @@ describe('PostgreSQL backend', () => {
       await held.opened;
     });
     await claimed.opened;
-    const second = await b.transaction((tx) => tx.listReadyTasks(100, 2));
+    const second = await other.transaction((tx) => tx.listReadyTasks(100, 2));
     // Outside a transaction nothing is locked or skipped.
     const unlocked = await b.read((tx) => tx.listReadyTasks(100, 2));
     held.open();
@@ -104,7 +107,10 @@ describe('PostgreSQL backend', () => {
   });
 
   it('makes a get inside a transaction wait for the row lock, then see the committed write', async () => {
+    // Within one backend, transactions share group-commit batches one at a time; concurrent
+    // transactions come from separate backends, as from separate orchestrator replicas.
     const b = await openBackend();
+    const other = await openBackend();
     const g = goal({ succeededCount: 0 });
     await b.transaction((tx) => tx.insertGoal(g));
     const held = gate();
@@ -116,7 +122,7 @@ describe('PostgreSQL backend', () => {
       await tx.putGoal({ ...g, succeededCount: 7 });
     });
     await locked.opened;
-    const t2 = b.transaction(async (tx) => (await tx.getGoal(g.id))?.succeededCount);
+    const t2 = other.transaction(async (tx) => (await tx.getGoal(g.id))?.succeededCount);
     // Wait until PostgreSQL shows the second transaction blocked on a lock.
     for (;;) {
       const [row] = await db.query<{ n: number }>(
@@ -131,7 +137,10 @@ describe('PostgreSQL backend', () => {
   });
 
   it('numbers events in commit order: one committed later never gets a smaller seq', async () => {
+    // Within one backend, transactions share group-commit batches one at a time; concurrent
+    // transactions come from separate backends, as from separate orchestrator replicas.
     const b = await openBackend();
+    const other = await openBackend();
     const held = gate();
     const appended = gate();
     const slow = b.transaction(async (tx) => {
@@ -140,7 +149,7 @@ describe('PostgreSQL backend', () => {
       await held.opened;
     });
     await appended.opened;
-    await b.transaction((tx) => tx.appendEvents([event({ actor: 'fast' })]));
+    await other.transaction((tx) => tx.appendEvents([event({ actor: 'fast' })]));
     const seen = await b.read((tx) => tx.listEvents({ limit: 10 }));
     expect(seen.map((e) => e.actor)).toEqual(['fast']);
     held.open();
@@ -180,7 +189,10 @@ describe('PostgreSQL backend', () => {
   });
 
   it('retries a transaction that PostgreSQL aborted as a deadlock victim', async () => {
+    // Within one backend, transactions share group-commit batches one at a time; concurrent
+    // transactions come from separate backends, as from separate orchestrator replicas.
     const b = await openBackend();
+    const other = await openBackend();
     const [ga, gb] = [goal(), goal()];
     await b.transaction(async (tx) => {
       await tx.insertGoal(ga);
@@ -189,8 +201,14 @@ describe('PostgreSQL backend', () => {
     const aLocked = gate();
     const bLocked = gate();
     let runs = 0;
-    const cross = (first: string, second: string, mine: ReturnType<typeof gate>, theirs: Promise<void>) =>
-      b.transaction(async (tx) => {
+    const cross = (
+      via: PostgresBackend,
+      first: string,
+      second: string,
+      mine: ReturnType<typeof gate>,
+      theirs: Promise<void>,
+    ) =>
+      via.transaction(async (tx) => {
         runs++;
         await tx.getGoal(first);
         mine.open();
@@ -199,8 +217,8 @@ describe('PostgreSQL backend', () => {
         return first;
       });
     const results = await Promise.all([
-      cross(ga.id, gb.id, aLocked, bLocked.opened),
-      cross(gb.id, ga.id, bLocked, aLocked.opened),
+      cross(b, ga.id, gb.id, aLocked, bLocked.opened),
+      cross(other, gb.id, ga.id, bLocked, aLocked.opened),
     ]);
     expect(results).toEqual([ga.id, gb.id]);
     expect(runs).toBe(3);

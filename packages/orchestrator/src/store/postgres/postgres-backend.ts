@@ -1,14 +1,12 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { KosError, isKosError } from '@kos/protocol';
 import type { Backend, ReadTx, Tx } from '../backend.ts';
 import type { Db, Statement } from './db.ts';
-import { isConnectionError, isRetryable, notReady, storeFailure, unavailable } from './errors.ts';
+import { isConnectionError, notReady, storeFailure, unavailable } from './errors.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PgReadTx } from './read-queries.ts';
-import { Slots } from './slots.ts';
-import { PgTx } from './write-queries.ts';
+import { PgGroupCommit } from './group-commit.ts';
 
 export interface PostgresBackendOptions {
   /** `postgres://user:password@host:port/database` (or `postgresql://`). */
@@ -29,8 +27,6 @@ export interface PostgresBackend extends Backend {
   poolStats(): { total: number; idle: number; waiting: number };
 }
 
-/** Attempts of a transaction that PostgreSQL rolled back as a deadlock or serialization victim. */
-const MAX_ATTEMPTS = 4;
 const PING_TIMEOUT_MS = 2000;
 
 /**
@@ -89,7 +85,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     if (isKosError(error)) throw error;
     throw unavailable(url, 'it cannot be opened and migrated', error);
   }
-  return new PostgresBackendImpl(url, pool, poolSize, options.onCommit ?? (() => undefined));
+  return new PostgresBackendImpl(url, pool, options.onCommit ?? (() => undefined));
 }
 
 class PostgresBackendImpl implements PostgresBackend {
@@ -99,17 +95,16 @@ class PostgresBackendImpl implements PostgresBackend {
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly poolDb: Db;
-  /** Transactions use at most poolSize - 1 connections: one is always left for `read()`. */
-  private readonly txSlots: Slots;
+  private readonly commits: PgGroupCommit;
 
   constructor(
     private readonly url: string,
     private readonly pool: pg.Pool,
-    poolSize: number,
-    private readonly onCommit: (batchSize: number) => void,
+    onCommit: (batchSize: number) => void,
   ) {
     this.poolDb = { query: (statement) => this.poolQuery(statement) };
-    this.txSlots = new Slots(poolSize - 1);
+    // One batch at a time per replica; reads keep the other connections.
+    this.commits = new PgGroupCommit(url, () => this.connect(), onCommit);
   }
 
   poolStats(): { total: number; idle: number; waiting: number } {
@@ -117,24 +112,7 @@ class PostgresBackendImpl implements PostgresBackend {
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.track(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.txSlots.run(() => this.attempt(fn));
-        } catch (error) {
-          if (!(error instanceof RetryableFailure)) throw error;
-          if (attempt >= MAX_ATTEMPTS) {
-            throw unavailable(
-              this.url,
-              `the transaction failed ${attempt} times, nothing was saved`,
-              error.cause,
-            );
-          }
-          // Jitter spreads the victims apart so they do not collide again in lockstep.
-          await delay(attempt * (5 + Math.random() * 20));
-        }
-      }
-    });
+    return this.track(() => this.commits.submit(fn));
   }
 
   /** Runs `fn` with each query on the pool: every query sees the latest committed data, locks nothing. */
@@ -191,59 +169,6 @@ class PostgresBackendImpl implements PostgresBackend {
     }
   }
 
-  /** One try: BEGIN, fn, the buffered events, COMMIT; on a pooled client that is discarded if broken. */
-  private async attempt<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    const tx = new PgTx(client);
-    let broken: Error | undefined;
-    let begun = false;
-    let committing = false;
-    // A connection that dies between two queries is reported as an event, not by a query: note
-    // it (the next query fails too) so the client is discarded, and keep it from crashing the process.
-    const onError = (error: Error): void => {
-      broken ??= error;
-    };
-    client.on('error', onError);
-    try {
-      await client.query('BEGIN');
-      begun = true;
-      const value = await fn(tx);
-      await tx.flushEvents();
-      committing = true;
-      const done = await client.query('COMMIT');
-      // COMMIT of a transaction that a failed statement had aborted answers ROLLBACK, not an error.
-      if (done.command === 'ROLLBACK') {
-        throw new KosError(
-          'KOS_ERR_INTERNAL',
-          'A statement failed inside the store transaction and PostgreSQL rolled the transaction back; nothing was saved.',
-        );
-      }
-      this.onCommit(1);
-      return value;
-    } catch (error) {
-      if (isConnectionError(error)) {
-        broken = error as Error;
-        // A pooled connection that died while idle fails at BEGIN, before anything was done:
-        // running again on a fresh connection is safe.
-        if (!begun) throw new RetryableFailure(error);
-      } else if (begun) {
-        await client.query('ROLLBACK').catch((e: unknown) => {
-          broken = e instanceof Error ? e : new Error(String(e));
-        });
-      }
-      if (isRetryable(error)) throw new RetryableFailure(error);
-      // A connection lost during COMMIT leaves the outcome unknown: say so rather than "not saved".
-      const what = committing
-        ? 'the connection was lost during COMMIT, so the transaction may or may not have been saved'
-        : 'the transaction failed; nothing of it was saved';
-      throw storeFailure(this.url, error, what);
-    } finally {
-      tx.end();
-      client.off('error', onError);
-      client.release(broken);
-    }
-  }
-
   private async connect(): Promise<pg.PoolClient> {
     try {
       return await this.pool.connect();
@@ -262,12 +187,6 @@ class PostgresBackendImpl implements PostgresBackend {
         throw storeFailure(this.url, error, 'a read failed');
       }
     }
-  }
-}
-
-class RetryableFailure extends Error {
-  constructor(override readonly cause: unknown) {
-    super('retryable store failure');
   }
 }
 

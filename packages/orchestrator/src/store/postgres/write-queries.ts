@@ -210,6 +210,15 @@ export class PgTx extends PgReadTx implements Tx {
     return super.listEvents(filter);
   }
 
+  /** Hands over the events buffered so far (group commit writes a whole batch's at once). */
+  takePendingEvents(): NewEventRow[] {
+    return this.pendingEvents.splice(0);
+  }
+
+  addPendingEvents(rows: readonly NewEventRow[]): void {
+    this.pendingEvents.push(...rows);
+  }
+
   /** Writes the buffered events with their seq numbers; the backend calls it before COMMIT. */
   async flushEvents(): Promise<void> {
     if (this.pendingEvents.length === 0) return;
