@@ -3,8 +3,8 @@ import type { Agent } from '../registry/agent.ts';
 import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
-import type { TokenRecord } from './records.ts';
-import { agent, event, goal, task, token, uid } from './contract-records.ts';
+import { agent, goal, task, uid } from './contract-records.ts';
+import { contractOfLogAndTransactions, type ContractHarness } from './backend-contract-log.ts';
 
 /**
  * The promises of the `Backend` interface (store/backend.ts) as one vitest suite, run by each
@@ -43,6 +43,14 @@ export function runBackendContract(
         await tx.insertTasks(rows);
       });
       return rows;
+    };
+
+    const harness: ContractHarness = {
+      get backend() {
+        return backend;
+      },
+      write,
+      read,
     };
 
     describe('agents', () => {
@@ -308,114 +316,6 @@ export function runBackendContract(
       });
     });
 
-    describe('events', () => {
-      it('assigns strictly increasing seq numbers and keeps each event as written', async () => {
-        const batch1 = [event({ data: { n: 1, nested: { ok: true } } }), event()];
-        await write((tx) => tx.appendEvents(batch1));
-        await write((tx) => tx.appendEvents([event({ kind: 'audit' })]));
-        const all = await read((tx) => tx.listEvents({ limit: 10 }));
-        expect(all.map(({ seq: _seq, ...rest }) => rest)).toEqual([...batch1, event({ kind: 'audit' })]);
-        const seqs = all.map((e) => e.seq);
-        expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
-      });
-
-      it('filters events by goal, task, agent, kinds and afterSeq, in seq order up to the limit', async () => {
-        await write((tx) =>
-          tx.appendEvents([
-            event({ goalId: 'g1', kind: 'goal.submitted' }),
-            event({ goalId: 'g1', taskId: 't1', kind: 'task.state' }),
-            event({ goalId: 'g2', taskId: 't2', agentId: 'a1', kind: 'task.assigned' }),
-            event({ agentId: 'a1', kind: 'agent.state' }),
-            event({ goalId: 'g1', taskId: 't1', agentId: 'a1', kind: 'task.assigned' }),
-          ]),
-        );
-        const all = await read((tx) => tx.listEvents({ limit: 100 }));
-        const seqOf = (i: number): number => all[i]!.seq;
-        const list = async (
-          f: Omit<Parameters<ReadTx['listEvents']>[0], 'limit'>,
-          limit = 100,
-        ): Promise<number[]> => (await read((tx) => tx.listEvents({ ...f, limit }))).map((e) => e.seq);
-        expect(await list({ goalId: 'g1' })).toEqual([seqOf(0), seqOf(1), seqOf(4)]);
-        expect(await list({ taskId: 't1' })).toEqual([seqOf(1), seqOf(4)]);
-        expect(await list({ agentId: 'a1' })).toEqual([seqOf(2), seqOf(3), seqOf(4)]);
-        expect(await list({ kinds: ['task.assigned', 'goal.submitted'] })).toEqual([
-          seqOf(0),
-          seqOf(2),
-          seqOf(4),
-        ]);
-        expect(await list({ kinds: [] })).toEqual([]);
-        expect(await list({ afterSeq: seqOf(2) })).toEqual([seqOf(3), seqOf(4)]);
-        expect(await list({ goalId: 'g1', kinds: ['task.assigned'] })).toEqual([seqOf(4)]);
-        expect(await list({}, 2)).toEqual([seqOf(0), seqOf(1)]);
-      });
-    });
-
-    describe('tokens', () => {
-      it('round-trips tokens, finds them by hash and updates them with putToken', async () => {
-        const [t1, t2] = [token({ createdAt: 1 }), token({ role: 'agent', agentName: null, createdAt: 2 })];
-        await write(async (tx) => {
-          await tx.insertToken(t1);
-          await tx.insertToken(t2);
-        });
-        expect(await read((tx) => tx.getTokenByHash(t2.hash))).toEqual(t2);
-        expect(await read((tx) => tx.getTokenByHash('no-such-hash'))).toBeNull();
-        const bound: TokenRecord = { ...t2, agentName: 'worker-1', revokedAt: 99 };
-        await write((tx) => tx.putToken(bound));
-        expect(await read((tx) => tx.listTokens())).toEqual([t1, bound]);
-        await expect(write((tx) => tx.insertToken({ ...token(), hash: t1.hash }))).rejects.toBeDefined();
-      });
-    });
-
-    describe('transactions', () => {
-      it('resolves with the value its callback returns', async () => {
-        expect(await write(async () => 42)).toBe(42);
-      });
-
-      it('changes nothing when its callback throws, and rethrows that same error', async () => {
-        const g = goal();
-        const boom = new Error('boom');
-        await expect(
-          write(async (tx) => {
-            await tx.insertGoal(g);
-            await tx.appendEvents([event({ goalId: g.id })]);
-            throw boom;
-          }),
-        ).rejects.toBe(boom);
-        expect(await read((tx) => tx.getGoal(g.id))).toBeNull();
-        expect(await read((tx) => tx.listEvents({ limit: 10 }))).toEqual([]);
-      });
-
-      it('commits 200 transactions started in the same tick, each seeing the writes of those before it', async () => {
-        const counter = goal({ succeededCount: 0 });
-        await write((tx) => tx.insertGoal(counter));
-        const seen = await Promise.all(
-          Array.from({ length: 200 }, () =>
-            write(async (tx) => {
-              const g = (await tx.getGoal(counter.id))!;
-              await tx.putGoal({ ...g, succeededCount: g.succeededCount + 1 });
-              return g.succeededCount;
-            }),
-          ),
-        );
-        expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i));
-        expect((await read((tx) => tx.getGoal(counter.id)))?.succeededCount).toBe(200);
-      });
-
-      it('keeps uncommitted writes out of read(), and shows them once the transaction resolved', async () => {
-        const g = goal();
-        const seenInside = await write(async (tx) => {
-          await tx.insertGoal(g);
-          const ownView = await tx.getGoal(g.id);
-          const readerView = await read((r) => r.getGoal(g.id));
-          return { ownView, readerView };
-        });
-        expect(seenInside).toEqual({ ownView: g, readerView: null });
-        expect(await read((tx) => tx.getGoal(g.id))).toEqual(g);
-      });
-
-      it('answers ping while open', async () => {
-        expect(await backend.ping()).toBe(true);
-      });
-    });
+    contractOfLogAndTransactions(harness);
   });
 }
