@@ -13,11 +13,11 @@ import type { Measured, RunContext, Workload } from './workload.ts';
 import { backlog } from './workloads/backlog.ts';
 import { chain } from './workloads/chain.ts';
 import { fanout } from './workloads/fanout.ts';
-import { flat } from './workloads/flat.ts';
+import { flat, flatWide } from './workloads/flat.ts';
 import { fleet } from './workloads/fleet.ts';
 import { latency } from './workloads/latency.ts';
 
-const ALL: Workload[] = [flat, chain, fanout, latency, fleet, backlog];
+const ALL: Workload[] = [flat, flatWide, chain, fanout, latency, fleet, backlog];
 
 const { values } = parseArgs({
   options: {

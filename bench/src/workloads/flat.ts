@@ -12,18 +12,22 @@ const PARALLEL = 10;
 const BATCH = 1000;
 const tasksOf = (quick: boolean) => (quick ? 500 : 20_000);
 
-export const flat: Workload = {
-  name: 'flat',
-  size: (q) =>
-    `${tasksOf(q).toLocaleString('en-US')} tasks, ${PROCESSES * agentsPer(q)} agents × ${PARALLEL} in ${PROCESSES} processes`,
-  measures: [{ key: 'tps', label: 'end-to-end tasks/s', unit: 'tasks/s', better: 'higher' }],
-
-  async kos(ctx, mode) {
+/**
+ * The kOS side of flat for a fleet shape: `processes` agent processes × `perProcess` agents ×
+ * `parallel` slots each. `flat` (100 agents × 10) and `flat-wide` (1,000 agents × 1) offer the
+ * same 1,000 slots, so their ratio is what a ten times larger fleet costs.
+ */
+function kosFlat(
+  processes: number,
+  perProcess: (quick: boolean) => number,
+  parallel: number,
+): Workload['kos'] {
+  return async (ctx, mode) => {
     const n = tasksOf(ctx.quick);
     const profile =
       ctx.profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] };
     return withKos(
-      { mode, ...profile, processes: PROCESSES, perProcess: agentsPer(ctx.quick), parallel: PARALLEL },
+      { mode, ...profile, processes, perProcess: perProcess(ctx.quick), parallel },
       async (kos, fleet) => {
         const ids: string[] = [];
         const started = performance.now();
@@ -38,7 +42,26 @@ export const flat: Workload = {
         return { figures: { tps }, problems: [...exactlyOnce(ids, runs), ...breaches] };
       },
     );
-  },
+  };
+}
+
+const WIDE_PROCESSES = 4;
+const wideAgentsPer = (quick: boolean) => (quick ? 10 : 250);
+
+export const flatWide: Workload = {
+  name: 'flat-wide',
+  size: (q) =>
+    `${tasksOf(q).toLocaleString('en-US')} tasks, ${WIDE_PROCESSES * wideAgentsPer(q)} agents × 1 in ${WIDE_PROCESSES} processes`,
+  measures: [{ key: 'tps', label: 'end-to-end tasks/s, wide fleet', unit: 'tasks/s', better: 'higher' }],
+  kos: kosFlat(WIDE_PROCESSES, wideAgentsPer, 1),
+};
+
+export const flat: Workload = {
+  name: 'flat',
+  size: (q) =>
+    `${tasksOf(q).toLocaleString('en-US')} tasks, ${PROCESSES * agentsPer(q)} agents × ${PARALLEL} in ${PROCESSES} processes`,
+  measures: [{ key: 'tps', label: 'end-to-end tasks/s', unit: 'tasks/s', better: 'higher' }],
+  kos: kosFlat(PROCESSES, agentsPer, PARALLEL),
 
   async bullmq(ctx) {
     const n = tasksOf(ctx.quick);
