@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { SessionRegistry } from '../api/klp/registry.ts';
 import type { Config } from '../config/types.ts';
 import type { Metrics } from '../observe/index.ts';
-import type { Task } from '../scheduler/task.ts';
+import { isLeased, type Task } from '../scheduler/task.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
 import type { Coordinator } from './coordinator.ts';
@@ -158,7 +158,7 @@ export class Engine {
     const { from, items } = JSON.parse(payload) as Announcement<string>;
     if (from === this.replica || this.sessions.size === 0) return;
     const tasks = await this.store.read((tx) => tx.getTasks(items));
-    this.sessions.pushLeases(tasks.filter((t) => t.state === 'leased' || t.state === 'running'));
+    this.sessions.pushLeases(tasks.filter((t) => isLeased(t.state)));
   }
 
   private deliverRevoked(payload: string): void {

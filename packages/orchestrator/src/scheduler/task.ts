@@ -28,7 +28,14 @@ export const TASK_TRANSITIONS: TransitionTable<TaskState> = {
 };
 
 export const TERMINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'dead', 'cancelled'];
+/** States in which an agent holds the task's lease. */
 export const LEASED_TASK_STATES: readonly TaskState[] = ['leased', 'running'];
+/** States a task can still leave: every state but the terminal ones. */
+export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'ready', 'leased', 'running', 'retrying'];
+
+export function isLeased(s: TaskState): boolean {
+  return LEASED_TASK_STATES.includes(s);
+}
 
 export function isTerminalTask(s: TaskState): boolean {
   return TERMINAL_TASK_STATES.includes(s);

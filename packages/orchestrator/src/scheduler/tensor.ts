@@ -7,7 +7,7 @@ import {
   type RoundTask,
   type SchedulingPolicy,
 } from './score.ts';
-import type { TaskState } from './task.ts';
+import { isLeased, type TaskState } from './task.ts';
 
 /** A task as the tensor sees it: any state, with the agent holding its lease if any. */
 export type TensorTask = RoundTask & { state: TaskState; agentId: string | null };
@@ -54,7 +54,7 @@ export function buildTensor(input: TensorInput): Tensor {
   const entries: TensorEntry[] = [];
   tasks.forEach((task, i) => {
     const level = priorityLevel(task.priority);
-    if (task.state === 'leased' || task.state === 'running') {
+    if (isLeased(task.state)) {
       const j = task.agentId === null ? undefined : indexById.get(task.agentId);
       if (j !== undefined) entries.push([i, j, level, 1]);
       return;

@@ -1,4 +1,5 @@
 import { chainNext, receiptOf, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';
 
 /** What an agent may send once its session is active; each handler answers the frame. */
@@ -141,7 +142,7 @@ async function snapshot(s: KlpSession, env: Envelope<'snapshot'>): Promise<void>
   const { agent, leases } = await s.deps.store.read(async (tx) => ({
     agent: await tx.getAgent(s.agentId),
     leases: await tx.listTasks(
-      { agentId: s.agentId, states: ['leased', 'running'] },
+      { agentId: s.agentId, states: LEASED_TASK_STATES },
       { limit: Number.MAX_SAFE_INTEGER },
     ),
   }));

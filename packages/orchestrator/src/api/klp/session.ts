@@ -19,7 +19,7 @@ import {
 } from '@kos/protocol';
 import type { Config } from '../../config/types.ts';
 import type { Metrics } from '../../observe/index.ts';
-import type { Task } from '../../scheduler/task.ts';
+import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { NewEvent } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import { dispatch } from './dispatch.ts';
@@ -173,10 +173,7 @@ export class KlpSession {
     const { leases, unknown } = await this.deps.store.heartbeat(this.actor, this.agentId, listed);
     const resumedIds = new Set(leases.map((t) => t.id));
     const held = await this.deps.store.read((tx) =>
-      tx.listTasks(
-        { agentId: this.agentId, states: ['leased', 'running'] },
-        { limit: Number.MAX_SAFE_INTEGER },
-      ),
+      tx.listTasks({ agentId: this.agentId, states: LEASED_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER }),
     );
     return {
       resumed: [...resumedIds],

@@ -2,6 +2,7 @@ import { KosError } from '@kos/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../auth.ts';
+import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AgentsQuery, CancelBody, EventsQuery, GoalsQuery, IdParams, TasksQuery } from '../schemas.ts';
 import { agentView, eventView, goalView, leaseView, taskView } from '../views.ts';
@@ -92,7 +93,7 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await auth.require(req, 'read');
     const { agent, leases } = await store.read(async (tx) => ({
       agent: await tx.getAgent(req.params.id),
-      leases: await tx.listTasks({ agentId: req.params.id, states: ['leased', 'running'] }, { limit: ALL }),
+      leases: await tx.listTasks({ agentId: req.params.id, states: LEASED_TASK_STATES }, { limit: ALL }),
     }));
     if (!agent)
       throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${req.params.id}`, {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { buildTensor } from '../../scheduler/tensor.ts';
 import { toRoundAgent, toRoundTask } from '../../store/verbs/assign.ts';
-import { OPEN_TASK_STATES } from '../../store/verbs/task-flow.ts';
+import { OPEN_TASK_STATES } from '../../scheduler/task.ts';
 import type { ApiDeps } from '../deps.ts';
 import { TensorQuery } from '../schemas.ts';
 

@@ -1,14 +1,12 @@
 import { KosError } from '@kos/protocol';
 import type { Agent } from '../../registry/agent.ts';
-import type { Task } from '../../scheduler/task.ts';
+import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { revokeLease, type Revocations, type RevokeReason } from './leases.ts';
 import { getAgentOrThrow, setAgentState as setState } from './registration.ts';
 
 /** Agent presence: heartbeats, draining, leaving, silence, restart. */
-
-const LEASED = ['leased', 'running'] as const;
 
 export interface InFlight {
   taskId: string;
@@ -46,7 +44,10 @@ export async function heartbeat(
     lastHeartbeatAt: ctx.now,
   };
   await tx.putAgent(agent);
-  const held = await tx.listTasks({ agentId, states: LEASED }, { limit: Number.MAX_SAFE_INTEGER });
+  const held = await tx.listTasks(
+    { agentId, states: LEASED_TASK_STATES },
+    { limit: Number.MAX_SAFE_INTEGER },
+  );
   const listed = inFlight && new Map(inFlight.map((f) => [f.taskId, f.epoch]));
   const leases: Task[] = [];
   for (const task of held) {
@@ -84,7 +85,7 @@ export async function drainAgent(
 async function release(tx: Tx, agent: Agent, reason: RevokeReason, ctx: VerbContext, events: EventBatch) {
   const revoked: Task[] = [];
   for (const task of await tx.listTasks(
-    { agentId: agent.id, states: LEASED },
+    { agentId: agent.id, states: LEASED_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
   )) {
     revoked.push(...(await revokeLease(tx, task, reason, ctx, events)));
@@ -139,7 +140,7 @@ export async function recoverAfterRestart(
     await tx.putAgent({ ...agent, lastHeartbeatAt: Math.max(agent.lastHeartbeatAt, ctx.now) });
     agents++;
   }
-  for (const task of await tx.listTasks({ states: LEASED }, { limit: Number.MAX_SAFE_INTEGER })) {
+  for (const task of await tx.listTasks({ states: LEASED_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER })) {
     await tx.putTask({
       ...task,
       leaseExpiresAt: Math.max(task.leaseExpiresAt ?? 0, ctx.now + ctx.config.leases.ttlMs),

@@ -1,12 +1,16 @@
 import { KosError } from '@kos/protocol';
 import { moveGoal, type Goal, type GoalState } from '../../scheduler/goal.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
-import { moveTask, type Task, type TaskError, type TaskState } from '../../scheduler/task.ts';
+import {
+  isLeased,
+  moveTask,
+  OPEN_TASK_STATES,
+  type Task,
+  type TaskError,
+  type TaskState,
+} from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import type { EventBatch, VerbContext } from './context.ts';
-
-/** States a task can still leave: everything but the terminal ones. */
-export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'ready', 'leased', 'running', 'retrying'];
 
 /**
  * The shared steps of task verbs: every state change goes through `transition`, so each one is
@@ -87,7 +91,7 @@ export function assertLeaseHolder(task: Task, agentId: string, epoch: number | u
       { subtask_uuid: task.id, epoch, current_epoch: task.epoch, state: task.state },
     );
   }
-  if (task.state !== 'leased' && task.state !== 'running') {
+  if (!isLeased(task.state)) {
     throw new KosError(
       'KOS_ERR_TASK_NOT_ACTIVE',
       `task ${task.id} is ${task.state}, not leased: nothing to report on`,
@@ -151,7 +155,7 @@ export async function endGoal(
     { goalId: goal.id, states: OPEN_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
   )) {
-    if (task.state === 'leased' || task.state === 'running') revoked.push(task);
+    if (isLeased(task.state)) revoked.push(task);
     await tx.putTask(transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null }, { reason }));
   }
   const ended = await setGoalState(tx, goal, to, ctx, events, { reason });
