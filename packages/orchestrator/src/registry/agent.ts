@@ -49,7 +49,3 @@ export function moveAgent(agent: Agent, to: AgentState, now: number): Agent {
   assertTransition(AGENT_TRANSITIONS, 'agent', agent.id, agent.state, to);
   return { ...agent, state: to, updatedAt: now };
 }
-
-export function canTakeWork(agent: Agent): boolean {
-  return agent.state === 'active';
-}
