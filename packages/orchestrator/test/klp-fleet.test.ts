@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent } from '@kos/agent';
 import { generateKey, saveKey, type Envelope } from '@kos/protocol';
-import { Http, poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { poll, tempDir, useServer } from '@kos/testing';
 import { fastTimersConfig, getTask, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';
 
@@ -16,23 +16,15 @@ const HEARTBEAT_TTL_MS = 600;
 const SWEEP_MS = 100;
 
 describe('agents over KLP at fleet scale (default timers)', () => {
-  let server: ServerHandle;
-  let admin: Http;
-  let ws: string;
-
-  beforeAll(async () => {
-    server = await startServer();
-    admin = new Http(server.url, server.adminToken);
-    ws = server.url.replace(/^http/, 'ws') + '/klp';
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer();
 
   const token = async (name: string) =>
-    (await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name })).body
-      .token;
+    (
+      await running.admin.post<{ token: string }>('/orchestration/tokens', {
+        role: 'agent',
+        agent_name: name,
+      })
+    ).body.token;
 
   it('gives work to every one of 200 agents connected from one process', async () => {
     const ran = new Map<string, number>();
@@ -40,7 +32,7 @@ describe('agents over KLP at fleet scale (default timers)', () => {
       Array.from({ length: 200 }, async (_, i) => {
         const name = `crowd-${i}`;
         const agent = await Agent.create({
-          orchestrator: ws,
+          orchestrator: running.ws,
           name,
           skills: ['crowd'],
           key: generateKey(),
@@ -59,13 +51,13 @@ describe('agents over KLP at fleet scale (default timers)', () => {
     );
     try {
       const dag = await submitDag(
-        admin,
+        running.admin,
         Array.from({ length: 400 }, (_, i) => ({ name: `t${i}`, skills: ['crowd'] })),
       );
       await poll(
         async () =>
-          (await admin.get<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}`)).body.goal
-            .state === 'succeeded',
+          (await running.admin.get<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}`)).body
+            .goal.state === 'succeeded',
         { timeoutMs: 60_000, what: '400 tasks over 200 agents' },
       );
       expect(ran.size).toBe(200);
@@ -77,23 +69,15 @@ describe('agents over KLP at fleet scale (default timers)', () => {
 });
 
 describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
-  let server: ServerHandle;
-  let admin: Http;
-  let ws: string;
-
-  beforeAll(async () => {
-    server = await startServer({ configFile: fastTimersConfig() });
-    admin = new Http(server.url, server.adminToken);
-    ws = server.url.replace(/^http/, 'ws') + '/klp';
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer(() => ({ configFile: fastTimersConfig() }));
 
   const token = async (name: string) =>
-    (await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name })).body
-      .token;
+    (
+      await running.admin.post<{ token: string }>('/orchestration/tokens', {
+        role: 'agent',
+        agent_name: name,
+      })
+    ).body.token;
 
   it('reassigns the task of an agent killed with -9 within the heartbeat TTL plus one sweep, and refuses its late result', async () => {
     const dir = tempDir('kos-agent-');
@@ -103,7 +87,7 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', AGENT_PROCESS], {
       env: {
         ...process.env,
-        KOS_WS: ws,
+        KOS_WS: running.ws,
         AGENT_NAME: 'victim',
         AGENT_KEY: keyFile,
         AGENT_TOKEN: await token('victim'),
@@ -116,10 +100,10 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
     );
     await poll(() => lines.some((l) => l.ready), { what: 'the agent process to connect' });
 
-    const dag = await submitDag(admin, [{ name: 'victim-task', skills: ['slow'] }]);
+    const dag = await submitDag(running.admin, [{ name: 'victim-task', skills: ['slow'] }]);
     const taskId = dag.subtasks[0]!.id;
     await poll(() => lines.some((l) => l.started === taskId), { what: 'the agent to start the task' });
-    await poll(async () => (await getTask(admin, taskId)).state === 'running');
+    await poll(async () => (await getTask(running.admin, taskId)).state === 'running');
 
     const killedAt = Date.now();
     child.kill('SIGKILL');
@@ -128,7 +112,7 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
     // Another agent is there to take the task over.
     const rescued: string[] = [];
     const rescuer = await Agent.create({
-      orchestrator: ws,
+      orchestrator: running.ws,
       name: 'rescuer',
       skills: ['slow'],
       key: generateKey(),
@@ -142,11 +126,13 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
     });
     await rescuer.start();
     try {
-      await poll(async () => (await getTask(admin, taskId)).state === 'succeeded', { what: 'the rescue' });
+      await poll(async () => (await getTask(running.admin, taskId)).state === 'succeeded', {
+        what: 'the rescue',
+      });
       expect(rescued).toEqual([taskId]);
-      const history = await admin.get<{ history: { kind: string; at: string; data: { reason?: string } }[] }>(
-        `/orchestration/tasks/${taskId}`,
-      );
+      const history = await running.admin.get<{
+        history: { kind: string; at: string; data: { reason?: string } }[];
+      }>(`/orchestration/tasks/${taskId}`);
       const revoked = history.body.history.find((e) => e.kind === 'task.lease_revoked');
       expect(revoked?.data.reason).toBe('agent_lost');
       // The agent's last heartbeat came at most one interval before the kill, so the loss is noticed
@@ -154,7 +140,7 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
       expect(Date.parse(revoked!.at) - killedAt).toBeLessThanOrEqual(HEARTBEAT_TTL_MS + SWEEP_MS + 250);
 
       // The killed agent comes back (same key, new process) and sends its old result: refused.
-      const back = await RawKlp.connect(server.url, 'victim');
+      const back = await RawKlp.connect(running.server.url, 'victim');
       expect((await back.hello(key, ['slow'])).type).toBe('welcome');
       const late = back.send(
         'TASK_RESULT',
@@ -163,7 +149,7 @@ describe('agents over KLP in separate processes (heartbeat TTL 600 ms)', () => {
       );
       const answer = (await back.replyTo(late.id)) as Envelope<'error'>;
       expect(answer.payload.code).toBe('KOS_ERR_STALE_EPOCH');
-      expect(await getTask(admin, taskId)).toMatchObject({ state: 'succeeded', epoch: 2 });
+      expect(await getTask(running.admin, taskId)).toMatchObject({ state: 'succeeded', epoch: 2 });
       back.close();
     } finally {
       await rescuer.stop();

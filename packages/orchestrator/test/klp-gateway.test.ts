@@ -1,26 +1,16 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKey, verifyReceipts, type AgentKey, type Envelope, type ReceiptLog } from '@kos/protocol';
-import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
+import { poll, useServer } from '@kos/testing';
 import { getTask, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';
 
 /** The KLP gateway over a real WebSocket to a real orchestrator process, spoken by hand. */
 describe('the KLP gateway', () => {
-  let server: ServerHandle;
-  let admin: Http;
-
-  beforeAll(async () => {
-    server = await startServer();
-    admin = new Http(server.url, server.adminToken);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer();
 
   async function agentToken(name: string): Promise<string> {
-    const res = await admin.post<{ token: string }>('/orchestration/tokens', {
+    const res = await running.admin.post<{ token: string }>('/orchestration/tokens', {
       role: 'agent',
       agent_name: name,
     });
@@ -28,7 +18,7 @@ describe('the KLP gateway', () => {
   }
 
   async function connected(name: string, skills: string[], key: AgentKey = generateKey()) {
-    const klp = await RawKlp.connect(server.url, name);
+    const klp = await RawKlp.connect(running.server.url, name);
     const welcome = await klp.hello(key, skills, await agentToken(name));
     expect(welcome.type).toBe('welcome');
     return { klp, key, agentId: (welcome as Envelope<'welcome'>).payload.agent_id };
@@ -36,15 +26,15 @@ describe('the KLP gateway', () => {
 
   async function domainState() {
     const [tasks, agents] = await Promise.all([
-      admin.get<{ tasks: unknown[] }>('/orchestration/tasks?limit=500'),
-      admin.get<{ agents: { last_heartbeat_at: string }[] }>('/orchestration/agents'),
+      running.admin.get<{ tasks: unknown[] }>('/orchestration/tasks?limit=500'),
+      running.admin.get<{ agents: { last_heartbeat_at: string }[] }>('/orchestration/agents'),
     ]);
     return { tasks: tasks.body.tasks, agents: agents.body.agents };
   }
 
   it('pushes work to a connected agent and accepts its progress, checkpoint and result', async () => {
     const { klp, key } = await connected('ws-worker', ['ws-skill']);
-    const dag = await submitDag(admin, [{ name: 'remote', skills: ['ws-skill'], input: { n: 3 } }]);
+    const dag = await submitDag(running.admin, [{ name: 'remote', skills: ['ws-skill'], input: { n: 3 } }]);
     const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
     expect(req.payload).toMatchObject({
       task_id: dag.subtasks[0]!.id,
@@ -60,7 +50,7 @@ describe('the KLP gateway', () => {
       { task_id: req.payload.task_id, epoch: 1, progress: 50, checkpoint: { done: 1 } },
       key,
     );
-    await poll(async () => (await getTask(admin, req.payload.task_id)).state === 'running');
+    await poll(async () => (await getTask(running.admin, req.payload.task_id)).state === 'running');
 
     const result = klp.send(
       'TASK_RESULT',
@@ -68,7 +58,7 @@ describe('the KLP gateway', () => {
       key,
     );
     expect((await klp.replyTo(result.id)).type).toBe('ack');
-    const task = await admin.get<{
+    const task = await running.admin.get<{
       task: { state: string; result: unknown };
       history: { data: { receipt?: { chain: string } } }[];
     }>(`/orchestration/tasks/${req.payload.task_id}`);
@@ -78,10 +68,10 @@ describe('the KLP gateway', () => {
 
     // Until a signed frame covers it, the result is not attributed; a signed heartbeat covers it.
     const agentId = (
-      await admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents')
+      await running.admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents')
     ).body.agents.find((a) => a.name === 'ws-worker')!.id;
     const fetchLog = async () =>
-      (await admin.get<ReceiptLog>(`/orchestration/audit/receipts?agent_id=${agentId}`)).body;
+      (await running.admin.get<ReceiptLog>(`/orchestration/audit/receipts?agent_id=${agentId}`)).body;
     expect(verifyReceipts(await fetchLog()).attributed).toEqual([]);
     klp.send('heartbeat', { in_flight: [] }, key);
     const log = await poll(async () => {
@@ -101,7 +91,7 @@ describe('the KLP gateway', () => {
 
   it('rejects a hello with a forged signature as a security alert and registers nothing', async () => {
     const before = await domainState();
-    const klp = await RawKlp.connect(server.url, 'forger');
+    const klp = await RawKlp.connect(running.server.url, 'forger');
     const real = generateKey();
     const other = generateKey();
     // Claims `real`'s public key but signs with another private key.
@@ -119,7 +109,7 @@ describe('the KLP gateway', () => {
     const { klp } = await connected('bound', ['b']);
     klp.close();
     const before = await domainState();
-    const impostor = await RawKlp.connect(server.url, 'bound');
+    const impostor = await RawKlp.connect(running.server.url, 'bound');
     const alert = await impostor.hello(generateKey(), ['b'], await agentToken('bound'));
     expect(alert).toMatchObject({ type: 'SECURITY_ALERT', payload: { code: 'KOS_ERR_IDENTITY_MISMATCH' } });
     expect(await domainState()).toEqual(before);
@@ -129,7 +119,7 @@ describe('the KLP gateway', () => {
     const key = generateKey();
     const first = await connected('returning', ['r'], key);
     first.klp.close();
-    const again = await RawKlp.connect(server.url, 'returning');
+    const again = await RawKlp.connect(running.server.url, 'returning');
     const welcome = await again.hello(key, ['r']);
     expect(welcome.type).toBe('welcome');
     expect((welcome as Envelope<'welcome'>).payload.agent_id).toBe(first.agentId);
@@ -138,7 +128,7 @@ describe('the KLP gateway', () => {
 
   it('refuses a replayed frame and a frame before hello', async () => {
     const { klp, key } = await connected('replayer', ['rp']);
-    await submitDag(admin, [{ name: 'once', skills: ['rp'] }]);
+    await submitDag(running.admin, [{ name: 'once', skills: ['rp'] }]);
     const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
     const hb = klp.send(
       'TASK_RESULT',
@@ -153,7 +143,7 @@ describe('the KLP gateway', () => {
     expect(await domainState()).toEqual(before);
     klp.close();
 
-    const stranger = await RawKlp.connect(server.url, 'replayer');
+    const stranger = await RawKlp.connect(running.server.url, 'replayer');
     stranger.sendRaw(hb);
     const refused = await stranger.next((e) => e.type === 'SECURITY_ALERT');
     expect(refused.payload).toMatchObject({ code: 'KOS_ERR_HANDSHAKE_REQUIRED' });
@@ -162,7 +152,7 @@ describe('the KLP gateway', () => {
 
   it('refuses a result that breaks the receipt chain and a heartbeat with a bad signature', async () => {
     const { klp, key } = await connected('chain-breaker', ['cb']);
-    const dag = await submitDag(admin, [{ name: 'c', skills: ['cb'] }]);
+    const dag = await submitDag(running.admin, [{ name: 'c', skills: ['cb'] }]);
     const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
     const forged = klp.build('TASK_RESULT', {
       task_id: req.payload.task_id,
@@ -173,20 +163,20 @@ describe('the KLP gateway', () => {
     klp.sendRaw({ ...forged, auth: { kid: key.kid, chain: 'ab'.repeat(32) } });
     const alert = await klp.next((e) => e.type === 'SECURITY_ALERT');
     expect(alert.payload).toMatchObject({ code: 'KOS_ERR_CHAIN_MISMATCH' });
-    expect((await getTask(admin, dag.subtasks[0]!.id)).state).toBe('leased');
+    expect((await getTask(running.admin, dag.subtasks[0]!.id)).state).toBe('leased');
 
     const other = await connected('bad-signer', ['bs']);
     const hb = other.klp.build('heartbeat', { in_flight: [] });
     other.klp.sendRaw({ ...hb, auth: { kid: other.key.kid, chain: other.klp.head, sig: 'A'.repeat(86) } });
     const bad = await other.klp.next((e) => e.type === 'SECURITY_ALERT');
     expect(bad.payload).toMatchObject({ code: 'KOS_ERR_BAD_SIGNATURE' });
-    const metrics = await admin.get<string>('/metrics');
+    const metrics = await running.admin.get<string>('/metrics');
     expect(metrics.body).toMatch(/kos_security_alerts_total\{code="KOS_ERR_BAD_SIGNATURE"\} [1-9]/);
   });
 
   it('answers a late result with a stale epoch and changes nothing', async () => {
     const { klp, key } = await connected('giver', ['gv']);
-    const dag = await submitDag(admin, [{ name: 'g', skills: ['gv'] }]);
+    const dag = await submitDag(running.admin, [{ name: 'g', skills: ['gv'] }]);
     const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
     const back = klp.send('rollback', { task_id: req.payload.task_id, epoch: 1, reason: 'busy' }, key);
     expect((await klp.replyTo(back.id)).type).toBe('ack');
@@ -198,7 +188,7 @@ describe('the KLP gateway', () => {
       key,
     );
     expect((await klp.replyTo(late.id)).payload).toMatchObject({ code: 'KOS_ERR_STALE_EPOCH' });
-    expect((await getTask(admin, dag.subtasks[0]!.id)).state).toBe('leased');
+    expect((await getTask(running.admin, dag.subtasks[0]!.id)).state).toBe('leased');
     klp.close();
   });
 
@@ -216,7 +206,7 @@ describe('the KLP gateway', () => {
     const bye = klp.send('disconnect', { reason: 'done' }, key);
     expect((await klp.replyTo(bye.id)).type).toBe('ack');
     expect((await klp.closed).code).toBe(1000);
-    const agent = await admin.get<{ agent: { state: string } }>(`/orchestration/agents/${agentId}`);
+    const agent = await running.admin.get<{ agent: { state: string } }>(`/orchestration/agents/${agentId}`);
     expect(agent.body.agent.state).toBe('unregistered');
   });
 
@@ -243,7 +233,7 @@ describe('the KLP gateway', () => {
     // The session answers each bad frame and stays usable; the server stays healthy.
     const ping = klp.send('ping', {}, key);
     expect((await klp.replyTo(ping.id)).type).toBe('pong');
-    expect((await admin.as(undefined).get('/healthz')).status).toBe(200);
+    expect((await running.admin.as(undefined).get('/healthz')).status).toBe(200);
     expect(await domainState()).toEqual(before);
     klp.close();
   });

@@ -1,30 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Http, poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { describe, expect, it } from 'vitest';
+import { poll, startServer, tempDir, useServer } from '@kos/testing';
 import { registerAgent, submitDag } from './fixtures.ts';
 
 describe('operations endpoints', () => {
-  let server: ServerHandle;
-  let admin: Http;
-
-  beforeAll(async () => {
-    server = await startServer();
-    admin = new Http(server.url, server.adminToken);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer();
 
   it('answers /healthz and /readyz without a token', async () => {
-    const anon = admin.as(undefined);
+    const anon = running.admin.as(undefined);
     expect((await anon.get('/healthz')).body).toEqual({ status: 'ok' });
     expect((await anon.get('/readyz')).body).toEqual({ status: 'ready' });
   });
 
   it('serves an OpenAPI document with every seed route and its body schema', async () => {
-    const doc = await admin.get<{
+    const doc = await running.admin.get<{
       openapi: string;
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     }>('/openapi.json');
@@ -37,10 +27,10 @@ describe('operations endpoints', () => {
   });
 
   it('exposes Prometheus metrics that move with the work done', async () => {
-    const worker = await registerAgent(admin, 'metered', ['m']);
-    await submitDag(admin, [{ name: 'one', skills: ['m'] }]);
+    const worker = await registerAgent(running.admin, 'metered', ['m']);
+    await submitDag(running.admin, [{ name: 'one', skills: ['m'] }]);
     await poll(async () => (await worker.leases())[0]);
-    const metrics = await admin.get<string>('/metrics');
+    const metrics = await running.admin.get<string>('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/kos_goals_submitted_total 1/);
     expect(metrics.body).toMatch(/kos_assignments_total [1-9]/);
@@ -48,14 +38,14 @@ describe('operations endpoints', () => {
   });
 
   it('returns the tensor in sparse form, filtered by goal', async () => {
-    await registerAgent(admin, 'sparse-a', ['sp']);
-    await registerAgent(admin, 'sparse-b', ['sp']);
-    const dag = await submitDag(admin, [
+    await registerAgent(running.admin, 'sparse-a', ['sp']);
+    await registerAgent(running.admin, 'sparse-b', ['sp']);
+    const dag = await submitDag(running.admin, [
       { name: 'first', skills: ['sp'], priority: 'critical' },
       { name: 'second', skills: ['sp'], priority: 'low', depends_on: ['first'] },
     ]);
     const t = await poll(async () => {
-      const res = await admin.get<{
+      const res = await running.admin.get<{
         shape: number[];
         tasks: string[];
         entries: [number, number, number, number][];

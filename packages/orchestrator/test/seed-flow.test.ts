@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
+import { describe, expect, it } from 'vitest';
+import { poll, useServer } from '@kos/testing';
 import { registerAgent, type TaskView as Task } from './fixtures.ts';
 
 /** Seed 002's flow, over real HTTP against a real orchestrator process on a temporary SQLite file. */
 describe('the seed 002 flow', () => {
-  let server: ServerHandle;
-  let admin: Http;
-
-  beforeAll(async () => {
-    server = await startServer();
-    admin = new Http(server.url, server.adminToken);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer();
 
   it('registers three agents, decomposes the goal into three dependent subtasks, and completes them in order', async () => {
-    const collector = await registerAgent(admin, 'collector', ['data_collection']);
-    const analyst = await registerAgent(admin, 'analyst', ['data_analysis']);
-    const reporter = await registerAgent(admin, 'reporter', ['reporting']);
+    const collector = await registerAgent(running.admin, 'collector', ['data_collection']);
+    const analyst = await registerAgent(running.admin, 'analyst', ['data_analysis']);
+    const reporter = await registerAgent(running.admin, 'reporter', ['reporting']);
 
-    const dec = await admin.post<{ goal_id: string; subtasks: Task[]; feasibility: { feasible: boolean } }>(
-      '/orchestration/decompose',
-      { goal: 'analyze customer data trends', context: 'Q4 2024' },
-    );
+    const dec = await running.admin.post<{
+      goal_id: string;
+      subtasks: Task[];
+      feasibility: { feasible: boolean };
+    }>('/orchestration/decompose', { goal: 'analyze customer data trends', context: 'Q4 2024' });
     expect(dec.status).toBe(201);
     expect(dec.body.feasibility.feasible).toBe(true);
     const [collect, analyse, report] = dec.body.subtasks;
@@ -36,14 +27,17 @@ describe('the seed 002 flow', () => {
     expect(analyse!.depends_on).toEqual([collect!.id]);
     expect(report!.depends_on).toEqual([analyse!.id]);
 
-    const assign = await admin.post<{ assignments: unknown[] }>('/orchestration/assign');
+    const assign = await running.admin.post<{ assignments: unknown[] }>('/orchestration/assign');
     expect(assign.status).toBe(200);
 
     // Only the first task is assignable; the tensor shows it one-hot on the collector at its level.
     const tensor = await poll(async () => {
-      const t = await admin.get<{ shape: number[]; tasks: string[]; agents: string[]; data: number[][][] }>(
-        `/orchestration/tensor?goal_id=${dec.body.goal_id}`,
-      );
+      const t = await running.admin.get<{
+        shape: number[];
+        tasks: string[];
+        agents: string[];
+        data: number[][][];
+      }>(`/orchestration/tensor?goal_id=${dec.body.goal_id}`);
       const row = t.body.data[t.body.tasks.indexOf(collect!.id)];
       return row && row.flat().includes(1) ? t.body : undefined;
     });
@@ -86,16 +80,18 @@ describe('the seed 002 flow', () => {
       expect(again.body.error.code).toBe('KOS_ERR_TASK_NOT_ACTIVE');
     }
 
-    const goal = await admin.get<{ goal: { state: string; succeeded_count: number }; tasks: Task[] }>(
+    const goal = await running.admin.get<{ goal: { state: string; succeeded_count: number }; tasks: Task[] }>(
       `/orchestration/goals/${dec.body.goal_id}`,
     );
     expect(goal.body.goal.state).toBe('succeeded');
     expect(goal.body.goal.succeeded_count).toBe(3);
-    const status = await admin.get<{ goals: { by_state: Record<string, number> } }>('/orchestration/status');
+    const status = await running.admin.get<{ goals: { by_state: Record<string, number> } }>(
+      '/orchestration/status',
+    );
     expect(status.body.goals.by_state.succeeded).toBe(1);
 
     // The event log tells the story: submission, assignments with explanations, transitions.
-    const history = await admin.get<{ history: { kind: string; data: Record<string, unknown> }[] }>(
+    const history = await running.admin.get<{ history: { kind: string; data: Record<string, unknown> }[] }>(
       `/orchestration/tasks/${analyse!.id}`,
     );
     const kinds = history.body.history.map((e) => e.kind);

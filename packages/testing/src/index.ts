@@ -13,3 +13,5 @@ export type { ServerHandle, ServerOptions } from './server.ts';
 export { Http, poll } from './http.ts';
 export type { Answer } from './http.ts';
 export { TcpProxy } from './tcp-proxy.ts';
+export { useServer } from './use-server.ts';
+export type { RunningServer } from './use-server.ts';
