@@ -12,71 +12,11 @@ import {
   type TaskState,
 } from './task.ts';
 import type { TransitionTable } from './transitions.ts';
+import { agent, goal, task } from '../store/contract-records.ts';
 
-function makeTask(state: TaskState): Task {
-  return {
-    id: 't1',
-    goalId: 'g1',
-    name: 'build',
-    skills: ['code'],
-    priority: 'medium',
-    estimatedDurationMs: 1_000,
-    dependsOn: [],
-    pendingDeps: 0,
-    input: null,
-    state,
-    attempts: 0,
-    maxAttempts: 3,
-    epoch: 0,
-    agentId: null,
-    leaseExpiresAt: null,
-    leasedAt: null,
-    availableAt: 0,
-    readyKey: 0,
-    lastAgentId: null,
-    progress: null,
-    checkpoint: null,
-    result: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    finishedAt: null,
-  };
-}
-
-function makeGoal(state: GoalState): Goal {
-  return {
-    id: 'g1',
-    goal: 'ship it',
-    context: '',
-    template: 'explicit',
-    priority: 'medium',
-    state,
-    taskCount: 1,
-    succeededCount: 0,
-    submittedBy: null,
-    createdAt: 0,
-    updatedAt: 0,
-    finishedAt: null,
-  };
-}
-
-function makeAgent(state: AgentState): Agent {
-  return {
-    id: 'a1',
-    name: 'agent-1',
-    skills: ['code'],
-    maxParallel: 2,
-    state,
-    trust: 1,
-    stats: {},
-    lastHeartbeatAt: 0,
-    publicKey: null,
-    lastAssignedAt: 0,
-    registeredAt: 0,
-    updatedAt: 0,
-  };
-}
+const makeTask = (state: TaskState): Task => task('g1', { id: 't1', state, finishedAt: null, updatedAt: 0 });
+const makeGoal = (state: GoalState): Goal => goal({ id: 'g1', state, finishedAt: null });
+const makeAgent = (state: AgentState): Agent => agent({ id: 'a1', state });
 
 function allPairs<S extends string>(table: TransitionTable<S>): [S, S, boolean][] {
   const states = Object.keys(table) as S[];

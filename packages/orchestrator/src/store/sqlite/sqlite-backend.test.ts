@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Goal } from '../../scheduler/goal.ts';
-import type { Task } from '../../scheduler/task.ts';
 import type { ReadTx, Tx } from '../backend.ts';
 import { runBackendContract } from '../backend-contract.ts';
+import { goal, task } from '../contract-records.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { FIXED_READ_SQL, listEventsQuery, listGoalsQuery, listTasksQuery } from './read-queries.ts';
 import { openSqliteBackend, type SqliteBackend } from './sqlite-backend.ts';
@@ -82,7 +81,7 @@ describe('SQLite backend', () => {
 
   it('keeps committed data across close and reopen', async () => {
     const first = await openBackend('NORMAL');
-    const g = goal('kept');
+    const g = goal({ id: 'kept' });
     await first.transaction((tx) => tx.insertGoal(g));
     await first.close();
     const again = await openBackend();
@@ -93,9 +92,9 @@ describe('SQLite backend', () => {
     const b = await openBackend();
     const boom = new Error('boom');
     const ops = [
-      b.transaction((tx) => tx.insertGoal(goal('a'))),
+      b.transaction((tx) => tx.insertGoal(goal({ id: 'a' }))),
       b.transaction(async (tx) => {
-        await tx.insertGoal(goal('b'));
+        await tx.insertGoal(goal({ id: 'b' }));
         throw boom;
       }),
       b.transaction(async (tx) => ({ a: await tx.getGoal('a'), b: await tx.getGoal('b') })),
@@ -103,7 +102,7 @@ describe('SQLite backend', () => {
     const [first, second, third] = await Promise.allSettled(ops);
     expect(first?.status).toBe('fulfilled');
     expect(second).toEqual({ status: 'rejected', reason: boom });
-    expect(third).toEqual({ status: 'fulfilled', value: { a: goal('a'), b: null } });
+    expect(third).toEqual({ status: 'fulfilled', value: { a: goal({ id: 'a' }), b: null } });
     expect(await b.read((tx) => tx.getGoal('b'))).toBeNull();
   });
 
@@ -124,7 +123,7 @@ describe('SQLite backend', () => {
 
   it('commits what was submitted before close, then rejects new work with KOS_ERR_NOT_READY', async () => {
     const b = await openBackend();
-    const pending = b.transaction((tx) => tx.insertGoal(goal('last')));
+    const pending = b.transaction((tx) => tx.insertGoal(goal({ id: 'last' })));
     const closing = b.close();
     await expect(pending).resolves.toBeUndefined();
     await closing;
@@ -132,7 +131,7 @@ describe('SQLite backend', () => {
     await expect(b.read(async () => 1)).rejects.toMatchObject({ code: 'KOS_ERR_NOT_READY' });
     expect(await b.ping()).toBe(false);
     const again = await openBackend();
-    expect(await again.read((tx) => tx.getGoal('last'))).toEqual(goal('last'));
+    expect(await again.read((tx) => tx.getGoal('last'))).toEqual(goal({ id: 'last' }));
   });
 
   it('refuses a transaction handle used after its transaction ended', async () => {
@@ -145,17 +144,19 @@ describe('SQLite backend', () => {
     await b.read(async (tx) => {
       leakedRead = tx;
     });
-    await expect(leaked!.insertGoal(goal('late'))).rejects.toMatchObject({ code: 'KOS_ERR_INTERNAL' });
+    await expect(leaked!.insertGoal(goal({ id: 'late' }))).rejects.toMatchObject({
+      code: 'KOS_ERR_INTERNAL',
+    });
     await expect(leakedRead!.getGoal('late')).rejects.toMatchObject({ code: 'KOS_ERR_INTERNAL' });
   });
 
   it('round-trips any JSON value as task input and result', async () => {
     const b = await openBackend('NORMAL');
-    await b.transaction((tx) => tx.insertGoal(goal('json')));
+    await b.transaction((tx) => tx.insertGoal(goal({ id: 'json' })));
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), fc.jsonValue(), async (input, result) => {
-        const t = task('json', `t${n++}`, { input, result });
+        const t = task('json', { id: `t${n++}`, input, result });
         await b.transaction((tx) => tx.insertTasks([t]));
         const back = await b.read((tx) => tx.getTask(t.id));
         // JSON itself maps -0 to 0; everything else must come back as it went in.
@@ -242,52 +243,3 @@ describe('SQLite backend', () => {
     expect(missing).toEqual([]);
   });
 });
-
-function goal(id: string): Goal {
-  return {
-    id,
-    goal: `goal ${id}`,
-    context: '',
-    template: 'explicit',
-    priority: 'medium',
-    state: 'running',
-    taskCount: 1,
-    succeededCount: 0,
-    submittedBy: null,
-    createdAt: 1,
-    updatedAt: 1,
-    finishedAt: null,
-  };
-}
-
-function task(goalId: string, id: string, o: Partial<Task>): Task {
-  return {
-    id,
-    goalId,
-    name: id,
-    skills: [],
-    priority: 'low',
-    estimatedDurationMs: 0,
-    dependsOn: [],
-    pendingDeps: 0,
-    input: null,
-    state: 'pending',
-    attempts: 0,
-    maxAttempts: 1,
-    epoch: 0,
-    agentId: null,
-    leaseExpiresAt: null,
-    leasedAt: null,
-    availableAt: 0,
-    readyKey: 0,
-    lastAgentId: null,
-    progress: null,
-    checkpoint: null,
-    result: null,
-    error: null,
-    createdAt: 0,
-    updatedAt: 0,
-    finishedAt: null,
-    ...o,
-  };
-}
