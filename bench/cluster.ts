@@ -6,9 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
-import { Http, poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { Http, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { runFlat, startNoopAgents } from './noop-fleet.ts';
 import { createTestDatabase } from '../packages/orchestrator/src/store/postgres/test-database.ts';
 
 const { values } = parseArgs({
@@ -21,7 +20,6 @@ const { values } = parseArgs({
 const nTasks = Number(values.tasks);
 const nAgents = Number(values.agents);
 const parallel = Number(values.parallel);
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function run(label: string, store: string | null, replicas: number): Promise<[string, number]> {
   const config = path.join(tempDir('kos-bench-cluster-'), 'kos.yaml');
@@ -35,41 +33,14 @@ async function run(label: string, store: string | null, replicas: number): Promi
   }
   const apis = servers.map((s) => new Http(s.url, servers[0]!.adminToken));
   const urls = servers.map((s) => s.url.replace(/^http/, 'ws') + '/klp');
-  const agents = await Promise.all(
-    Array.from({ length: nAgents }, async (_, i) => {
-      const agent = await Agent.create({
-        orchestrator: [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)],
-        name: `${label.replace(/\W/g, '')}-${i}`,
-        skills: ['noop'],
-        key: generateKey(),
-        token: servers[0]!.adminToken,
-        maxParallel: parallel,
-        handleSignals: false,
-        logger: quiet,
-      });
-      agent.handle('noop', (task) => task.name);
-      await agent.start();
-      return agent;
-    }),
-  );
-  const started = performance.now();
-  const perGoal = 1000;
-  for (let g = 0; g * perGoal < nTasks; g++) {
-    const tasks = Array.from({ length: Math.min(perGoal, nTasks - g * perGoal) }, (_, i) => ({
-      name: `t${i}`,
-      skills: ['noop'],
-    }));
-    const res = await apis[g % apis.length]!.post('/orchestration/decompose', { goal: `bench ${g}`, tasks });
-    if (res.status !== 201) throw new Error(`submit failed: ${JSON.stringify(res.body)}`);
-  }
-  await poll(
-    async () => {
-      const s = await apis[0]!.get<{ tasks: { by_state: Record<string, number> } }>('/orchestration/status');
-      return (s.body.tasks.by_state.succeeded ?? 0) >= nTasks;
-    },
-    { timeoutMs: 900_000, intervalMs: 100, what: `${label}: all tasks to succeed` },
-  );
-  const rate = nTasks / ((performance.now() - started) / 1000);
+  const agents = await startNoopAgents({
+    urls,
+    count: nAgents,
+    parallel,
+    prefix: label.replace(/\W/g, ''),
+    token: servers[0]!.adminToken,
+  });
+  const rate = await runFlat(apis, nTasks);
   await Promise.all(agents.map((a) => a.stop()));
   for (const s of servers) await s.stop();
   for (const s of servers) s.cleanup();

@@ -4,9 +4,9 @@
 // Prints tasks/s end to end and KLP frames/s (both directions), plus the per-frame cost of the
 // two ways to authenticate results: an Ed25519 verify per frame vs the receipt chain.
 import { parseArgs } from 'node:util';
-import { Agent } from '@kos/agent';
 import { chainNext, chainStart, envelope, generateKey, signEnvelope, verifyEnvelope } from '@kos/protocol';
-import { Http, poll, startServer } from '@kos/testing';
+import { Http, startServer } from '@kos/testing';
+import { runFlat, startNoopAgents } from './noop-fleet.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,7 +18,6 @@ const { values } = parseArgs({
 const nAgents = Number(values.agents);
 const nTasks = Number(values.tasks);
 const parallel = Number(values.parallel);
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 function counter(metrics: string, name: string): number {
   let sum = 0;
@@ -39,45 +38,16 @@ const server = await startServer(profile ? { nodeArgs: ['--cpu-prof', `--cpu-pro
 const admin = new Http(server.url, server.adminToken);
 const ws = server.url.replace(/^http/, 'ws') + '/klp';
 try {
-  const agents = await Promise.all(
-    Array.from({ length: nAgents }, async (_, i) => {
-      const name = `bench-${i}`;
-      const token = (
-        await admin.post<{ token: string }>('/orchestration/tokens', { role: 'agent', agent_name: name })
-      ).body.token;
-      const agent = await Agent.create({
-        orchestrator: ws,
-        name,
-        skills: ['noop'],
-        key: generateKey(),
-        token,
-        maxParallel: parallel,
-        handleSignals: false,
-        logger: quiet,
-      });
-      agent.handle('noop', (task) => task.name);
-      await agent.start();
-      return agent;
-    }),
-  );
+  const agents = await startNoopAgents({
+    urls: [ws],
+    count: nAgents,
+    parallel,
+    prefix: 'bench',
+    token: server.adminToken,
+  });
   const before = (await admin.get<string>('/metrics')).body;
   const started = performance.now();
-  const perGoal = 1000;
-  for (let g = 0; g * perGoal < nTasks; g++) {
-    const tasks = Array.from({ length: Math.min(perGoal, nTasks - g * perGoal) }, (_, i) => ({
-      name: `t${i}`,
-      skills: ['noop'],
-    }));
-    const res = await admin.post('/orchestration/decompose', { goal: `bench ${g}`, tasks });
-    if (res.status !== 201) throw new Error(`submit failed: ${JSON.stringify(res.body)}`);
-  }
-  await poll(
-    async () => {
-      const s = await admin.get<{ tasks: { by_state: Record<string, number> } }>('/orchestration/status');
-      return (s.body.tasks.by_state.succeeded ?? 0) >= nTasks;
-    },
-    { timeoutMs: 600_000, intervalMs: 100, what: 'all tasks to succeed' },
-  );
+  await runFlat([admin], nTasks);
   const seconds = (performance.now() - started) / 1000;
   const after = (await admin.get<string>('/metrics')).body;
   const framesIn = counter(after, 'kos_klp_frames_total') - counter(before, 'kos_klp_frames_total');
