@@ -15,11 +15,13 @@ export function progressOf(state: TaskState): 0 | 50 | 100 {
   switch (state) {
     case 'leased':
     case 'running':
+    case 'cancelling':
       return 50;
     case 'succeeded':
       return 100;
     // A task that died or was cancelled did not get its work done: it stays empty, its label says why.
     case 'pending':
+    case 'awaiting_approval':
     case 'ready':
     case 'retrying':
     case 'dead':

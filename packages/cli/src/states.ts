@@ -6,9 +6,11 @@ import type { AgentState, GoalState, TaskState } from './api-types.ts';
 
 export const TASK_STATES = [
   'pending',
+  'awaiting_approval',
   'ready',
   'leased',
   'running',
+  'cancelling',
   'retrying',
   'succeeded',
   'dead',

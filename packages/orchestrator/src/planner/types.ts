@@ -1,5 +1,6 @@
 import type { Priority } from '@kos/protocol';
 import type { Config } from '../config/types.ts';
+import type { TaskPolicyOverrides } from '../scheduler/policy.ts';
 
 /** One task of a plan, before it is stored: dependencies are task names within the plan. */
 export interface PlannedTask {
@@ -9,6 +10,8 @@ export interface PlannedTask {
   estimatedDurationMs: number;
   dependsOn: string[];
   input: unknown;
+  /** Failure-handling overrides (template, then task); resolved over the configuration at submit. */
+  policy?: TaskPolicyOverrides | undefined;
 }
 
 /** A goal decomposed into tasks, in declaration order (not necessarily topological). */

@@ -1,3 +1,4 @@
+import type { BreakerState } from '../scheduler/breaker.ts';
 import { assertTransition, type TransitionTable } from '../scheduler/transitions.ts';
 
 /**
@@ -26,6 +27,24 @@ export interface SkillStats {
   totalMs: number;
 }
 
+/** Failure accounting behind breakers, quarantine and trust decay. */
+export interface AgentHealth {
+  /** Failed or lost attempts since the last success. */
+  consecutiveFailures: number;
+  /** Leases lost because the agent vanished (session gone, silent, expired). */
+  crashes: number;
+  /** Circuit breakers: `*` for the agent as a whole, and one per skill. */
+  breakers: Record<string, BreakerState>;
+  /** Why and by whom it was quarantined; null when not quarantined. */
+  quarantine: { reason: string; at: number; by: string } | null;
+  /** When trust was last updated: decay toward neutral is applied from here. */
+  trustAt: number;
+}
+
+export function newAgentHealth(now: number): AgentHealth {
+  return { consecutiveFailures: 0, crashes: 0, breakers: {}, quarantine: null, trustAt: now };
+}
+
 export interface Agent {
   id: string;
   /** The seed's `context_id`: unique, stable across restarts of the agent. */
@@ -41,6 +60,7 @@ export interface Agent {
   publicKey: string | null;
   /** When the agent last received a task: the rotation tie-break. */
   lastAssignedAt: number;
+  health: AgentHealth;
   registeredAt: number;
   updatedAt: number;
 }

@@ -1,37 +1,74 @@
 import type { Priority } from '@kos/protocol';
+import type { TaskPolicy } from './policy.ts';
 import { assertTransition, type TransitionTable } from './transitions.ts';
 
 /**
  * Task lifecycle.
- * - `pending`   waits for its dependencies to succeed
- * - `ready`     may be assigned (from `availableAt` on)
- * - `leased`    assigned to an agent under a lease (epoch, TTL)
- * - `running`   the lease holder reported that it started or made progress
- * - `retrying`  a failed attempt waits out its backoff delay before it is ready again
- * - `succeeded` completed by the current lease holder (terminal)
- * - `dead`      failed for good: attempts exhausted or a non-retryable error (terminal)
- * - `cancelled` its goal was cancelled or failed before it ran (terminal)
+ * - `pending`           waits for its dependencies (to succeed, or to die for an on_failure branch)
+ * - `awaiting_approval` waits for an operator to approve or deny it (arbitration)
+ * - `ready`             may be assigned (from `availableAt` on)
+ * - `leased`            assigned to an agent under a lease (epoch, TTL)
+ * - `running`           the lease holder reported that it started or made progress
+ * - `cancelling`        cancelled while leased: the holder was told to stop and has until its
+ *                       lease deadline to acknowledge; any result it sends is rejected
+ * - `retrying`          a failed attempt waits out its backoff delay before it is ready again
+ * - `succeeded`         completed by the current lease holder (final)
+ * - `dead`              failed for good: attempts exhausted, a non-retryable error, or denied.
+ *                       The dead-letter state: only an operator's retry moves it on.
+ * - `cancelled`         cancelled, skipped (a branch not taken) or ended with its goal. An
+ *                       operator's retry of a dead task may reopen the tasks its death cancelled.
  */
 export type TaskState =
-  'pending' | 'ready' | 'leased' | 'running' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+  | 'pending'
+  | 'awaiting_approval'
+  | 'ready'
+  | 'leased'
+  | 'running'
+  | 'cancelling'
+  | 'retrying'
+  | 'succeeded'
+  | 'dead'
+  | 'cancelled';
 
 export const TASK_TRANSITIONS: TransitionTable<TaskState> = {
-  pending: ['ready', 'cancelled'],
-  ready: ['leased', 'cancelled'],
-  // leased/running → ready: the lease was revoked (holder lost) and the task goes straight back.
-  leased: ['running', 'succeeded', 'retrying', 'ready', 'dead', 'cancelled'],
-  running: ['succeeded', 'retrying', 'ready', 'dead', 'cancelled'],
+  pending: ['ready', 'awaiting_approval', 'cancelled'],
+  awaiting_approval: ['ready', 'dead', 'cancelled'],
+  // ready → retrying/dead: its schedule-to-start timeout expired.
+  ready: ['leased', 'retrying', 'dead', 'cancelled'],
+  // leased/running → ready: the lease was revoked (holder lost) and the task goes straight back;
+  // → awaiting_approval: a failure the policy routes to an operator.
+  leased: [
+    'running',
+    'succeeded',
+    'retrying',
+    'ready',
+    'dead',
+    'cancelling',
+    'cancelled',
+    'awaiting_approval',
+  ],
+  running: ['succeeded', 'retrying', 'ready', 'dead', 'cancelling', 'cancelled', 'awaiting_approval'],
+  cancelling: ['cancelled'],
   retrying: ['ready', 'cancelled'],
   succeeded: [],
-  dead: [],
-  cancelled: [],
+  dead: ['ready'],
+  cancelled: ['pending', 'ready'],
 };
 
+/** States a task rests in until something outside the run moves it (goal counts settle on them). */
 export const TERMINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'dead', 'cancelled'];
-/** States in which an agent holds the task's lease. */
-export const LEASED_TASK_STATES: readonly TaskState[] = ['leased', 'running'];
-/** States a task can still leave: every state but the terminal ones. */
-export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'ready', 'leased', 'running', 'retrying'];
+/** States in which an agent holds the task's lease (and a slot of its capacity). */
+export const LEASED_TASK_STATES: readonly TaskState[] = ['leased', 'running', 'cancelling'];
+/** States a task can still leave on its own: every state but the terminal ones. */
+export const OPEN_TASK_STATES: readonly TaskState[] = [
+  'pending',
+  'awaiting_approval',
+  'ready',
+  'leased',
+  'running',
+  'cancelling',
+  'retrying',
+];
 
 export function isLeased(s: TaskState): boolean {
   return LEASED_TASK_STATES.includes(s);
@@ -39,6 +76,16 @@ export function isLeased(s: TaskState): boolean {
 
 export function isTerminalTask(s: TaskState): boolean {
   return TERMINAL_TASK_STATES.includes(s);
+}
+
+/** One hop of a delegation chain: an agent declined the task or handed it to another. */
+export interface Delegation {
+  agentId: string;
+  action: 'declined' | 'delegated';
+  reason: string;
+  /** For `delegated`: the agent (id or name) it asked to take over, if it named one. */
+  to: string | null;
+  at: number;
 }
 
 /** Why an attempt failed, as reported by the agent or decided by the orchestrator. */
@@ -81,6 +128,15 @@ export interface Task {
   checkpoint: unknown;
   result: unknown;
   error: TaskError | null;
+  /** Retry, timeouts, approval, fallback, concurrency and branch policy, resolved at submission. */
+  policy: TaskPolicy;
+  /**
+   * The running timeout, by state: while ready, the schedule-to-start deadline; while leased or
+   * running, the start-to-close deadline. Null when the policy sets none.
+   */
+  deadlineAt: number | null;
+  /** Declines and delegations so far, oldest first (loop detection and the depth limit). */
+  delegations: Delegation[];
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
@@ -89,5 +145,5 @@ export interface Task {
 /** Returns the task in state `to`, or throws KOS_ERR_ILLEGAL_TRANSITION. */
 export function moveTask(task: Task, to: TaskState, now: number): Task {
   assertTransition(TASK_TRANSITIONS, 'task', task.id, task.state, to);
-  return { ...task, state: to, updatedAt: now, finishedAt: isTerminalTask(to) ? now : task.finishedAt };
+  return { ...task, state: to, updatedAt: now, finishedAt: isTerminalTask(to) ? now : null };
 }

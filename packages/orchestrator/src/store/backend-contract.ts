@@ -274,6 +274,31 @@ export function runBackendContract(
         expect(all).not.toContain(ready!.id);
       });
 
+      it('lists ready, leased or running tasks whose timeout deadline passed, earliest first', async () => {
+        const [ready, leased, running, later, none, succeeded, cancelling] = await seed([
+          { state: 'ready', deadlineAt: 50 },
+          { state: 'leased', agentId: 'a', deadlineAt: 30 },
+          { state: 'running', agentId: 'a', deadlineAt: 90 },
+          { state: 'running', agentId: 'a', deadlineAt: 150 },
+          { state: 'ready', deadlineAt: null },
+          { state: 'succeeded', deadlineAt: 10 },
+          { state: 'cancelling', agentId: 'a', deadlineAt: 10 },
+        ]);
+        expect(ids(await read((tx) => tx.listDueDeadlines(100, 10)))).toEqual(
+          ids([leased!, ready!, running!]),
+        );
+        expect(ids(await read((tx) => tx.listDueDeadlines(100, 2)))).toEqual(ids([leased!, ready!]));
+        const all = ids(await read((tx) => tx.listDueDeadlines(1000, 10)));
+        expect(all).toContain(later!.id);
+        for (const t of [none!, succeeded!, cancelling!]) expect(all).not.toContain(t.id);
+      });
+
+      it('counts a cancelling task as a lease until it ends, and finds it when its deadline passes', async () => {
+        const [cancelling] = await seed([{ state: 'cancelling', agentId: 'a9', leaseExpiresAt: 40 }]);
+        expect((await read((tx) => tx.countLeasesByAgent())).get('a9')).toBe(1);
+        expect(ids(await read((tx) => tx.listExpiredLeases(50, 10)))).toEqual([cancelling!.id]);
+      });
+
       it('lists retrying tasks that are due and tells when the next one is', async () => {
         expect(await read((tx) => tx.nextRetryAt())).toBeNull();
         const [soon, late, ready] = await seed([

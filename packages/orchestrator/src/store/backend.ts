@@ -71,6 +71,8 @@ export interface ReadTx {
   listReadyTasks(now: number, limit: number): Promise<Task[]>;
   /** Leased/running tasks whose lease expired before `now`. */
   listExpiredLeases(now: number, limit: number): Promise<Task[]>;
+  /** Ready, leased or running tasks whose timeout deadline (`deadlineAt`) is before `now`. */
+  listDueDeadlines(now: number, limit: number): Promise<Task[]>;
   /** Retrying tasks whose availableAt <= now. */
   listDueRetries(now: number, limit: number): Promise<Task[]>;
   /** The earliest availableAt among retrying tasks, for the retry timer. */

@@ -1,5 +1,6 @@
 import type { Agent } from '../registry/agent.ts';
 import type { Goal } from '../scheduler/goal.ts';
+import { DEFAULT_GOAL_POLICY, defaultTaskPolicy } from '../scheduler/policy.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { NewEvent, TokenRecord } from './records.ts';
 
@@ -26,6 +27,13 @@ export function agent(o: Partial<Agent> = {}): Agent {
     lastHeartbeatAt: 1000,
     publicKey: null,
     lastAssignedAt: 900,
+    health: {
+      consecutiveFailures: 1,
+      crashes: 0,
+      breakers: { summarize: { state: 'open', failures: 3, openedAt: 950, probes: 0 } },
+      quarantine: null,
+      trustAt: 1000,
+    },
     registeredAt: 100,
     updatedAt: 1000,
     ...o,
@@ -42,6 +50,9 @@ export function goal(o: Partial<Goal> = {}): Goal {
     state: 'running',
     taskCount: 2,
     succeededCount: 0,
+    deadCount: 0,
+    skippedCount: 0,
+    policy: { ...DEFAULT_GOAL_POLICY, maxParallel: 4 },
     submittedBy: 'token-1',
     createdAt: 1000,
     updatedAt: 1000,
@@ -76,6 +87,18 @@ export function task(goalId: string, o: Partial<Task> = {}): Task {
     checkpoint: null,
     result: null,
     error: null,
+    policy: {
+      ...defaultTaskPolicy({
+        maxAttempts: 3,
+        delayStrategy: 'exponential',
+        baseDelayMs: 200,
+        maxDelayMs: 30_000,
+        jitter: true,
+      }),
+      timeouts: { scheduleToStartMs: 5000, startToCloseMs: null, heartbeatMs: 2000 },
+    },
+    deadlineAt: null,
+    delegations: [],
     createdAt: 1000,
     updatedAt: 1000,
     finishedAt: null,

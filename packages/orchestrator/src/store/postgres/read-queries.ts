@@ -43,7 +43,7 @@ const FIXED = {
   },
   leasesByAgent: {
     text: `SELECT agent_id, count(*) AS n FROM tasks
-      WHERE state IN ('leased', 'running') AND agent_id IS NOT NULL GROUP BY agent_id`,
+      WHERE state IN ('leased', 'running', 'cancelling') AND agent_id IS NOT NULL GROUP BY agent_id`,
     lock: '',
   },
   goalById: { text: 'SELECT * FROM goals WHERE id = $1', lock: 'FOR UPDATE' },
@@ -60,8 +60,13 @@ const FIXED = {
     lock: 'FOR UPDATE SKIP LOCKED',
   },
   expiredLeases: {
-    text: `SELECT * FROM tasks WHERE state IN ('leased', 'running') AND lease_expires_at < $1
+    text: `SELECT * FROM tasks WHERE state IN ('leased', 'running', 'cancelling') AND lease_expires_at < $1
       ORDER BY lease_expires_at LIMIT $2`,
+    lock: 'FOR UPDATE SKIP LOCKED',
+  },
+  dueDeadlines: {
+    text: `SELECT * FROM tasks WHERE state IN ('ready', 'leased', 'running') AND deadline_at < $1
+      ORDER BY deadline_at LIMIT $2`,
     lock: 'FOR UPDATE SKIP LOCKED',
   },
   dueRetries: {
@@ -204,6 +209,9 @@ export class PgReadTx implements ReadTx {
   }
   async listExpiredLeases(now: number, limit: number): Promise<Task[]> {
     return (await this.fixed<TaskRow>('expiredLeases', [now, pgLimit(limit)])).map(toTask);
+  }
+  async listDueDeadlines(now: number, limit: number): Promise<Task[]> {
+    return (await this.fixed<TaskRow>('dueDeadlines', [now, pgLimit(limit)])).map(toTask);
   }
   async listDueRetries(now: number, limit: number): Promise<Task[]> {
     return (await this.fixed<TaskRow>('dueRetries', [now, pgLimit(limit)])).map(toTask);

@@ -19,16 +19,18 @@ import { PgReadTx } from './read-queries.ts';
 /** Columns with the PostgreSQL array type their unnest() parameter is cast to. */
 const AGENT = cols(
   'id name skills max_parallel:int state trust:float8 stats last_heartbeat_at:int8',
-  'public_key last_assigned_at:int8 registered_at:int8 updated_at:int8',
+  'public_key last_assigned_at:int8 health registered_at:int8 updated_at:int8',
 );
 const GOAL = cols(
   'id goal context template priority state task_count:int succeeded_count:int',
+  'dead_count:int skipped_count:int policy',
   'submitted_by created_at:int8 updated_at:int8 finished_at:int8',
 );
 const TASK = cols(
   'id goal_id name skills priority estimated_duration_ms:int8 depends_on pending_deps:int',
   'input state attempts:int max_attempts:int epoch:int8 agent_id lease_expires_at:int8 leased_at:int8',
   'available_at:int8 ready_key:float8 last_agent_id progress:float8 checkpoint result error',
+  'policy deadline_at:int8 delegations',
   'created_at:int8 updated_at:int8 finished_at:int8',
 );
 const TOKEN = cols('id hash role agent_name label created_at:int8 revoked_at:int8');

@@ -3,6 +3,7 @@
  * (so several share a group commit), and prints each goal id once its transaction resolved.
  * Usage: node --import tsx crash-writer.fixture.ts <db file> <FULL|NORMAL>
  */
+import { DEFAULT_GOAL_POLICY } from '../../scheduler/policy.ts';
 import { openSqliteBackend } from './sqlite-backend.ts';
 
 const [file, synchronous] = process.argv.slice(2);
@@ -26,6 +27,9 @@ for (let round = 0; ; round++) {
           state: 'running',
           taskCount: 0,
           succeededCount: 0,
+          deadCount: 0,
+          skippedCount: 0,
+          policy: DEFAULT_GOAL_POLICY,
           submittedBy: null,
           createdAt: now,
           updatedAt: now,

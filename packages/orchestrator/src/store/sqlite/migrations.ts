@@ -133,4 +133,20 @@ ALTER TABLE tasks ADD COLUMN progress REAL;
 ALTER TABLE tasks ADD COLUMN checkpoint TEXT NOT NULL DEFAULT 'null';
 `,
   },
+  {
+    version: 3,
+    name: 'failure handling: task and goal policies, timeouts, delegations, agent health',
+    sql: `
+ALTER TABLE tasks ADD COLUMN policy TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE tasks ADD COLUMN deadline_at INTEGER;
+ALTER TABLE tasks ADD COLUMN delegations TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX tasks_deadline ON tasks (deadline_at) WHERE state IN ('ready', 'leased', 'running');
+DROP INDEX tasks_lease_expiry;
+CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE state IN ('leased', 'running', 'cancelling');
+ALTER TABLE goals ADD COLUMN policy TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE goals ADD COLUMN dead_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE goals ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN health TEXT NOT NULL DEFAULT 'null';
+`,
+  },
 ];

@@ -119,6 +119,9 @@ export class ReadQueries {
     return this.s.expiredLeases.all(now, sqlLimit(limit)).map(toTask);
   }
 
+  listDueDeadlines(now: number, limit: number): Task[] {
+    return this.s.dueDeadlines.all(now, sqlLimit(limit)).map(toTask);
+  }
   listDueRetries(now: number, limit: number): Task[] {
     return this.s.dueRetries.all(now, sqlLimit(limit)).map(toTask);
   }
@@ -249,7 +252,7 @@ export const FIXED_READ_SQL = {
   agents: 'SELECT * FROM agents ORDER BY name',
   agentsInStates: `SELECT * FROM agents WHERE state ${IN_LIST} ORDER BY name`,
   leasesByAgent: `SELECT agent_id, count(*) AS n FROM tasks
-    WHERE state IN ('leased', 'running') AND agent_id IS NOT NULL GROUP BY agent_id`,
+    WHERE state IN ('leased', 'running', 'cancelling') AND agent_id IS NOT NULL GROUP BY agent_id`,
   goalById: 'SELECT * FROM goals WHERE id = ?',
   taskById: 'SELECT * FROM tasks WHERE id = ?',
   tasksByIds: `SELECT * FROM tasks WHERE id ${IN_LIST} ORDER BY rid`,
@@ -262,7 +265,9 @@ export const FIXED_READ_SQL = {
   ready: `SELECT * FROM tasks INDEXED BY tasks_ready WHERE state = 'ready' AND available_at <= ?
     ORDER BY ready_key, rid LIMIT ?`,
   expiredLeases: `SELECT * FROM tasks INDEXED BY tasks_lease_expiry
-    WHERE state IN ('leased', 'running') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
+    WHERE state IN ('leased', 'running', 'cancelling') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
+  dueDeadlines: `SELECT * FROM tasks INDEXED BY tasks_deadline
+    WHERE state IN ('ready', 'leased', 'running') AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
   dueRetries: `SELECT * FROM tasks INDEXED BY tasks_retry_due WHERE state = 'retrying' AND available_at <= ?
     ORDER BY available_at LIMIT ?`,
   nextRetry: `SELECT min(available_at) AS at FROM tasks INDEXED BY tasks_retry_due WHERE state = 'retrying'`,
@@ -290,6 +295,7 @@ function prepareFixed(db: Database.Database) {
     dependents: db.prepare<[string], TaskRow>(q.dependents),
     ready: db.prepare<[number, number], TaskRow>(q.ready),
     expiredLeases: db.prepare<[number, number], TaskRow>(q.expiredLeases),
+    dueDeadlines: db.prepare<[number, number], TaskRow>(q.dueDeadlines),
     dueRetries: db.prepare<[number, number], TaskRow>(q.dueRetries),
     nextRetry: db.prepare<[], { at: number | null }>(q.nextRetry),
     silentAgents: db.prepare<[number], AgentRow>(q.silentAgents),

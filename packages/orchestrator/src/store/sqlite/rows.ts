@@ -1,7 +1,19 @@
 import type { Priority } from '@kos/protocol';
-import type { Agent, AgentState, SkillStats } from '../../registry/agent.ts';
+import {
+  newAgentHealth,
+  type Agent,
+  type AgentHealth,
+  type AgentState,
+  type SkillStats,
+} from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
-import type { Task, TaskError, TaskState } from '../../scheduler/task.ts';
+import {
+  DEFAULT_GOAL_POLICY,
+  defaultTaskPolicy,
+  type GoalPolicy,
+  type TaskPolicy,
+} from '../../scheduler/policy.ts';
+import type { Delegation, Task, TaskError, TaskState } from '../../scheduler/task.ts';
 import type { EventKind, EventRecord, NewEvent, TokenRecord, TokenRole } from '../records.ts';
 
 /**
@@ -20,6 +32,7 @@ export interface AgentRow {
   last_heartbeat_at: number;
   public_key: string | null;
   last_assigned_at: number;
+  health: string;
   registered_at: number;
   updated_at: number;
 }
@@ -33,6 +46,9 @@ export interface GoalRow {
   state: string;
   task_count: number;
   succeeded_count: number;
+  dead_count: number;
+  skipped_count: number;
+  policy: string;
   submitted_by: string | null;
   created_at: number;
   updated_at: number;
@@ -63,6 +79,9 @@ export interface TaskRow {
   checkpoint: string;
   result: string;
   error: string | null;
+  policy: string;
+  deadline_at: number | null;
+  delegations: string;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -96,6 +115,18 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/**
+ * Rows written before migration 3 hold `null` policies and health: they read as the defaults
+ * (the built-in retry defaults for tasks, since the configuration of that time is not known).
+ */
+const LEGACY_RETRY: TaskPolicy['retry'] = {
+  maxAttempts: 3,
+  delayStrategy: 'exponential',
+  baseDelayMs: 200,
+  maxDelayMs: 30_000,
+  jitter: true,
+};
+
 export function toAgent(r: AgentRow): Agent {
   return {
     id: r.id,
@@ -108,6 +139,7 @@ export function toAgent(r: AgentRow): Agent {
     lastHeartbeatAt: r.last_heartbeat_at,
     publicKey: r.public_key,
     lastAssignedAt: r.last_assigned_at,
+    health: (JSON.parse(r.health) as AgentHealth | null) ?? newAgentHealth(r.updated_at),
     registeredAt: r.registered_at,
     updatedAt: r.updated_at,
   };
@@ -125,6 +157,7 @@ export function fromAgent(a: Agent): AgentRow {
     last_heartbeat_at: a.lastHeartbeatAt,
     public_key: a.publicKey,
     last_assigned_at: a.lastAssignedAt,
+    health: toJson(a.health),
     registered_at: a.registeredAt,
     updated_at: a.updatedAt,
   };
@@ -140,6 +173,9 @@ export function toGoal(r: GoalRow): Goal {
     state: r.state as GoalState,
     taskCount: r.task_count,
     succeededCount: r.succeeded_count,
+    deadCount: r.dead_count,
+    skippedCount: r.skipped_count,
+    policy: (JSON.parse(r.policy) as GoalPolicy | null) ?? DEFAULT_GOAL_POLICY,
     submittedBy: r.submitted_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -157,6 +193,9 @@ export function fromGoal(g: Goal): GoalRow {
     state: g.state,
     task_count: g.taskCount,
     succeeded_count: g.succeededCount,
+    dead_count: g.deadCount,
+    skipped_count: g.skippedCount,
+    policy: toJson(g.policy),
     submitted_by: g.submittedBy,
     created_at: g.createdAt,
     updated_at: g.updatedAt,
@@ -189,6 +228,9 @@ export function toTask(r: TaskRow): Task {
     checkpoint: JSON.parse(r.checkpoint) as unknown,
     result: JSON.parse(r.result) as unknown,
     error: r.error === null ? null : (JSON.parse(r.error) as TaskError),
+    policy: (JSON.parse(r.policy) as TaskPolicy | null) ?? defaultTaskPolicy(LEGACY_RETRY),
+    deadlineAt: r.deadline_at,
+    delegations: JSON.parse(r.delegations) as Delegation[],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
@@ -220,6 +262,9 @@ export function fromTask(t: Task): TaskRow {
     checkpoint: toJson(t.checkpoint),
     result: toJson(t.result),
     error: t.error === null ? null : toJson(t.error),
+    policy: toJson(t.policy),
+    deadline_at: t.deadlineAt,
+    delegations: toJson(t.delegations),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
     finished_at: t.finishedAt,

@@ -80,6 +80,10 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.listExpiredLeases(now, limit);
   }
+  async listDueDeadlines(now: number, limit: number): Promise<Task[]> {
+    this.check();
+    return this.reads.listDueDeadlines(now, limit);
+  }
   async listDueRetries(now: number, limit: number): Promise<Task[]> {
     this.check();
     return this.reads.listDueRetries(now, limit);

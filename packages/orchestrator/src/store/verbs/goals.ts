@@ -3,6 +3,7 @@ import { KosError, type Priority } from '@kos/protocol';
 import type { Plan } from '../../planner/index.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
 import type { Goal } from '../../scheduler/goal.ts';
+import { DEFAULT_GOAL_POLICY, resolveTaskPolicy, type GoalPolicy } from '../../scheduler/policy.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
@@ -14,6 +15,7 @@ export interface GoalSubmission {
   context: string;
   priority: Priority;
   plan: Plan;
+  policy?: GoalPolicy | undefined;
 }
 
 /**
@@ -35,6 +37,9 @@ export async function submitGoal(
     state: 'running',
     taskCount: sub.plan.tasks.length,
     succeededCount: 0,
+    deadCount: 0,
+    skippedCount: 0,
+    policy: sub.policy ?? DEFAULT_GOAL_POLICY,
     submittedBy: ctx.actor,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -44,6 +49,10 @@ export async function submitGoal(
   const aging = ctx.config.scheduler.agingStepMs;
   const tasks: Task[] = sub.plan.tasks.map((t) => {
     const dependsOn = t.dependsOn.map((name) => ids.get(name) ?? '');
+    const policy = resolveTaskPolicy(ctx.config.retry, t.policy);
+    const start =
+      dependsOn.length > 0 ? 'pending' : policy.approval.beforeRun ? 'awaiting_approval' : 'ready';
+    const s2s = policy.timeouts.scheduleToStartMs;
     return {
       id: ids.get(t.name) ?? randomUUID(),
       goalId: goal.id,
@@ -54,9 +63,9 @@ export async function submitGoal(
       dependsOn,
       pendingDeps: dependsOn.length,
       input: t.input,
-      state: dependsOn.length === 0 ? 'ready' : 'pending',
+      state: start,
       attempts: 0,
-      maxAttempts: ctx.config.retry.maxAttempts,
+      maxAttempts: policy.retry.maxAttempts,
       epoch: 0,
       agentId: null,
       leaseExpiresAt: null,
@@ -68,6 +77,9 @@ export async function submitGoal(
       checkpoint: null,
       result: null,
       error: null,
+      policy,
+      deadlineAt: start === 'ready' && s2s !== null ? ctx.now + s2s : null,
+      delegations: [],
       createdAt: ctx.now,
       updatedAt: ctx.now,
       finishedAt: null,

@@ -1,10 +1,9 @@
-import type { Agent } from '../../registry/agent.ts';
 import { retryDelayMs } from '../../scheduler/backoff.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
 import type { Task, TaskError } from '../../scheduler/task.ts';
-import { nextTrust } from '../../scheduler/trust.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
+import { recordOutcome } from './health.ts';
 import { afterSuccess, assertLeaseHolder, lockedTask, killTask, toReady, transition } from './task-flow.ts';
 
 /** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
@@ -28,24 +27,6 @@ export interface Report {
 
 function receiptOf(report: Report): Record<string, unknown> {
   return report.receipt === undefined ? {} : { receipt: report.receipt };
-}
-
-/** Records an attempt's outcome on the agent: per-skill stats and trust. */
-async function recordOutcome(tx: Tx, task: Task, outcome: 'succeeded' | 'failed' | 'lost', ctx: VerbContext) {
-  if (!task.agentId) return;
-  const agent = await tx.getAgent(task.agentId);
-  if (!agent) return;
-  const stats = { ...agent.stats };
-  const ranMs = task.leasedAt === null ? 0 : Math.max(0, ctx.now - task.leasedAt);
-  for (const skill of task.skills) {
-    const s = stats[skill] ?? { succeeded: 0, failed: 0, totalMs: 0 };
-    stats[skill] =
-      outcome === 'succeeded'
-        ? { ...s, succeeded: s.succeeded + 1, totalMs: s.totalMs + ranMs }
-        : { ...s, failed: s.failed + 1 };
-  }
-  const updated: Agent = { ...agent, stats, trust: nextTrust(agent.trust, outcome), updatedAt: ctx.now };
-  await tx.putAgent(updated);
 }
 
 /** The lease holder reports success: the task succeeds exactly once; dependents may become ready. */

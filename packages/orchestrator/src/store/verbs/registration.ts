@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KosError } from '@kos/protocol';
-import { moveAgent, type Agent } from '../../registry/agent.ts';
+import { moveAgent, newAgentHealth, type Agent } from '../../registry/agent.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 
@@ -81,6 +81,7 @@ export async function registerAgent(
         lastHeartbeatAt: ctx.now,
         publicKey: input.publicKey ?? null,
         lastAssignedAt: 0,
+        health: newAgentHealth(ctx.now),
         registeredAt: ctx.now,
         updatedAt: ctx.now,
       };
