@@ -135,7 +135,9 @@ describe('Agent over KLP', () => {
     const results = await poll(
       () => peer.framesOf('TASK_RESULT').length === 3 && peer.framesOf('TASK_RESULT'),
     );
-    const byId = Object.fromEntries(results.map((r) => [r.payload.task_id, r.payload.error]));
+    const byId = Object.fromEntries(
+      results.map((r) => [r.payload.task_id, 'error' in r.payload ? r.payload.error : undefined]),
+    );
     expect(byId).toEqual({
       fatal: { code: 'bad_input', message: 'bad input', retryable: false },
       crash: { code: 'handler_error', message: 'flaky upstream', retryable: true },
@@ -149,7 +151,7 @@ describe('Agent over KLP', () => {
     await agent.start();
     peer.last.send('TASK_REQUEST', taskRequest({ task_id: 't', skills: ['painting', 'other', 'collect'] }));
     const result = await poll(() => peer.framesOf('TASK_RESULT')[0]);
-    expect(result.payload.result).toBe('other');
+    expect(result.payload).toMatchObject({ status: 'succeeded', result: 'other' });
   });
 
   it('never runs more than maxParallel handlers and queues the rest', async () => {

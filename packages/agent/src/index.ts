@@ -3,7 +3,7 @@
  * runs a handler per skill, reports progress and results, heartbeats, reconnects and drains.
  *
  * ```ts
- * import { Agent, TaskFailure } from '@kos/agent';
+ * import { Agent, TaskFailure, TaskHandoff } from '@kos/agent';
  *
  * const agent = await Agent.create({
  *   orchestrator: 'ws://127.0.0.1:7700/klp',
@@ -15,6 +15,7 @@
  * });
  * agent.handle('data_collection', async (task, ctx) => {
  *   if (!task.input) throw TaskFailure.nonRetryable('no input', { code: 'bad_input' });
+ *   if (busy) throw TaskHandoff.delegate('at capacity for this source', { to: 'collector-2' });
  *   await ctx.progress(50, 'half way', { cursor: 42 });
  *   return { rows: 1000 };
  * });
@@ -27,6 +28,7 @@ export type { AgentDefinition } from './define.ts';
 export type { AgentExit, AgentState } from './agent.ts';
 export { TaskFailure } from './failure.ts';
 export type { TaskFailureOptions } from './failure.ts';
+export { TaskHandoff } from './handoff.ts';
 export type { AgentOptions } from './options.ts';
 export type { AgentTask, TaskContext, TaskHandler } from './task.ts';
 export { jsonLogger } from './logger.ts';

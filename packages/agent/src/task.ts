@@ -26,8 +26,10 @@ export interface TaskContext {
   checkpoint: unknown;
   /** Reports progress (0–100); a checkpoint is stored and handed to a later attempt. */
   progress(pct: number, message?: string, checkpoint?: unknown): Promise<void>;
-  /** Aborts when the task is rolled back or cancelled, its lease is lost, or the agent stops:
-   * stop working, whatever the handler returns then is dropped. */
+  /** Aborts when the task is cancelled or rolled back, its lease is lost, or the agent stops:
+   * stop working, whatever the handler returns then is dropped. On a cancel the SDK tells the
+   * orchestrator the task stopped once the handler returns or throws; a handler still running at
+   * the cancel's deadline (cancellation.grace_ms) loses the lease and lowers the agent's trust. */
   signal: AbortSignal;
   log: Logger;
 }

@@ -1,18 +1,23 @@
 import { KosError } from '@kos/protocol';
 import type { Payloads } from '@kos/protocol';
 import { failureOf } from './failure.ts';
+import { HANDOFF_REFUSED, handoffResult, isHandoff, TaskHandoff } from './handoff.ts';
 import { ConcurrencyLimiter } from './limiter.ts';
 import { childLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { isLeaseLostCode } from './remote-error.ts';
-import type { Session } from './session.ts';
+import type { Reply, Session } from './session.ts';
 import type { AgentTask, TaskContext, TaskHandler } from './task.ts';
 
 type TaskResult = Payloads['TASK_RESULT'];
 type StatusUpdate = Payloads['STATUS_UPDATE'];
 
-/** queued → running → reporting (result waiting for the orchestrator's ack) → forgotten. */
-type LocalPhase = 'queued' | 'running' | 'reporting';
+/**
+ * queued → running → reporting (result waiting for the orchestrator's ack) → forgotten; any of
+ * them → stopping when the task is cancelled: the handler's signal aborts and, once the handler
+ * has settled, the stop is acknowledged (a rollback of our own) → forgotten.
+ */
+type LocalPhase = 'queued' | 'running' | 'reporting' | 'stopping';
 
 interface LocalTask {
   task: AgentTask;
@@ -25,6 +30,10 @@ interface LocalTask {
   unsent: StatusUpdate | undefined;
   outcome: TaskResult | undefined;
   delivering: boolean;
+  /** The handler returned or threw (or never started). */
+  settled: boolean;
+  /** A stop acknowledgement is on its way. */
+  acking: boolean;
 }
 
 export interface WorkDeps {
@@ -135,6 +144,8 @@ export class Work {
       unsent: undefined,
       outcome: undefined,
       delivering: false,
+      settled: false,
+      acking: false,
     };
     this.tasks.set(req.task_id, local);
     if (!local.handler) {
@@ -155,12 +166,21 @@ export class Work {
     this.limiter.enqueue(req.task_id, () => this.run(local));
   }
 
-  /** The orchestrator took the task back (cancelled, lease revoked): stop, report nothing. */
+  /**
+   * The orchestrator took the task back. Lease revoked: stop, report nothing. Cancelled (`ack_by`):
+   * stop, and acknowledge once the handler has settled, before the deadline or the lease is
+   * revoked and the agent's trust lowered. A cancel of a task not held here is acknowledged at once.
+   */
   rollback(p: Payloads['rollback']): void {
     const local = this.tasks.get(p.task_id);
+    if (p.ack_by !== undefined && (!local || local.task.epoch < p.epoch)) {
+      void this.sendAck(p.task_id, p.epoch);
+      return;
+    }
     if (!local || local.task.epoch > p.epoch) return;
     this.deps.logger.info('task rolled back by the orchestrator', { task_id: p.task_id, reason: p.reason });
-    this.drop(local, `rolled back: ${p.reason}`);
+    if (p.ack_by === undefined) this.drop(local, `rolled back: ${p.reason}`);
+    else this.stop(local, p.reason);
   }
 
   /** After `welcome`: drop what the orchestrator abandoned, send what waited for the connection. */
@@ -172,6 +192,10 @@ export class Work {
           task_id: local.task.id,
         });
         this.drop(local, 'lease lost while disconnected');
+        continue;
+      }
+      if (local.phase === 'stopping') {
+        if (local.settled) void this.acknowledge(local);
         continue;
       }
       if (local.unsent) {
@@ -190,7 +214,10 @@ export class Work {
 
   private async run(local: LocalTask): Promise<void> {
     const { signal } = local.controller;
-    if (signal.aborted || !local.handler) return;
+    if (signal.aborted || !local.handler) {
+      local.settled = true;
+      return;
+    }
     local.phase = 'running';
     const { task } = local;
     const log = childLogger(this.deps.logger, { task_id: task.id });
@@ -208,9 +235,19 @@ export class Work {
       const output = await local.handler(task, ctx);
       outcome = { task_id: task.id, epoch: task.epoch, status: 'succeeded', result: output ?? null };
     } catch (thrown) {
-      const error = failureOf(thrown);
-      if (!signal.aborted) log.warn('task failed', { ...error });
-      outcome = { task_id: task.id, epoch: task.epoch, status: 'failed', error };
+      if (thrown instanceof TaskHandoff) {
+        outcome = handoffResult(task, thrown);
+        if (!signal.aborted) log.info(`task ${thrown.action}`, { reason: thrown.reason, to: thrown.to });
+      } else {
+        outcome = failedOf(task, thrown);
+        if (!signal.aborted) log.warn('task failed', { ...failureOf(thrown) });
+      }
+    }
+    local.settled = true;
+    // A cancelled task is acknowledged now that its handler has stopped; what it produced is dropped.
+    if (isStopping(local) && this.tasks.get(task.id) === local) {
+      void this.acknowledge(local);
+      return;
     }
     // An aborted task's lease is gone: whatever the handler produced is dropped.
     if (signal.aborted || this.tasks.get(task.id) !== local) return;
@@ -245,7 +282,10 @@ export class Work {
   /** Sends a STATUS_UPDATE; a refusal saying the lease is gone aborts the handler. */
   private sendStatus(local: LocalTask, update: StatusUpdate): void {
     this.deps.session()?.sendWatched('STATUS_UPDATE', update, { task_id: update.task_id }, (refusal) => {
-      if (isLeaseLostCode(refusal.code) && this.tasks.get(local.task.id) === local) {
+      if (this.tasks.get(local.task.id) !== local || local.phase === 'stopping') return;
+      if (refusal.code === 'KOS_ERR_TASK_CANCELLED') {
+        this.stop(local, 'cancelled');
+      } else if (isLeaseLostCode(refusal.code)) {
         this.deps.logger.warn('lease lost: stopping the task', {
           task_id: local.task.id,
           code: refusal.code,
@@ -270,7 +310,8 @@ export class Work {
     local.delivering = true;
     const reply = await session.request('TASK_RESULT', local.outcome, { task_id: id });
     local.delivering = false;
-    if (this.tasks.get(id) !== local) return;
+    // A cancel arrived meanwhile: the stop acknowledgement settles the task, not this reply.
+    if (this.tasks.get(id) !== local || local.phase === 'stopping') return;
     const log = this.deps.logger;
     if (reply.ok) {
       log.debug('result delivered', { task_id: id, status: local.outcome.status });
@@ -283,23 +324,79 @@ export class Work {
     } else if (reply.reason === 'timeout') {
       log.warn('no acknowledgement for a result; dropping it (the lease will expire)', { task_id: id });
       this.forget(local);
+    } else if (reply.code === 'KOS_ERR_TASK_CANCELLED') {
+      log.info('result not applied: the task was cancelled', { task_id: id });
+      this.stop(local, 'cancelled');
     } else if (isLeaseLostCode(reply.code)) {
       log.warn('result dropped: the lease is no longer ours', { task_id: id, code: reply.code });
       this.forget(local);
+    } else if (isHandoff(local.outcome) && HANDOFF_REFUSED.has(reply.code)) {
+      // The hand-off cannot be made (a loop, an unknown agent): the attempt fails instead,
+      // retryably, so that another agent gets the task.
+      log.warn('hand-off refused; failing the attempt instead', { task_id: id, code: reply.code });
+      this.failInstead(local, 'handoff_refused', `the orchestrator refused the hand-off`, reply, true);
     } else if (local.outcome.status === 'succeeded' && RESULT_REJECTED.has(reply.code)) {
       log.error('the orchestrator refused the result; failing the task', { task_id: id, code: reply.code });
-      const message = `the orchestrator refused the result (${reply.code}: ${reply.message})`;
-      local.outcome = {
-        task_id: id,
-        epoch: local.task.epoch,
-        status: 'failed',
-        error: { code: 'result_rejected', message, retryable: false },
-      };
-      void this.deliver(local);
+      this.failInstead(local, 'result_rejected', 'the orchestrator refused the result', reply, false);
     } else {
       log.error('result refused', { task_id: id, code: reply.code, error: reply.message });
       this.forget(local);
     }
+  }
+
+  /** Reports a failed attempt in place of an outcome the orchestrator refused. */
+  private failInstead(
+    local: LocalTask,
+    code: string,
+    what: string,
+    refusal: { code: string; message: string },
+    retryable: boolean,
+  ): void {
+    const message = `${what} (${refusal.code}: ${refusal.message})`;
+    const error = { code, message, retryable };
+    local.outcome = { task_id: local.task.id, epoch: local.task.epoch, status: 'failed', error };
+    void this.deliver(local);
+  }
+
+  /** A cancel: the handler is told to stop (its signal aborts); the stop is acknowledged once it settled. */
+  private stop(local: LocalTask, reason: string): void {
+    if (local.phase === 'stopping') {
+      if (local.settled) void this.acknowledge(local);
+      return;
+    }
+    local.phase = 'stopping';
+    local.outcome = undefined;
+    local.unsent = undefined;
+    local.controller.abort(new Error(`cancelled: ${reason}`));
+    if (this.limiter.cancel(local.task.id) || local.handler === undefined) local.settled = true;
+    if (local.settled) void this.acknowledge(local);
+  }
+
+  /** Tells the orchestrator the cancelled task has stopped; kept for the next session if not connected. */
+  private async acknowledge(local: LocalTask): Promise<void> {
+    const session = this.deps.session();
+    if (!session?.isOpen || local.acking) return;
+    const id = local.task.id;
+    local.acking = true;
+    const reply = await this.sendAck(id, local.task.epoch);
+    local.acking = false;
+    if (this.tasks.get(id) !== local) return;
+    if (reply.ok) {
+      this.deps.logger.info('cancelled task stopped and acknowledged', { task_id: id });
+    } else if (reply.reason === 'closed') {
+      return; // sent again after reconnecting (resume)
+    } else {
+      // Refused (the grace deadline passed) or unanswered: the orchestrator has moved on either way.
+      this.deps.logger.warn('stop acknowledgement not accepted', { task_id: id, ...reply });
+    }
+    this.forget(local);
+  }
+
+  private sendAck(taskId: string, epoch: number): Promise<Reply> {
+    const session = this.deps.session();
+    if (!session?.isOpen) return Promise.resolve({ ok: false, reason: 'closed', message: 'not connected' });
+    const payload = { task_id: taskId, epoch, reason: 'stopped after a cancel' };
+    return session.request('rollback', payload, { task_id: taskId });
   }
 
   private drop(local: LocalTask, reason: string): void {
@@ -315,4 +412,13 @@ export class Work {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function failedOf(task: AgentTask, thrown: unknown): TaskResult {
+  return { task_id: task.id, epoch: task.epoch, status: 'failed', error: failureOf(thrown) };
+}
+
+/** Read through a function: the phase changes while the handler is awaited. */
+function isStopping(local: LocalTask): boolean {
+  return local.phase === 'stopping';
 }

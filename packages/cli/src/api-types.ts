@@ -25,6 +25,18 @@ export interface WireTask {
   input: unknown;
   result: unknown;
   error: { code: string; message: string; retryable: boolean } | null;
+  /** The resolved failure-handling policy (docs/failure-handling.md). */
+  policy: WirePolicy;
+  /** The running timeout: schedule-to-start while ready, start-to-close while leased or running. */
+  deadline_at: string | null;
+  /** Agents that declined or delegated the task, oldest first (docs/cancellation-and-delegation.md). */
+  delegations: {
+    agent_id: string;
+    action: 'declined' | 'delegated';
+    reason: string;
+    to: string | null;
+    at: string;
+  }[];
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -39,6 +51,10 @@ export interface WireGoal {
   state: GoalState;
   task_count: number;
   succeeded_count: number;
+  dead_count: number;
+  skipped_count: number;
+  /** Fixed at submission: docs/scheduling.md (limit, weight), docs/failure-handling.md (on_task_death). */
+  policy: { on_task_death: 'fail_fast' | 'continue'; max_parallel_tasks: number | null; weight: number };
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -53,8 +69,23 @@ export interface WireAgent {
   trust: number;
   active_leases: number;
   stats: Record<string, { succeeded: number; failed: number; total_ms: number }>;
+  /** Failure counts, circuit breakers and quarantine (docs/agent-health.md). */
+  health: WireAgentHealth;
   last_heartbeat_at: string;
   registered_at: string;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface WireAgentHealth {
+  consecutive_failures: number;
+  crashes: number;
+  /** `*`: the agent as a whole; other keys are skills. A closed breaker with no failures is not listed. */
+  breakers: Record<
+    string,
+    { state: BreakerState; failures: number; opened_at: string | null; probes: number }
+  >;
+  quarantine: { reason: string; at: string; by: string } | null;
 }
 
 export interface WireLease {
@@ -84,6 +115,31 @@ export interface Feasibility {
   missing_skills: { skill: string; tasks: string[] }[];
 }
 
+/** A task's failure-handling policy; in a TaskSpec every field is optional (docs/failure-handling.md). */
+export interface WirePolicy {
+  retry: {
+    max_attempts: number;
+    delay_strategy: 'fixed' | 'exponential';
+    base_delay_ms: number;
+    max_delay_ms: number;
+    jitter: boolean;
+  };
+  timeouts: {
+    schedule_to_start_ms: number | null;
+    start_to_close_ms: number | null;
+    heartbeat_ms: number | null;
+  };
+  approval: { before_run: boolean; on_failure: boolean };
+  fallback: { skills: string[]; after_attempts: number } | null;
+  experimental: boolean;
+  concurrency: { key: string; limit: number } | null;
+  run_when: 'succeeded' | 'failed';
+}
+
+type PolicySpec = {
+  [K in keyof WirePolicy]?: WirePolicy[K] extends object | null ? Partial<WirePolicy[K]> : WirePolicy[K];
+};
+
 /** One task of an explicit DAG (`tasks` on decompose); dependencies are by name. */
 export interface TaskSpec {
   name: string;
@@ -92,6 +148,7 @@ export interface TaskSpec {
   estimated_duration_ms?: number;
   depends_on?: string[];
   input?: unknown;
+  policy?: PolicySpec;
 }
 
 export interface DecomposeRequest {
@@ -126,7 +183,15 @@ export interface StateCounts {
 
 export interface StatusResponse {
   agents: StateCounts & {
-    fleet?: Pick<WireAgent, 'id' | 'name' | 'state' | 'skills' | 'active_leases' | 'max_parallel'>[];
+    fleet?: (Pick<
+      WireAgent,
+      'id' | 'name' | 'state' | 'skills' | 'active_leases' | 'max_parallel' | 'trust'
+    > & {
+      /** Breakers not closed, by key. */
+      breakers: Record<string, Exclude<BreakerState, 'closed'>>;
+    })[];
+    /** Quarantined agents, breakers (agent or agent × skill) not closed, agents below the trust threshold. */
+    health?: { quarantined: number; breakers: { open: number; half_open: number }; untrusted: number };
   };
   goals: StateCounts;
   tasks: StateCounts;

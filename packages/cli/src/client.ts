@@ -118,6 +118,27 @@ export class KosClient {
   getTask(id: string) {
     return this.get<{ task: WireTask; history: WireEvent[] }>(`/orchestration/tasks/${enc(id)}`);
   }
+  /** Cancels one task (a running one stops within cancellation.grace_ms); its dependents are skipped. */
+  cancelTask(id: string, reason?: string) {
+    const body = reason === undefined ? {} : { reason };
+    return this.post<{ task: WireTask }>(`/orchestration/tasks/${enc(id)}/cancel`, body);
+  }
+  /** `action`: retry a dead task, approve or deny one awaiting approval. */
+  decideTask(id: string, action: 'retry' | 'approve' | 'deny', reason?: string) {
+    const body = reason === undefined ? {} : { reason };
+    return this.post<{ task: WireTask }>(`/orchestration/tasks/${enc(id)}/${action}`, body);
+  }
+  /** Operator: isolates an agent; its leases are revoked (they are listed in `revoked`). */
+  quarantineAgent(id: string, reason: string) {
+    return this.post<{ agent: WireAgent; revoked: string[] }>(`/orchestration/agents/${enc(id)}/quarantine`, {
+      reason,
+    });
+  }
+  /** Operator: a quarantined agent may register again; its failure counts and breakers reset. */
+  releaseAgent(id: string, reason?: string) {
+    const body = reason === undefined ? {} : { reason };
+    return this.post<{ agent: WireAgent }>(`/orchestration/agents/${enc(id)}/release`, body);
+  }
   listAgents(q: { state?: AgentState } = {}) {
     return this.get<{ agents: WireAgent[] }>('/orchestration/agents', q);
   }

@@ -2,6 +2,7 @@
  * Tables show the first 8 characters of ids; these helpers let a person paste such a prefix
  * wherever a goal or task id is expected.
  */
+import type { TaskState } from './api-types.ts';
 import type { KosClient } from './client.ts';
 import { CliError, usageError } from './errors.ts';
 
@@ -20,14 +21,31 @@ export async function resolveGoalId(client: KosClient, id: string): Promise<stri
   );
 }
 
-export async function resolveTaskId(client: KosClient, id: string): Promise<string> {
+/** `state`: look among the tasks in this state (e.g. the dead ones for a retry). */
+export async function resolveTaskId(client: KosClient, id: string, state?: TaskState): Promise<string> {
   if (id.length >= FULL_ID_LENGTH) return id;
-  const { tasks } = await client.listTasks({ limit: SEARCH_LIMIT });
+  const { tasks } = await client.listTasks({
+    limit: SEARCH_LIMIT,
+    ...(state === undefined ? {} : { state }),
+  });
   return pick(
     'task',
     id,
     tasks.map((t) => t.id),
     'KOS_ERR_TASK_NOT_FOUND',
+  );
+}
+
+/** An agent by full id, id prefix, or name (the seed's context_id). */
+export async function resolveAgentId(client: KosClient, idOrName: string): Promise<string> {
+  const { agents } = await client.listAgents();
+  const exact = agents.find((a) => a.id === idOrName || a.name === idOrName);
+  if (exact !== undefined) return exact.id;
+  return pick(
+    'agent',
+    idOrName,
+    agents.map((a) => a.id),
+    'KOS_ERR_AGENT_NOT_FOUND',
   );
 }
 

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isKosError } from '@kos/protocol';
 import { registerAgent } from './commands/agent.ts';
+import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerGoals } from './commands/goals.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerServe(program, io);
   registerSubmit(program, io);
   registerObserve(program, io);
+  registerAgents(program, io);
   registerGoals(program, io);
   registerTasks(program, io);
   registerTensor(program, io);

@@ -13,9 +13,11 @@ describe('progressOf', () => {
     const mapped = Object.fromEntries(TASK_STATES.map((s) => [s, progressOf(s)]));
     expect(mapped).toEqual({
       pending: 0,
+      awaiting_approval: 0,
       ready: 0,
       leased: 50,
       running: 50,
+      cancelling: 50,
       retrying: 0,
       succeeded: 100,
       dead: 0,

@@ -45,7 +45,10 @@ export function goalDetail(goal: WireGoal, tasks: readonly WireTask[]): string {
       ['goal', goal.goal],
       ['context', goal.context === '' ? '-' : goal.context],
       ['id', goal.id],
-      ['state', `${goal.state} (${goal.succeeded_count}/${goal.task_count} tasks succeeded)`],
+      [
+        'state',
+        `${goal.state} (${goal.succeeded_count}/${goal.task_count} tasks succeeded, ${goal.dead_count} dead, ${goal.skipped_count} skipped)`,
+      ],
       ['template', goal.template],
       ['priority', goal.priority],
       ['created', shortTime(goal.created_at)],
@@ -69,8 +72,10 @@ export function taskDetail(task: WireTask, history: readonly WireEvent[]): strin
       ['agent', task.agent_id ?? '-'],
       ['depends on', task.depends_on.length === 0 ? '-' : task.depends_on.join(', ')],
       ['lease until', shortTime(task.lease_expires_at)],
+      ['timeout at', shortTime(task.deadline_at)],
       ['finished', shortTime(task.finished_at)],
       ['error', task.error === null ? '-' : `${task.error.code}: ${task.error.message}`],
+      ['handed off', delegationChain(task.delegations)],
       ['input', truncate(JSON.stringify(task.input) ?? 'null', 100)],
       ['result', truncate(JSON.stringify(task.result) ?? 'null', 100)],
     ]),
@@ -80,10 +85,20 @@ export function taskDetail(task: WireTask, history: readonly WireEvent[]): strin
   return lines.join('\n');
 }
 
+/** `agent declined (why) → agent delegated to x (why)`; `-` for none. */
+function delegationChain(chain: WireTask['delegations']): string {
+  if (chain.length === 0) return '-';
+  const hop = (d: WireTask['delegations'][number]) => {
+    const to = d.to === null ? '' : ` to ${shortId(d.to)}`;
+    return `${shortId(d.agent_id)} ${d.action}${to} (${truncate(d.reason, 40)})`;
+  };
+  return chain.map(hop).join(' → ');
+}
+
 export function agentsTable(agents: readonly WireAgent[]): string {
   if (agents.length === 0) return 'no agents';
   return formatTable(
-    ['ID', 'NAME', 'STATE', 'SKILLS', 'LEASES', 'TRUST', 'DONE', 'LAST HEARTBEAT'],
+    ['ID', 'NAME', 'STATE', 'SKILLS', 'LEASES', 'TRUST', 'DONE', 'BREAKERS', 'LAST HEARTBEAT'],
     agents.map((a) => {
       const done = Object.values(a.stats).reduce((n, s) => n + s.succeeded, 0);
       return [
@@ -94,11 +109,18 @@ export function agentsTable(agents: readonly WireAgent[]): string {
         `${a.active_leases}/${a.max_parallel}`,
         a.trust.toFixed(2),
         String(done),
+        breakersText(a.health.breakers),
         shortTime(a.last_heartbeat_at),
       ];
     }),
     { alignRight: [4, 5, 6] },
   );
+}
+
+/** Breakers that let less than everything through, e.g. `*:open sql:half_open`; `-` for none. */
+function breakersText(breakers: WireAgent['health']['breakers']): string {
+  const notClosed = Object.entries(breakers).filter(([, b]) => b.state !== 'closed');
+  return notClosed.length === 0 ? '-' : notClosed.map(([key, b]) => `${key}:${b.state}`).join(' ');
 }
 
 export function eventsTable(events: readonly WireEvent[]): string {

@@ -80,6 +80,7 @@ export class Orchestrator {
         assignNow: (actor) => engine.runRound(actor),
         revoked: (tasks) => engine.revoked(tasks),
         accepting: () => engine.accepting,
+        reconciler: engine.reconciler,
       },
       log,
     );

@@ -163,7 +163,13 @@ describe('the KLP gateway', () => {
     klp.sendRaw({ ...forged, auth: { kid: key.kid, chain: 'ab'.repeat(32) } });
     const alert = await klp.next((e) => e.type === 'SECURITY_ALERT');
     expect(alert.payload).toMatchObject({ code: 'KOS_ERR_CHAIN_MISMATCH' });
-    expect((await getTask(running.admin, dag.subtasks[0]!.id)).state).toBe('leased');
+    // The forged result is not applied; its sender is quarantined and its lease revoked
+    // (test/quarantine.test.ts), so the task waits for another agent.
+    const task = await poll(async () => {
+      const t = await getTask(running.admin, dag.subtasks[0]!.id);
+      return t.state === 'leased' ? undefined : t;
+    });
+    expect(task.state).toBe('ready');
 
     const other = await connected('bad-signer', ['bs']);
     const hb = other.klp.build('heartbeat', { in_flight: [] });

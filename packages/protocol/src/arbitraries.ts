@@ -49,15 +49,33 @@ export const PAYLOAD_ARBS: { [T in MessageType]: fc.Arbitrary<Payloads[T]> } = {
     deadline: intArb,
     checkpoint: jsonArb,
   }),
-  TASK_RESULT: fc.record(
-    {
+  TASK_RESULT: fc.oneof(
+    fc.record(
+      {
+        task_id: idArb,
+        epoch: epochArb,
+        status: fc.constantFrom('succeeded' as const, 'failed' as const),
+        result: jsonArb,
+        error: fc.record({ code: nonEmptyTextArb(30), message: textArb(), retryable: fc.boolean() }),
+      },
+      { requiredKeys: ['task_id', 'epoch', 'status'] },
+    ),
+    fc.record({
       task_id: idArb,
       epoch: epochArb,
-      status: fc.constantFrom('succeeded' as const, 'failed' as const),
-      result: jsonArb,
-      error: fc.record({ code: nonEmptyTextArb(30), message: textArb(), retryable: fc.boolean() }),
-    },
-    { requiredKeys: ['task_id', 'epoch', 'status'] },
+      status: fc.constant('declined' as const),
+      reason: nonEmptyTextArb(),
+    }),
+    fc.record(
+      {
+        task_id: idArb,
+        epoch: epochArb,
+        status: fc.constant('delegated' as const),
+        reason: nonEmptyTextArb(),
+        to: nonEmptyTextArb(),
+      },
+      { requiredKeys: ['task_id', 'epoch', 'status', 'reason'] },
+    ),
   ),
   STATUS_UPDATE: fc.record(
     { task_id: idArb, epoch: epochArb, progress: progressArb, message: textArb(), checkpoint: jsonArb },
@@ -105,7 +123,10 @@ export const PAYLOAD_ARBS: { [T in MessageType]: fc.Arbitrary<Payloads[T]> } = {
       leases: fc.array(fc.record({ task_id: idArb, epoch: epochArb, deadline: intArb }), { maxLength: 3 }),
     }),
   ),
-  rollback: fc.record({ task_id: idArb, epoch: epochArb, reason: textArb() }),
+  rollback: fc.record(
+    { task_id: idArb, epoch: epochArb, reason: textArb(), ack_by: intArb },
+    { requiredKeys: ['task_id', 'epoch', 'reason'] },
+  ),
   disconnect: fc.record({ reason: textArb() }, { requiredKeys: [] }),
   handover: fc.record({ mode: fc.constantFrom('finish' as const, 'return' as const) }),
   challenge: fc.record({ nonce: b64Arb(43) }),

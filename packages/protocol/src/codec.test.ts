@@ -151,9 +151,10 @@ describe('decodeFrame', () => {
     // The envelope is level 1 and its payload level 2, so `result` may hold MAX_JSON_DEPTH - 2 arrays.
     let nested: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH - 1; i++) nested = [nested];
-    env.payload.result = nested;
+    const payload = env.payload as { result?: unknown };
+    payload.result = nested;
     expect(refused(encodeFrame(env), 'frame-1').message).toMatch(/nested deeper/);
-    env.payload.result = (nested as unknown[])[0];
+    payload.result = (nested as unknown[])[0];
     expect(decodeFrame(encodeFrame(env), MAX).ok).toBe(true);
   });
 
@@ -183,5 +184,32 @@ describe('decodeFrame', () => {
     ).toMatch(/TASK_RESULT payload/);
     expect(refused(frame({ id: 'x'.repeat(201) })).message).toMatch(/id/);
     expect(refused(frame({ auth: { kid: 'ed25519:short' } }), 'frame-1').message).toMatch(/auth/);
+  });
+
+  it('accepts hand-offs with a reason and a cancel’s rollback with ack_by, and refuses malformed ones', () => {
+    const base = JSON.parse(encodeFrame(valid())) as Record<string, unknown>;
+    const frame = (patch: Record<string, unknown>) => JSON.stringify({ ...base, ...patch });
+    const ref = { task_id: 't1', epoch: 2 };
+    const accepted = (patch: Record<string, unknown>) => {
+      const d = decodeFrame(frame(patch), MAX);
+      expect(d.ok, JSON.stringify(patch)).toBe(true);
+      return d;
+    };
+    accepted({ payload: { ...ref, status: 'declined', reason: 'no GPU' } });
+    accepted({ payload: { ...ref, status: 'delegated', reason: 'EU only', to: 'analyst-eu' } });
+    accepted({ payload: { ...ref, status: 'delegated', reason: 'busy' } });
+    accepted({ type: 'rollback', payload: { ...ref, reason: 'cancelled', ack_by: 1_795_309_509_210 } });
+    for (const payload of [
+      { ...ref, status: 'declined' }, // a hand-off needs a reason
+      { ...ref, status: 'declined', reason: '' },
+      { ...ref, status: 'declined', reason: 'x', to: 'b' }, // only a delegation names an agent
+      { ...ref, status: 'delegated', reason: 'x', to: '' },
+      { ...ref, status: 'succeeded', reason: 'x' },
+    ]) {
+      expect(refused(frame({ payload }), 'frame-1').message).toMatch(/TASK_RESULT payload/);
+    }
+    expect(
+      refused(frame({ type: 'rollback', payload: { ...ref, reason: 'x', ack_by: -1 } }), 'frame-1').message,
+    ).toMatch(/rollback payload/);
   });
 });

@@ -57,14 +57,21 @@ export interface Payloads {
     /** Results of the task's direct dependencies, by task name. */
     upstream?: Record<string, unknown>;
   };
-  /** A → O. A stale epoch is answered with `error` KOS_ERR_STALE_EPOCH. */
-  TASK_RESULT: {
-    task_id: string;
-    epoch: number;
-    status: 'succeeded' | 'failed';
-    result?: unknown;
-    error?: { code: string; message: string; retryable: boolean };
-  };
+  /**
+   * A → O: the attempt's outcome, or a hand-off (the agent declines the task, or delegates it,
+   * optionally to the agent named `to`). A stale epoch is answered with `error` KOS_ERR_STALE_EPOCH,
+   * a result for a task being cancelled with KOS_ERR_TASK_CANCELLED.
+   */
+  TASK_RESULT:
+    | {
+        task_id: string;
+        epoch: number;
+        status: 'succeeded' | 'failed';
+        result?: unknown;
+        error?: { code: string; message: string; retryable: boolean };
+      }
+    | { task_id: string; epoch: number; status: 'declined'; reason: string }
+    | { task_id: string; epoch: number; status: 'delegated'; reason: string; to?: string };
   /** A → O. Marks the task running, stores the checkpoint, renews the lease. `progress` is 0–100. */
   STATUS_UPDATE: { task_id: string; epoch: number; progress: number; message?: string; checkpoint?: unknown };
   /** Both ways: a request `{skills?}`, or the answer `{agents}` with `context.reply_to`. */
@@ -79,8 +86,13 @@ export interface Payloads {
   /** A request `{}` or the answer; the answer lists the leases the orchestrator knows of. */
   snapshot:
     Record<string, never> | { agent_id: string; state: string; leases: (LeaseRef & { deadline: number })[] };
-  /** O → A: stop this task. A → O: give it back (the attempt counts, retried at once). */
-  rollback: { task_id: string; epoch: number; reason: string };
+  /**
+   * O → A: stop this task. With `ack_by` (epoch ms) the task was cancelled and the agent keeps the
+   * lease until then: it answers with its own rollback of the task once its handler has settled.
+   * A → O: give the task back (the attempt counts, retried at once), or, for a task being
+   * cancelled, acknowledge that it stopped (no penalty).
+   */
+  rollback: { task_id: string; epoch: number; reason: string; ack_by?: number };
   /** A → O, signed: leave cleanly; leases are revoked at once. */
   disconnect: { reason?: string };
   /** A → O: no new work; `return` also hands the leases back now. */

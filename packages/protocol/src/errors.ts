@@ -42,9 +42,36 @@ export const ERROR_CODES = {
     summary: 'The task is not leased (already finished, cancelled or waiting).',
   },
   KOS_ERR_GOAL_FINISHED: { status: 409, summary: 'The goal has already finished.' },
+  KOS_ERR_TASK_NOT_DEAD: { status: 409, summary: 'Only a dead task (a dead letter) can be retried.' },
+  KOS_ERR_TASK_NOT_AWAITING_APPROVAL: {
+    status: 409,
+    summary: 'Only a task awaiting approval can be approved or denied.',
+  },
+  KOS_ERR_GOAL_CANCELLED: {
+    status: 409,
+    summary: 'The goal was cancelled by a user; its tasks cannot be retried.',
+  },
+  KOS_ERR_TASK_CANCELLED: {
+    status: 409,
+    summary:
+      'The task is being cancelled: its holder must stop and acknowledge; results and progress are not applied.',
+  },
+  KOS_ERR_TASK_FINISHED: {
+    status: 409,
+    summary: 'The task has already finished or is being cancelled: there is nothing to cancel.',
+  },
+  KOS_ERR_DELEGATION_LOOP: {
+    status: 409,
+    summary: 'A task was delegated to its holder or to an agent already in its delegation chain.',
+  },
   KOS_ERR_AGENT_NOT_ACTIVE: {
     status: 409,
     summary: 'The agent is unregistered or quarantined; register it again.',
+  },
+  KOS_ERR_AGENT_QUARANTINED: { status: 409, summary: 'The agent is already quarantined.' },
+  KOS_ERR_AGENT_NOT_QUARANTINED: {
+    status: 409,
+    summary: 'The agent is not quarantined, so there is nothing to release.',
   },
   KOS_ERR_ILLEGAL_TRANSITION: { status: 409, summary: 'The state machine does not allow this transition.' },
   KOS_ERR_BAD_FRAME: {

@@ -24,8 +24,9 @@ export type Receipt = {
 
 export function receiptOf(session: string, env: Envelope<'TASK_RESULT'>, chain: string): Receipt {
   const { auth: _auth, ...frame } = env;
+  if (!('result' in frame.payload)) return { session, seq: env.seq, chain, frame, hasResult: false };
   const { result: _result, ...payload } = frame.payload;
-  return { session, seq: env.seq, chain, frame: { ...frame, payload }, hasResult: 'result' in env.payload };
+  return { session, seq: env.seq, chain, frame: { ...frame, payload }, hasResult: true };
 }
 
 /** The exported audit of one or more sessions, as `GET /orchestration/audit/receipts` answers it. */

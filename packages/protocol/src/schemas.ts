@@ -19,6 +19,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Skill = Type.String({ minLength: 1, maxLength: 100 });
 const Skills = Type.Array(Skill, { maxItems: 64 });
 const Text = Type.String({ maxLength: 10_000 });
+const Reason = Type.String({ minLength: 1, maxLength: 1_000 });
 const Code = Type.String({ minLength: 1, maxLength: 100 });
 const Epoch = Type.Integer({ minimum: 0, maximum: MAX_INT });
 const EpochMs = Type.Integer({ minimum: 0, maximum: MAX_INT });
@@ -49,16 +50,30 @@ export const PAYLOAD_SCHEMAS = {
     },
     closed,
   ),
-  TASK_RESULT: Type.Object(
-    {
-      task_id: Id,
-      epoch: Epoch,
-      status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
-      result: Type.Optional(Type.Unknown()),
-      error: Type.Optional(Type.Object({ code: Code, message: Text, retryable: Type.Boolean() }, closed)),
-    },
-    closed,
-  ),
+  // An outcome (succeeded/failed), or a hand-off: the agent declines the task or delegates it.
+  TASK_RESULT: Type.Union([
+    Type.Object(
+      {
+        task_id: Id,
+        epoch: Epoch,
+        status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+        result: Type.Optional(Type.Unknown()),
+        error: Type.Optional(Type.Object({ code: Code, message: Text, retryable: Type.Boolean() }, closed)),
+      },
+      closed,
+    ),
+    Type.Object({ task_id: Id, epoch: Epoch, status: Type.Literal('declined'), reason: Reason }, closed),
+    Type.Object(
+      {
+        task_id: Id,
+        epoch: Epoch,
+        status: Type.Literal('delegated'),
+        reason: Reason,
+        to: Type.Optional(Name),
+      },
+      closed,
+    ),
+  ]),
   STATUS_UPDATE: Type.Object(
     {
       task_id: Id,
@@ -110,7 +125,7 @@ export const PAYLOAD_SCHEMAS = {
       closed,
     ),
   ]),
-  rollback: Type.Object({ task_id: Id, epoch: Epoch, reason: Text }, closed),
+  rollback: Type.Object({ task_id: Id, epoch: Epoch, reason: Text, ack_by: Type.Optional(EpochMs) }, closed),
   disconnect: Type.Object({ reason: Type.Optional(Text) }, closed),
   handover: Type.Object({ mode: Type.Union([Type.Literal('finish'), Type.Literal('return')]) }, closed),
   challenge: Type.Object({ nonce: Type.String({ minLength: 16, maxLength: 200 }) }, closed),

@@ -1,11 +1,10 @@
-/** Read-only views: `kos status`, `kos agents`, `kos events`. */
-import { Option, type Command } from 'commander';
-import type { AgentState, StateCounts, StatusResponse } from '../api-types.ts';
+/** Read-only views: `kos status`, `kos events` (`kos agents`: commands/agents.ts). */
+import type { Command } from 'commander';
+import type { StateCounts, StatusResponse } from '../api-types.ts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId, resolveTaskId } from '../ids.ts';
-import { agentsTable, eventsTable, fields, nextHint } from '../render.ts';
-import { AGENT_STATES } from '../states.ts';
+import { eventsTable, fields, nextHint } from '../render.ts';
 
 export function registerObserve(program: Command, io: Io): void {
   program
@@ -16,16 +15,6 @@ export function registerObserve(program: Command, io: Io): void {
       const client = ctx.client();
       const answer = await client.status();
       ctx.print(answer, () => statusText(answer, client.url));
-    });
-
-  program
-    .command('agents')
-    .description('list agents')
-    .addOption(new Option('--state <state>', 'only agents in this state').choices(AGENT_STATES))
-    .action(async (o: { state?: AgentState }, cmd: Command) => {
-      const ctx = Ctx.of(io, cmd);
-      const answer = await ctx.client().listAgents(o);
-      ctx.print(answer, () => agentsTable(answer.agents));
     });
 
   program
@@ -61,10 +50,17 @@ export function statusText(s: StatusResponse, url: string): string {
     ['uptime', `${Math.round(s.uptime_s)} s`],
     ['store', s.store],
     ['agents', counts(s.agents)],
+    ...(s.agents.health === undefined ? [] : [['agent health', healthText(s.agents.health)] as const]),
     ['goals', counts(s.goals)],
     ['tasks', counts(s.tasks)],
     ['ready queue', String(s.ready_queue_depth)],
   ]);
+}
+
+/** `quarantined 1, breakers open 2 / half-open 0, untrusted 0`. */
+function healthText(h: NonNullable<StatusResponse['agents']['health']>): string {
+  const { open, half_open: halfOpen } = h.breakers;
+  return `quarantined ${h.quarantined}, breakers open ${open} / half-open ${halfOpen}, untrusted ${h.untrusted}`;
 }
 
 /** `{total: 7, by_state: {running: 2, succeeded: 5}}` → `7 (running 2, succeeded 5)`. */

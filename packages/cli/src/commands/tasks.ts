@@ -1,4 +1,7 @@
-/** `kos tasks [--goal] [--state] [--agent] [--limit] [--after]`, `kos tasks show <id>`. */
+/**
+ * `kos tasks [--goal] [--state] [--agent] [--limit] [--after]`, `kos tasks show <id>`, and the
+ * operator actions `kos tasks retry|approve|deny <id> [--reason]`, and `kos tasks cancel <id> [--reason]`.
+ */
 import { Option, type Command } from 'commander';
 import type { TaskState } from '../api-types.ts';
 import { positiveInt } from '../args.ts';
@@ -46,4 +49,35 @@ export function registerTasks(program: Command, io: Io): void {
       const answer = await client.getTask(await resolveTaskId(client, id));
       ctx.print(answer, () => taskDetail(answer.task, answer.history));
     });
+
+  tasks
+    .command('cancel <id>')
+    .description(
+      'cancel a task: a running one is told to stop (cancelling until its agent acknowledges); its dependents are skipped',
+    )
+    .option('--reason <text>', 'recorded in the event log')
+    .action(async (id: string, o: { reason?: string }, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const client = ctx.client();
+      const answer = await client.cancelTask(await resolveTaskId(client, id), o.reason);
+      ctx.print(answer, () => `task ${answer.task.id} ${answer.task.state}`);
+    });
+
+  const decisions = [
+    ['retry', 'dead', 'retry a dead task (a dead letter): ready again with more attempts; its goal reopens'],
+    ['approve', 'awaiting_approval', 'approve a task awaiting approval: it becomes ready'],
+    ['deny', 'awaiting_approval', "deny a task awaiting approval: it dies and its goal's policy applies"],
+  ] as const;
+  for (const [action, state, description] of decisions) {
+    tasks
+      .command(`${action} <id>`)
+      .description(`${description} (an 8-character id prefix is enough)`)
+      .option('--reason <text>', 'recorded in the event log')
+      .action(async (id: string, o: { reason?: string }, cmd: Command) => {
+        const ctx = Ctx.of(io, cmd);
+        const client = ctx.client();
+        const answer = await client.decideTask(await resolveTaskId(client, id, state), action, o.reason);
+        ctx.print(answer, () => `task ${answer.task.id} ${answer.task.state}`);
+      });
+  }
 }

@@ -8,7 +8,10 @@ import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { cancelRoutes } from './routes/cancel.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 import { readRoutes } from './routes/read.ts';
 import { seedRoutes } from './routes/seed.ts';
 
@@ -67,6 +70,9 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   opsRoutes(app, deps);
   seedRoutes(app, deps);
   readRoutes(app, deps);
+  operatorRoutes(app, deps);
+  cancelRoutes(app, deps);
+  quarantineRoutes(app, deps);
   auditRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.ts';
 import type { Metrics } from '../observe/index.ts';
+import type { Reconciler } from '../observe/reconciler.ts';
 import type { TemplateLibrary } from '../planner/index.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Lease } from '../store/verbs/assign.ts';
@@ -25,4 +26,6 @@ export interface ApiDeps {
   revoked(tasks: readonly Task[]): void;
   /** False while starting or stopping. */
   accepting(): boolean;
+  /** The periodic invariant check; it runs on the leader, so another replica shows no runs. */
+  reconciler: Pick<Reconciler, 'runs' | 'roundsRequested' | 'last'>;
 }

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { PRIORITIES } from '@kos/protocol';
+import { PolicySpec } from '../planner/policy-spec.ts';
+import { TASK_TRANSITIONS, type TaskState as State } from '../scheduler/task.ts';
 
 /**
  * Request schemas of every route. Fastify validates against them before a handler runs, so a
@@ -31,6 +33,24 @@ export const TaskSpec = Type.Object(
     estimated_duration_ms: Type.Optional(Type.Integer({ minimum: 0 })),
     depends_on: Type.Optional(Type.Array(Name, { maxItems: 1000 })),
     input: Type.Optional(Type.Unknown()),
+    /** Failure handling: retry, timeouts, approval, fallback, … (docs/failure-handling.md). */
+    policy: Type.Optional(PolicySpec),
+  },
+  strict,
+);
+
+/**
+ * A goal's policy (docs/scheduling.md): what a dead task does to the rest of the goal, at most how
+ * many of its tasks are leased at once (null: no limit; absent: policies.max_parallel_per_goal),
+ * and its share of a priority tier relative to other goals.
+ */
+export const GoalPolicySpec = Type.Object(
+  {
+    on_task_death: Type.Optional(Type.Union([Type.Literal('fail_fast'), Type.Literal('continue')])),
+    max_parallel_tasks: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()]),
+    ),
+    weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },
   strict,
 );
@@ -44,6 +64,7 @@ export const DecomposeBody = Type.Object(
     priority: Type.Optional(Priority),
     template: Type.Optional(Name),
     tasks: Type.Optional(Type.Array(TaskSpec, { minItems: 1, maxItems: 100_000 })),
+    policy: Type.Optional(GoalPolicySpec),
   },
   strict,
 );
@@ -78,6 +99,15 @@ export const FailBody = Type.Object(
 export const AgentIdBody = Type.Object({ agent_id: Id }, strict);
 
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, strict);
+
+/** Operator actions on a task (retry, approve, deny): the reason is kept in the event log. */
+export const OperatorBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, strict);
+
+/** Quarantining an agent says why (kept in its health and the event log). */
+export const QuarantineBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' }) },
+  strict,
+);
 
 export const TokenBody = Type.Object(
   {
@@ -114,11 +144,7 @@ export const GoalsQuery = Type.Object(
   strict,
 );
 
-const TaskState = Type.Union(
-  ['pending', 'ready', 'leased', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'].map((s) =>
-    Type.Literal(s),
-  ),
-);
+const TaskState = Type.Union((Object.keys(TASK_TRANSITIONS) as State[]).map((s) => Type.Literal(s)));
 
 export const TasksQuery = Type.Object(
   {

@@ -1,5 +1,9 @@
 import type { Agent } from '../registry/agent.ts';
+import { trustNow, type HealthConfig } from '../registry/health.ts';
+import { breakerAt } from '../scheduler/breaker.ts';
 import type { Goal } from '../scheduler/goal.ts';
+import { leaseSkills } from '../scheduler/fallback.ts';
+import type { TaskPolicy } from '../scheduler/policy.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { EventRecord } from '../store/records.ts';
 
@@ -26,18 +30,52 @@ export function taskView(t: Task) {
     input: t.input,
     result: t.result,
     error: t.error,
+    policy: policyView(t.policy),
+    deadline_at: iso(t.deadlineAt),
+    // Who declined or delegated the task, oldest first (docs/cancellation-and-delegation.md).
+    delegations: t.delegations.map((d) => ({
+      agent_id: d.agentId,
+      action: d.action,
+      reason: d.reason,
+      to: d.to,
+      at: iso(d.at),
+    })),
     created_at: iso(t.createdAt),
     updated_at: iso(t.updatedAt),
     finished_at: iso(t.finishedAt),
   };
 }
 
-export function leaseView(t: Task) {
+/** A task's resolved failure-handling policy, in the request's snake_case. */
+export function policyView(p: TaskPolicy) {
+  return {
+    retry: {
+      max_attempts: p.retry.maxAttempts,
+      delay_strategy: p.retry.delayStrategy,
+      base_delay_ms: p.retry.baseDelayMs,
+      max_delay_ms: p.retry.maxDelayMs,
+      jitter: p.retry.jitter,
+    },
+    timeouts: {
+      schedule_to_start_ms: p.timeouts.scheduleToStartMs,
+      start_to_close_ms: p.timeouts.startToCloseMs,
+      heartbeat_ms: p.timeouts.heartbeatMs,
+    },
+    approval: { before_run: p.approval.beforeRun, on_failure: p.approval.onFailure },
+    fallback: p.fallback && { skills: p.fallback.skills, after_attempts: p.fallback.afterAttempts },
+    experimental: p.experimental,
+    concurrency: p.concurrency,
+    run_when: p.runWhen,
+  };
+}
+
+/** A lease as its holder sees it; with the holder's skills, `skills` are those it should use (fallback). */
+export function leaseView(t: Task, holderSkills?: readonly string[]) {
   return {
     subtask_uuid: t.id,
     goal_id: t.goalId,
     name: t.name,
-    skills: t.skills,
+    skills: holderSkills === undefined ? t.skills : leaseSkills(t, holderSkills),
     input: t.input,
     epoch: t.epoch,
     attempt: t.attempts,
@@ -55,21 +93,30 @@ export function goalView(g: Goal) {
     state: g.state,
     task_count: g.taskCount,
     succeeded_count: g.succeededCount,
+    dead_count: g.deadCount,
+    skipped_count: g.skippedCount,
+    policy: {
+      on_task_death: g.policy.onTaskDeath,
+      max_parallel_tasks: g.policy.maxParallel,
+      weight: g.policy.weight,
+    },
     created_at: iso(g.createdAt),
     updated_at: iso(g.updatedAt),
     finished_at: iso(g.finishedAt),
   };
 }
 
-export function agentView(a: Agent, activeLeases: number) {
+/** An agent as of `now`: trust decayed to now, breakers past their cool-down shown half-open. */
+export function agentView(a: Agent, activeLeases: number, now: number, cfg: HealthConfig) {
   return {
     id: a.id,
     name: a.name,
     skills: a.skills,
     max_parallel: a.maxParallel,
     state: a.state,
-    trust: Math.round(a.trust * 1000) / 1000,
+    trust: Math.round(trustNow(a, now, cfg) * 1000) / 1000,
     active_leases: activeLeases,
+    health: healthView(a, now, cfg),
     stats: Object.fromEntries(
       Object.entries(a.stats).map(([k, s]) => [
         k,
@@ -78,6 +125,25 @@ export function agentView(a: Agent, activeLeases: number) {
     ),
     last_heartbeat_at: iso(a.lastHeartbeatAt),
     registered_at: iso(a.registeredAt),
+  };
+}
+
+function healthView(a: Agent, now: number, cfg: HealthConfig) {
+  const h = a.health;
+  return {
+    consecutive_failures: h.consecutiveFailures,
+    crashes: h.crashes,
+    breakers: Object.fromEntries(
+      Object.entries(h.breakers).map(([key, stored]) => {
+        const b = breakerAt(stored, now, cfg.breaker);
+        return [key, { state: b.state, failures: b.failures, opened_at: iso(b.openedAt), probes: b.probes }];
+      }),
+    ),
+    quarantine: h.quarantine && {
+      reason: h.quarantine.reason,
+      at: iso(h.quarantine.at),
+      by: h.quarantine.by,
+    },
   };
 }
 

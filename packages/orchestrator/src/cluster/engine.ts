@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SessionRegistry } from '../api/klp/registry.ts';
+import type { Rollback, SessionRegistry } from '../api/klp/registry.ts';
 import type { Config } from '../config/types.ts';
 import type { Metrics } from '../observe/index.ts';
+import { Reconciler } from '../observe/reconciler.ts';
 import { isLeased, type Task } from '../scheduler/task.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
@@ -10,8 +11,6 @@ import type { Coordinator } from './coordinator.ts';
 
 /** Ids per message: a NOTIFY payload holds at most ~8 kB. */
 const CHUNK = 100;
-
-type Revoked = Pick<Task, 'id' | 'agentId' | 'epoch'>;
 
 /** A fan-out message: which replica sent it (it delivers its own locally) and what. */
 interface Announcement<T> {
@@ -33,6 +32,10 @@ function chunks<T>(items: readonly T[]): T[][] {
 export class Engine {
   private running = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | null = null;
+  /** The periodic invariant check; its last report is in GET /orchestration/status. */
+  readonly reconciler: Reconciler;
   private roundQueued = false;
   private roundRunning: Promise<void> | null = null;
   private roundAgain = false;
@@ -48,6 +51,7 @@ export class Engine {
     private readonly sessions: SessionRegistry,
     private readonly coordinator: Coordinator,
   ) {
+    this.reconciler = new Reconciler(store, config);
     coordinator.subscribe('round', () => this.requestRound());
     coordinator.subscribe('leases', (p) => void this.deliverLeases(p));
     coordinator.subscribe('revoked', (p) => this.deliverRevoked(p));
@@ -62,13 +66,18 @@ export class Engine {
     this.running = true;
     this.sweepTimer = setInterval(() => this.sweep(), this.config.heartbeat.sweepIntervalMs);
     this.sweepTimer.unref();
+    if (this.config.reconciler.intervalMs > 0) {
+      this.reconcileTimer = setInterval(() => this.reconcile(), this.config.reconciler.intervalMs);
+      this.reconcileTimer.unref();
+    }
     this.changed();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.sweepTimer);
-    await this.roundRunning;
+    clearInterval(this.reconcileTimer);
+    await Promise.all([this.roundRunning, this.reconciling]);
   }
 
   /** Something changed that may let a round place work: run one here, or ask the leader. */
@@ -104,12 +113,20 @@ export class Engine {
     return leases;
   }
 
-  /** Leases ended by a verb: their holders, wherever connected, are told to stop. */
+  /**
+   * Leases ended by a verb, and tasks cancelled while leased: their holders, wherever connected,
+   * are told to stop (and, for a cancel, to acknowledge by the grace deadline).
+   */
   revoked(tasks: readonly Task[]): void {
-    const held: Revoked[] = tasks
+    const held: Rollback[] = tasks
       .filter((t) => t.agentId)
-      .map((t) => ({ id: t.id, agentId: t.agentId, epoch: t.epoch }));
-    this.sessions.rollback(held, 'lease ended');
+      .map((t) => ({
+        id: t.id,
+        agentId: t.agentId,
+        epoch: t.epoch,
+        ackBy: t.state === 'cancelling' ? t.leaseExpiresAt : null,
+      }));
+    this.sessions.rollback(held);
     this.announce('revoked', held).catch((err: unknown) =>
       this.log.warn({ err }, 'could not announce revoked leases'),
     );
@@ -162,8 +179,34 @@ export class Engine {
   }
 
   private deliverRevoked(payload: string): void {
-    const { from, items } = JSON.parse(payload) as Announcement<Revoked>;
-    if (from !== this.replica) this.sessions.rollback(items, 'lease ended');
+    const { from, items } = JSON.parse(payload) as Announcement<Rollback>;
+    if (from !== this.replica) this.sessions.rollback(items);
+  }
+
+  /**
+   * One reconciler run on the leader. It only reports (status, metrics, a warning); for ready tasks
+   * a round could place it requests a round, the one repair that changes nothing by itself.
+   */
+  private reconcile(): void {
+    if (!this.running || !this.coordinator.leader || this.reconciling !== null) return;
+    this.reconciling = this.reconciler
+      .run()
+      .then((report) => {
+        this.metrics.reconcilerRun(report.violations, report.unplaced > 0);
+        if (report.unplaced > 0) this.requestRound();
+        const found = Object.entries(report.violations).filter(([, v]) => v.count > 0);
+        if (found.length > 0) {
+          this.log.warn(
+            {
+              violations: Object.fromEntries(found.map(([kind, v]) => [kind, v.count])),
+              examples: found.flatMap(([, v]) => v.examples.slice(0, 2)),
+            },
+            'reconciler found invariant violations',
+          );
+        }
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'reconciler run failed'))
+      .finally(() => (this.reconciling = null));
   }
 
   private sweep(): void {
@@ -173,7 +216,9 @@ export class Engine {
       .then((s) => {
         this.metrics.leaseRevoked('lease_expired', s.expired.length);
         this.metrics.leaseRevoked('agent_lost', s.lost.length);
-        const revoked = [...s.lost, ...s.expired];
+        this.metrics.leaseRevoked('timeout', s.timedOut.length);
+        this.metrics.leaseRevoked('agent_quarantined', s.quarantined.length);
+        const revoked = [...s.lost, ...s.expired, ...s.timedOut, ...s.quarantined];
         if (revoked.length > 0 || s.promoted > 0 || s.lostAgents > 0) {
           this.log.info(
             { lost_agents: s.lostAgents, revoked: revoked.length, promoted: s.promoted },

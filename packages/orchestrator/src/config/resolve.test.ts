@@ -19,11 +19,21 @@ describe('resolveConfig defaults', () => {
         maxDelayMs: 30_000,
         jitter: true,
       },
-      policies: { fallbackOnError: true, allowCrossAgent: true, maxParallelTasks: 5 },
-      security: { trustThreshold: 0.7, auditAllActions: true },
+      policies: { fallbackOnError: true, allowCrossAgent: true, maxParallelTasks: 5, maxParallelPerGoal: 0 },
+      security: {
+        trustThreshold: 0.7,
+        trustNeutral: 0.8,
+        trustHalfLifeMs: 3_600_000,
+        auditAllActions: true,
+      },
+      breaker: { failureThreshold: 3, cooldownMs: 30_000, halfOpenProbes: 1 },
+      lifecycle: { quarantineThreshold: 5, maxCrashes: 3 },
       leases: { ttlMs: 30_000 },
       heartbeat: { ttlMs: 15_000, sweepIntervalMs: 1_000 },
+      cancellation: { graceMs: 5_000 },
+      delegation: { maxDepth: 5 },
       scheduler: { autoAssign: true, agingStepMs: 30_000, roundLimit: 1_000 },
+      reconciler: { intervalMs: 10_000, graceMs: 5_000 },
       limits: {
         maxBodyBytes: 1_048_576,
         maxTasksPerGoal: 1_000,
@@ -111,8 +121,18 @@ describe('resolveConfig file selection and shapes', () => {
       maxDelayMs: 30_000,
       jitter: false,
     });
-    expect(config.policies).toEqual({ fallbackOnError: false, allowCrossAgent: false, maxParallelTasks: 2 });
-    expect(config.security).toEqual({ trustThreshold: 0.5, auditAllActions: false });
+    expect(config.policies).toEqual({
+      fallbackOnError: false,
+      allowCrossAgent: false,
+      maxParallelTasks: 2,
+      maxParallelPerGoal: 0,
+    });
+    expect(config.security).toEqual({
+      trustThreshold: 0.5,
+      trustNeutral: 0.8,
+      trustHalfLifeMs: 3_600_000,
+      auditAllActions: false,
+    });
   });
 
   it('reads keys at the top level and under orchestrator: in one file', () => {

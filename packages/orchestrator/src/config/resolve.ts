@@ -99,15 +99,30 @@ export function resolveConfig(input: ConfigInput): Config {
       fallbackOnError: get(KEYS.fallbackOnError),
       allowCrossAgent: get(KEYS.allowCrossAgent),
       maxParallelTasks: get(KEYS.maxParallelTasks),
+      maxParallelPerGoal: get(KEYS.maxParallelPerGoal),
     },
-    security: { trustThreshold: get(KEYS.trustThreshold), auditAllActions: get(KEYS.auditAllActions) },
+    security: {
+      trustThreshold: get(KEYS.trustThreshold),
+      trustNeutral: get(KEYS.trustNeutral),
+      trustHalfLifeMs: get(KEYS.trustHalfLifeMs),
+      auditAllActions: get(KEYS.auditAllActions),
+    },
+    breaker: {
+      failureThreshold: get(KEYS.breakerFailureThreshold),
+      cooldownMs: get(KEYS.breakerCooldownMs),
+      halfOpenProbes: get(KEYS.breakerHalfOpenProbes),
+    },
+    lifecycle: { quarantineThreshold: get(KEYS.quarantineThreshold), maxCrashes: get(KEYS.maxCrashes) },
     leases: { ttlMs: get(KEYS.leaseTtlMs) },
     heartbeat: { ttlMs: get(KEYS.heartbeatTtlMs), sweepIntervalMs: get(KEYS.sweepIntervalMs) },
+    cancellation: { graceMs: get(KEYS.cancellationGraceMs) },
+    delegation: { maxDepth: get(KEYS.delegationMaxDepth) },
     scheduler: {
       autoAssign: get(KEYS.autoAssign),
       agingStepMs: get(KEYS.agingStepMs),
       roundLimit: get(KEYS.roundLimit),
     },
+    reconciler: { intervalMs: get(KEYS.reconcilerIntervalMs), graceMs: get(KEYS.reconcilerGraceMs) },
     limits: {
       maxBodyBytes: get(KEYS.maxBodyBytes),
       maxTasksPerGoal: get(KEYS.maxTasksPerGoal),
@@ -139,6 +154,12 @@ export function resolveConfig(input: ConfigInput): Config {
   );
   relation(KEYS.leaseTtlMs, '≥', KEYS.heartbeatTtlMs, 'so a live agent keeps its lease between heartbeats');
   relation(KEYS.maxDelayMs, '≥', KEYS.baseDelayMs, 'as the cap of the retry delay');
+  relation(
+    KEYS.trustNeutral,
+    '≥',
+    KEYS.trustThreshold,
+    'so an idle agent is not demoted to experimental work by time alone',
+  );
 
   if (problems.length > 0) {
     throw new KosError(

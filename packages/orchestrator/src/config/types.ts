@@ -24,15 +24,29 @@ export interface Config {
     allowCrossAgent: boolean;
     /** Default capacity (`max_parallel`) of an agent that does not state its own. */
     maxParallelTasks: number;
+    /** Default of a goal's max_parallel_tasks (its leased tasks at once); 0: no limit. */
+    maxParallelPerGoal: number;
   };
   security: {
-    /** Agents below this trust get work only when no trusted capable agent has a free slot. */
+    /** Agents below this trust receive only tasks whose policy is experimental. */
     trustThreshold: number;
+    /** Where trust drifts back to without new evidence (≥ trustThreshold). */
+    trustNeutral: number;
+    /** Trust's distance to trustNeutral halves every this many ms. */
+    trustHalfLifeMs: number;
     /** Also record actions that change no task, goal or agent (issuing a token) as `audit` events. */
     auditAllActions: boolean;
   };
+  /** Circuit breakers per agent and per agent × skill (docs/agent-health.md). */
+  breaker: { failureThreshold: number; cooldownMs: number; halfOpenProbes: number };
+  /** Quarantine after this many consecutive failures, or this many crashes, since a success. */
+  lifecycle: { quarantineThreshold: number; maxCrashes: number };
   leases: { ttlMs: number };
   heartbeat: { ttlMs: number; sweepIntervalMs: number };
+  /** A cancelled task's holder has this long to stop and acknowledge before its lease is revoked. */
+  cancellation: { graceMs: number };
+  /** A task may be declined or delegated this many times; one more hand-off kills it. */
+  delegation: { maxDepth: number };
   scheduler: {
     /** Run an assignment round after every event that may enable one (submit, complete, register…). */
     autoAssign: boolean;
@@ -40,6 +54,12 @@ export interface Config {
     agingStepMs: number;
     /** At most this many ready tasks are considered per round. */
     roundLimit: number;
+  };
+  reconciler: {
+    /** How often the leader checks the store's invariants; 0: never. */
+    intervalMs: number;
+    /** How long a state may look wrong before it is reported (work in flight settles first). */
+    graceMs: number;
   };
   limits: {
     maxBodyBytes: number;

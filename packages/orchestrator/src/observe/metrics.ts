@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@kos/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AGENT_TRANSITIONS, type AgentState } from '../registry/agent.ts';
+import { VIOLATION_KINDS, type ViolationKind } from './invariants.ts';
 import { TASK_TRANSITIONS, type TaskState } from '../scheduler/task.ts';
 
 const TASK_STATES = Object.keys(TASK_TRANSITIONS) as TaskState[];
@@ -51,6 +52,26 @@ export class Metrics {
   private readonly readyQueueDepth = this.gauge(
     'kos_ready_queue_depth',
     'Ready tasks waiting for an agent.',
+    [],
+  );
+  private readonly breakers = this.gauge(
+    'kos_agent_breakers',
+    'Circuit breakers (agent, or agent × skill) not closed, by state: open or half_open.',
+    ['state'],
+  );
+  private readonly reconcilerRuns = this.counter(
+    'kos_reconciler_runs_total',
+    'Runs of the reconciler (the periodic invariant check).',
+    [],
+  );
+  private readonly reconcilerViolations = this.gauge(
+    'kos_reconciler_violations',
+    'Invariant violations the last reconciler run found, by kind.',
+    ['kind'],
+  );
+  private readonly reconcilerRounds = this.counter(
+    'kos_reconciler_rounds_requested_total',
+    'Rounds the reconciler requested for ready tasks a free agent could take (self-heal).',
     [],
   );
   private readonly httpDuration = new Histogram({
@@ -115,6 +136,22 @@ export class Metrics {
 
   klpSessionsOpen(n: number): void {
     this.klpSessions.set(n);
+  }
+
+  /** Breakers not closed across the fleet, as status computed them. */
+  setBreakerGauges(counts: { open: number; half_open: number }): void {
+    this.breakers.set({ state: 'open' }, counts.open);
+    this.breakers.set({ state: 'half_open' }, counts.half_open);
+  }
+
+  /** A reconciler run found these violations by kind; `roundRequested`: it asked for a round. */
+  reconcilerRun(
+    violations: Readonly<Record<ViolationKind, { count: number }>>,
+    roundRequested: boolean,
+  ): void {
+    this.reconcilerRuns.inc();
+    for (const kind of VIOLATION_KINDS) this.reconcilerViolations.set({ kind }, violations[kind].count);
+    if (roundRequested) this.reconcilerRounds.inc();
   }
 
   storeCommit(batchSize: number): void {

@@ -41,6 +41,7 @@ export function decompose(
     estimatedDurationMs: t.estimatedDurationMs,
     dependsOn: [...t.dependsOn],
     input: substituteParameters(t.input, { goal, context }),
+    ...(t.policy === undefined ? {} : { policy: t.policy }),
   }));
   const plan = { template: template.name, tasks };
   validatePlan(plan, limits);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isKosError, type KosError } from '@kos/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decompose } from './decompose.ts';
 import { loadTemplates } from './template-library.ts';
 
 let dir: string;
@@ -71,6 +72,44 @@ describe('loadTemplates', () => {
       dependsOn: [],
       input: { goal: '${goal}', context: '${context}' },
     });
+  });
+
+  it('layers a task policy over the template policy, field by field', async () => {
+    await writeFile(
+      join(dir, 'p.yaml'),
+      [
+        'name: careful',
+        'rank: 1',
+        'match: { words: [careful] }',
+        'policy:',
+        '  retry: { max_attempts: 5, base_delay_ms: 100 }',
+        '  timeouts: { start_to_close_ms: 60000 }',
+        '  approval: { on_failure: true }',
+        'tasks:',
+        '  - { name: Build, skills: [build] }',
+        '  - name: Notify',
+        '    skills: [notify]',
+        '    depends_on: [Build]',
+        '    policy: { retry: { max_attempts: 1 }, timeouts: { start_to_close_ms: null }, run_when: failed }',
+      ].join('\n'),
+    );
+    const library = await loadTemplates(dir);
+    const [build, notify] = library.get('careful')!.tasks;
+    expect(build?.policy).toMatchObject({
+      retry: { maxAttempts: 5, baseDelayMs: 100 },
+      timeouts: { startToCloseMs: 60000 },
+      approval: { onFailure: true },
+    });
+    expect(notify?.policy).toMatchObject({
+      retry: { maxAttempts: 1, baseDelayMs: 100 },
+      timeouts: { startToCloseMs: null },
+      approval: { onFailure: true },
+      runWhen: 'failed',
+    });
+    // A goal decomposed with the template carries the layered policies into its plan.
+    const limits = { maxTasksPerGoal: 10, maxSkillsPerEntity: 8, maxInputBytes: 4096 };
+    const plan = decompose(library, 'a careful change', '', limits);
+    expect(plan.tasks.map((t) => t.policy)).toEqual([build?.policy, notify?.policy]);
   });
 
   it('ranks a user template with a lower rank before the built-ins', async () => {
@@ -142,11 +181,11 @@ describe('invalid template files', () => {
       ].join('\n'),
     );
     expect(problems).toEqual([
-      'unknown key colour (allowed: name, description, rank, match, tasks)',
+      'unknown key colour (allowed: name, description, rank, match, policy, tasks)',
       'name must be a word of letters, digits, "_" or "-"',
       'rank must be a number',
       'match must have exactly one of words, pattern, always (found words, always)',
-      'unknown key tasks[0].retries (allowed: name, skills, priority, estimated_duration_ms, depends_on, input)',
+      'unknown key tasks[0].retries (allowed: name, skills, priority, estimated_duration_ms, depends_on, input, policy)',
       'tasks[0].skills must be a non-empty list of non-empty strings',
       'tasks[0].priority must be one of critical, high, medium, low (got "urgent")',
       'tasks[0].estimated_duration_ms must be a number ≥ 0',
@@ -183,6 +222,35 @@ describe('invalid template files', () => {
     ]);
     expect(await problemsOf(`${head}match: {}\n${VALID_TASK}`)).toEqual([
       'match must have exactly one of words, pattern, always (found none)',
+    ]);
+  });
+
+  it('reports bad policies of the template and of its tasks', async () => {
+    const problems = await problemsOf(
+      [
+        'name: t',
+        'rank: 1',
+        'match: { always: true }',
+        'policy: { retry: { max_attempts: 0, base_delay_ms: 500, max_delay_ms: 100 }, colour: red }',
+        'tasks:',
+        '  - { name: A, skills: [s], policy: { run_when: failed } }',
+        '  - { name: B, skills: [s], policy: { fallback: { skills: [] } } }',
+      ].join('\n'),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'policy must NOT have additional properties (unknown key colour)',
+        'policy.retry.max_attempts must be >= 1',
+        'tasks[0]: run_when: failed needs depends_on (the tasks whose failure it handles)',
+        expect.stringMatching(/^tasks\[1\]\.policy\.fallback/),
+      ]),
+    );
+    const crossed = await problemsOf(
+      'name: t\nrank: 1\nmatch: { always: true }\npolicy: { retry: { base_delay_ms: 500, max_delay_ms: 100 } }\n' +
+        VALID_TASK,
+    );
+    expect(crossed).toEqual([
+      'policy.retry.max_delay_ms (100) must be ≥ retry.base_delay_ms (500): it caps the delay',
     ]);
   });
 

@@ -9,6 +9,7 @@
  *   words: [analyze, report]  # a goal word (case-insensitive) starting with one of these prefixes
  *   # pattern: "regex"        # a case-insensitive regular expression found in the goal text
  *   # always: true            # matches every goal: the fallback
+ * policy: { retry: { max_attempts: 5 } }   # optional: failure handling of every task (docs/failure-handling.md)
  * tasks:                    # at least one
  *   - name: Data Collection   # unique within the template, kept literally
  *     skills: [data_collection]   # at least one
@@ -17,16 +18,19 @@
  *     depends_on: []          # names of other tasks of this template; several allowed; no cycles
  *     input: { goal: "${goal}", context: "${context}" }   # any YAML/JSON, this is the default;
  *                             # strings take ${goal}, ${context}, ${context.KEY}; `$${` is a literal `${`
+ *     policy: { run_when: failed }   # optional: overrides the template's policy field by field
  * ```
  */
 import { PRIORITIES, type Priority } from '@kos/protocol';
+import type { TaskPolicyOverrides } from '../scheduler/policy.ts';
 import { findCycle, findDuplicateName } from './dag.ts';
 import { unknownPlaceholders } from './parameters.ts';
+import { mergeOverrides, parsePolicySpec } from './policy-spec.ts';
 import type { TemplateMatch, TemplateTask, WorkflowTemplate } from './types.ts';
 
-const TEMPLATE_KEYS = ['name', 'description', 'rank', 'match', 'tasks'];
+const TEMPLATE_KEYS = ['name', 'description', 'rank', 'match', 'policy', 'tasks'];
 const MATCH_KEYS = ['words', 'pattern', 'always'];
-const TASK_KEYS = ['name', 'skills', 'priority', 'estimated_duration_ms', 'depends_on', 'input'];
+const TASK_KEYS = ['name', 'skills', 'priority', 'estimated_duration_ms', 'depends_on', 'input', 'policy'];
 const TEMPLATE_NAME = /^[A-Za-z0-9][\w-]*$/;
 /** A goal word as the matcher splits it: letters, digits, underscore (any script). */
 export const WORD = /[\p{L}\p{N}_]+/gu;
@@ -54,7 +58,8 @@ export function parseTemplate(raw: unknown, file: string, builtIn: boolean): Par
   if (typeof rank !== 'number' || !Number.isFinite(rank)) problems.push('rank must be a number');
 
   const match = parseMatch(raw['match'], problems);
-  const tasks = parseTasks(raw['tasks'], problems);
+  const policy = parsePolicy(raw['policy'], 'policy', problems);
+  const tasks = parseTasks(raw['tasks'], policy, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -111,13 +116,26 @@ function parseMatch(raw: unknown, problems: string[]): TemplateMatch | undefined
   return { kind: 'always' };
 }
 
-function parseTasks(raw: unknown, problems: string[]): TemplateTask[] {
+/** A `policy:` mapping, or undefined when absent or invalid (its problems are reported). */
+function parsePolicy(raw: unknown, at: string, problems: string[]): TaskPolicyOverrides | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parsePolicySpec(raw, at);
+  if (parsed.ok) return parsed.overrides;
+  problems.push(...parsed.problems);
+  return undefined;
+}
+
+function parseTasks(
+  raw: unknown,
+  templatePolicy: TaskPolicyOverrides | undefined,
+  problems: string[],
+): TemplateTask[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push('tasks must be a non-empty list');
     return [];
   }
   const tasks = raw.flatMap((t: unknown, i) => {
-    const task = parseTask(t, `tasks[${i}]`, problems);
+    const task = parseTask(t, `tasks[${i}]`, templatePolicy, problems);
     return task === undefined ? [] : [task];
   });
   // Graph checks only make sense when every task parsed.
@@ -136,7 +154,12 @@ function parseTasks(raw: unknown, problems: string[]): TemplateTask[] {
   return tasks;
 }
 
-function parseTask(raw: unknown, at: string, problems: string[]): TemplateTask | undefined {
+function parseTask(
+  raw: unknown,
+  at: string,
+  templatePolicy: TaskPolicyOverrides | undefined,
+  problems: string[],
+): TemplateTask | undefined {
   if (!isRecord(raw)) {
     problems.push(`${at} must be a mapping`);
     return undefined;
@@ -160,6 +183,10 @@ function parseTask(raw: unknown, at: string, problems: string[]): TemplateTask |
     problems.push(`${at}.estimated_duration_ms must be a number ≥ 0`);
   }
   if (!isStringList(dependsOn)) problems.push(`${at}.depends_on must be a list of task names`);
+  const policy = mergeOverrides(templatePolicy, parsePolicy(raw['policy'], `${at}.policy`, problems));
+  if (policy?.runWhen === 'failed' && isStringList(dependsOn) && dependsOn.length === 0) {
+    problems.push(`${at}: run_when: failed needs depends_on (the tasks whose failure it handles)`);
+  }
   for (const placeholder of unknownPlaceholders(input)) {
     problems.push(
       `${at}.input uses unknown parameter ${placeholder}; use \${goal}, \${context} or \${context.KEY}`,
@@ -173,6 +200,7 @@ function parseTask(raw: unknown, at: string, problems: string[]): TemplateTask |
     estimatedDurationMs: duration as number,
     dependsOn: dependsOn as string[],
     input,
+    ...(policy === undefined ? {} : { policy }),
   };
 }
 

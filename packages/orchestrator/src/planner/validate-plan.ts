@@ -75,6 +75,9 @@ function validateTask(task: PlannedTask, index: number, limits: PlanLimits): voi
   if (!PRIORITIES.includes(task.priority)) {
     throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
   }
+  if (task.policy?.runWhen === 'failed' && task.dependsOn.length === 0) {
+    throw invalid('policy', 'run_when "failed" needs depends_on (the tasks whose failure it handles)');
+  }
   if (!Number.isFinite(task.estimatedDurationMs) || task.estimatedDurationMs < 0) {
     throw invalid('estimatedDurationMs', 'the estimated duration must be a finite number of ms ≥ 0');
   }

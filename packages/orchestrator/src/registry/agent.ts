@@ -15,7 +15,8 @@ export const AGENT_TRANSITIONS: TransitionTable<AgentState> = {
   active: ['draining', 'lost', 'unregistered', 'quarantined'],
   draining: ['active', 'lost', 'unregistered', 'quarantined'],
   lost: ['active', 'unregistered', 'quarantined'],
-  unregistered: ['active'],
+  // → quarantined: an operator may isolate an agent that is not connected, so it cannot come back.
+  unregistered: ['active', 'quarantined'],
   quarantined: ['active', 'unregistered'],
 };
 
@@ -39,6 +40,8 @@ export interface AgentHealth {
   quarantine: { reason: string; at: number; by: string } | null;
   /** When trust was last updated: decay toward neutral is applied from here. */
   trustAt: number;
+  /** When it last lost leases: further leases lost at that same moment are the same crash. */
+  lastCrashAt?: number;
 }
 
 export function newAgentHealth(now: number): AgentHealth {
@@ -52,7 +55,7 @@ export interface Agent {
   skills: string[];
   maxParallel: number;
   state: AgentState;
-  /** In [0, 1]; below security.trust_threshold the agent is picked only when no trusted agent can run a task. */
+  /** In [0, 1] as of health.trustAt; below security.trust_threshold it gets experimental tasks only. */
   trust: number;
   stats: Record<string, SkillStats>;
   lastHeartbeatAt: number;

@@ -83,6 +83,36 @@ describe('retryDelayMs', () => {
     );
   });
 
+  it('stays within [0, min(max_delay, base·2^(n-1))] for random policies (base alone when fixed)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        retryArb,
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r, draw) => {
+          const grown = r.delayStrategy === 'exponential' ? r.baseDelayMs * 2 ** (n - 1) : r.baseDelayMs;
+          const bound = Math.min(r.maxDelayMs, grown);
+          const delay = retryDelayMs(n, r, () => draw);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThanOrEqual(bound);
+        },
+      ),
+    );
+  });
+
+  it('spreads the delays of any jittered policy whose cap leaves room, over seeded draws', () => {
+    const roomy = retryArb.filter((r) => retryDelayCapMs(1, r) >= 1_000).map((r) => ({ ...r, jitter: true }));
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 30 }), roomy, (seed, n, r) => {
+        const random = seeded(seed);
+        const draws = Array.from({ length: 50 }, () => retryDelayMs(n, r, random));
+        // 50 uniform draws over ≥ 1,001 values: all equal has probability ~1e-147.
+        expect(new Set(draws).size).toBeGreaterThan(25);
+        for (const d of draws) expect(d).toBeLessThanOrEqual(retryDelayCapMs(n, r));
+      }),
+    );
+  });
+
   it('does not overflow for huge failure counts', () => {
     for (const n of [1_024, 1e6, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
       expect(retryDelayMs(n, retry(), Math.random)).toBe(10_000);

@@ -1,8 +1,10 @@
 import { MinHeap } from './heap.ts';
 import {
+  breakersAllow,
   historyScore,
+  spendBreakers,
   TIER_FALLBACK_ONLY,
-  TIER_UNTRUSTED,
+  trustAllows,
   type RoundAgent,
   type RoundTask,
   type SchedulingPolicy,
@@ -30,9 +32,16 @@ function before(a: Entry, b: Entry): boolean {
   return a.idRank < b.idRank;
 }
 
-/** The capable agents of one skill set, best first, and how many of them still have a free slot. */
+/** What decides which agents may take a task, besides capacity. */
+type Eligible = { skills: readonly string[] } & Pick<RoundTask, 'experimental'>;
+
+/**
+ * The capable agents of one skill set (experimental or not: untrusted agents take only
+ * experimental tasks), best first, and how many of them can still take one more of its tasks.
+ */
 interface Pool {
   skills: readonly string[];
+  experimental: boolean;
   heap: MinHeap<Entry>;
   live: number;
 }
@@ -86,51 +95,79 @@ export class AgentPools {
   /** The best capable agent with a free slot for `task` and how many competed, or null. */
   pick(task: RoundTask): { index: number; candidates: number } | null {
     const { policies } = this.policy;
+    const excluded = this.indexesOf(task.excludedAgents);
     if (!policies.allowCrossAgent && task.lastAgentId !== null) {
       const i = this.indexById.get(task.lastAgentId);
-      return i !== undefined && this.canTake(i, task.skills) ? { index: i, candidates: 1 } : null;
+      return i !== undefined && !excluded.has(i) && this.canTake(i, task)
+        ? { index: i, candidates: 1 }
+        : null;
     }
-    const pool = this.poolFor(task.skills);
-    const top = this.validTop(pool);
+    const pool = this.poolFor(task);
+    const candidates = pool.live - this.liveIn(pool, excluded);
+    // An agent a delegation named takes the task whenever it can.
+    const named = task.preferredAgent ? this.indexById.get(task.preferredAgent) : undefined;
+    if (named !== undefined && !excluded.has(named) && this.canTake(named, task)) {
+      return { index: named, candidates };
+    }
+    const top = this.topFor(pool, excluded);
     if (top === undefined) return null;
     const fallback =
       policies.fallbackOnError && task.lastFailed && task.lastAgentId !== null
         ? this.indexById.get(task.lastAgentId)
         : undefined;
-    if (top.i !== fallback) return { index: top.i, candidates: pool.live };
+    if (top.i !== fallback) return { index: top.i, candidates };
     // The top agent failed this task last time: it runs it only if no agent of a better tier is free.
     pool.heap.pop();
-    const next = this.validTop(pool);
+    const next = this.topFor(pool, excluded);
     pool.heap.push(top);
     const demoted = { ...top, tier: top.tier + TIER_FALLBACK_ONLY };
     const index = next !== undefined && before(next, demoted) ? next.i : top.i;
-    return { index, candidates: pool.live };
+    return { index, candidates };
   }
 
-  /** Gives agent `i` one more lease of this round. */
-  assign(i: number): void {
+  /** Gives agent `i` one more lease of this round: a slot, and a probe of each half-open breaker it passes. */
+  assign(i: number, task: Pick<RoundTask, 'skills'>): void {
     const agent = this.agents[i] as RoundAgent;
     agent.active++;
     agent.lastAssignedAt = this.rotationClock++;
     this.version[i] = (this.version[i] as number) + 1;
     this.freeSlots--;
-    if (agent.active >= agent.maxParallel) for (const pool of this.poolsOf[i] ?? []) pool.live--;
+    const budgets = agent.breakers;
+    agent.breakers = spendBreakers(budgets, task.skills);
+    if (agent.active < agent.maxParallel && agent.breakers === budgets) return;
+    // It left the pools it can no longer serve (all of them once full).
+    this.poolsOf[i] = (this.poolsOf[i] ?? []).filter((pool) => {
+      const stays = this.fits(i, pool);
+      if (!stays) pool.live--;
+      return stays;
+    });
   }
 
-  private canTake(i: number, skills: readonly string[]): boolean {
+  private canTake(i: number, task: Eligible): boolean {
     const agent = this.agents[i] as RoundAgent;
     return (
-      agent.state === 'active' && agent.active < agent.maxParallel && hasSkills(this.skillSets[i], skills)
+      agent.state === 'active' &&
+      hasSkills(this.skillSets[i], task.skills) &&
+      trustAllows(task, agent, this.policy) &&
+      this.fits(i, task)
     );
   }
 
-  private poolFor(skills: readonly string[]): Pool {
-    const key = JSON.stringify(skills);
+  /** What an assignment can change: a free slot, and the breakers of these skills letting one more through. */
+  private fits(i: number, pool: Pick<Pool, 'skills'>): boolean {
+    const agent = this.agents[i] as RoundAgent;
+    return agent.active < agent.maxParallel && breakersAllow(agent, pool.skills);
+  }
+
+  private poolFor(task: Eligible): Pool {
+    const { skills } = task;
+    const experimental = task.experimental === true;
+    const key = experimental ? `x${JSON.stringify(skills)}` : JSON.stringify(skills);
     const existing = this.pools.get(key);
     if (existing !== undefined) return existing;
-    const pool: Pool = { skills, heap: new MinHeap(before), live: 0 };
+    const pool: Pool = { skills, experimental, heap: new MinHeap(before), live: 0 };
     for (const i of this.rarestOpenList(skills)) {
-      if (!this.canTake(i, skills)) continue;
+      if (!this.canTake(i, pool)) continue;
       pool.heap.push(this.snapshot(i, skills));
       pool.live++;
       this.poolsOf[i]?.push(pool);
@@ -149,13 +186,45 @@ export class AgentPools {
     return rarest;
   }
 
-  /** The pool's best entry, after dropping full agents and refreshing stale snapshots. */
+  private indexesOf(ids: readonly string[] | undefined): ReadonlySet<number> {
+    if (ids === undefined || ids.length === 0) return NONE;
+    const out = new Set<number>();
+    for (const id of ids) {
+      const i = this.indexById.get(id);
+      if (i !== undefined) out.add(i);
+    }
+    return out;
+  }
+
+  /** How many of these agents are in the pool with a free slot. */
+  private liveIn(pool: Pool, indexes: ReadonlySet<number>): number {
+    let n = 0;
+    for (const i of indexes) {
+      const agent = this.agents[i] as RoundAgent;
+      if (agent.active < agent.maxParallel && this.poolsOf[i]?.includes(pool)) n++;
+    }
+    return n;
+  }
+
+  /** The pool's best entry not in `excluded`: excluded entries are set aside, then put back. */
+  private topFor(pool: Pool, excluded: ReadonlySet<number>): Entry | undefined {
+    let top = this.validTop(pool);
+    if (excluded.size === 0) return top;
+    const aside: Entry[] = [];
+    while (top !== undefined && excluded.has(top.i)) {
+      aside.push(pool.heap.pop() as Entry);
+      top = this.validTop(pool);
+    }
+    for (const entry of aside) pool.heap.push(entry);
+    return top;
+  }
+
+  /** The pool's best entry, after dropping agents that left it and refreshing stale snapshots. */
   private validTop(pool: Pool): Entry | undefined {
     for (;;) {
       const top = pool.heap.peek();
       if (top === undefined) return undefined;
-      const agent = this.agents[top.i] as RoundAgent;
-      if (agent.active >= agent.maxParallel) {
+      if (!this.fits(top.i, pool)) {
         pool.heap.pop();
       } else if (top.version !== this.version[top.i]) {
         pool.heap.pop();
@@ -171,7 +240,7 @@ export class AgentPools {
     return {
       i,
       version: this.version[i] as number,
-      tier: a.trust < this.policy.security.trustThreshold ? TIER_UNTRUSTED : 0,
+      tier: 0,
       free: freeRatioOf(a),
       trust: a.trust,
       history: historyScore(skills, a.stats),
@@ -180,6 +249,8 @@ export class AgentPools {
     };
   }
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** Must match pairParts' free ratio exactly, or heap order and reported parts would disagree. */
 function freeRatioOf(a: RoundAgent): number {

@@ -7,12 +7,23 @@ import {
   type SchedulingPolicy,
 } from './score.ts';
 
-const CODE_ORDER: readonly IncapableCode[] = ['at-capacity', 'not-active', 'missing-skills', 'cross-agent'];
+const CODE_ORDER: readonly IncapableCode[] = [
+  'at-capacity',
+  'not-active',
+  'missing-skills',
+  'cross-agent',
+  'excluded',
+  'breaker-open',
+  'untrusted',
+];
 const LABELS: Record<IncapableCode, string> = {
   'at-capacity': 'at capacity',
   'not-active': 'not active',
   'missing-skills': 'missing skills',
   'cross-agent': 'cross-agent disallowed',
+  excluded: 'excluded (declined or delegated it)',
+  'breaker-open': 'circuit breaker open',
+  untrusted: 'below the trust threshold (the task is not experimental)',
 };
 
 /**

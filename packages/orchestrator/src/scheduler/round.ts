@@ -1,3 +1,4 @@
+import { atLimit, compareReady, FairQueue, type RoundGoal } from './fair-queue.ts';
 import { AgentPools } from './pool.ts';
 import { UnassignedReasons } from './reasons.ts';
 import {
@@ -9,6 +10,8 @@ import {
   type RoundTask,
   type SchedulingPolicy,
 } from './score.ts';
+
+export { compareReady, type RoundGoal };
 
 export interface Assignment {
   taskId: string;
@@ -23,37 +26,52 @@ export interface RoundInput {
   tasks: readonly RoundTask[];
   agents: readonly RoundAgent[];
   policy: SchedulingPolicy;
+  /** The tasks' goals: leases held now, limit and weight. A goal not listed: none, none, 1. */
+  goals?: ReadonlyMap<string, RoundGoal> | undefined;
+  /** Tasks leased now per concurrency key; a key not listed has none. */
+  keyLeases?: ReadonlyMap<string, number> | undefined;
 }
 
 export interface RoundPlan {
   assignments: Assignment[];
+  /** In ready-queue order. */
   unassigned: { taskId: string; reason: string }[];
-}
-
-/** Ready-queue order: readyKey, then id so equal keys are deterministic. */
-export function compareReady(a: RoundTask, b: RoundTask): number {
-  if (a.readyKey !== b.readyKey) return a.readyKey - b.readyKey;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  /** Goals and concurrency keys at their limit that held back tasks of this round. */
+  limited: { goalIds: string[]; keys: string[] };
 }
 
 /**
- * Plans one assignment round. Tasks go in ready-queue order; each takes the best capable agent
- * (the order of comparePairs) that still has a free slot, and capacity is consumed as the round
- * goes. A task no agent can take is skipped, so it never blocks the tasks behind it.
- * The input is not modified; the result is the same for the same tasks and agents in any order.
+ * Plans one assignment round. Tasks come in the order of FairQueue (ready-queue order, shared
+ * between the goals of a tier by weight); each takes the best capable agent (the order of
+ * comparePairs) that still has a free slot, and capacity is consumed as the round goes. A task no
+ * agent can take, whose goal or concurrency key is at its limit, is skipped, so it never blocks
+ * the tasks behind it. The input is not modified; the result is the same for the same input in any
+ * order.
  */
 export function planRound(input: RoundInput): RoundPlan {
   const pools = new AgentPools(input.agents, input.policy);
   const reasons = new UnassignedReasons(pools.agents, pools.skillSets, input.policy);
-  const plan: RoundPlan = { assignments: [], unassigned: [] };
-  for (const task of [...input.tasks].sort(compareReady)) {
-    if (pools.freeSlots === 0) {
-      plan.unassigned.push({ taskId: task.id, reason: 'no agent has a free slot left in this round' });
+  const queue = new FairQueue(input.tasks, input.goals);
+  const keyHeld = new Map(input.keyLeases ?? []);
+  const limitedKeys = new Set<string>();
+  const assignments: Assignment[] = [];
+  const unassigned: { task: RoundTask; reason: string }[] = [];
+  for (let lane = queue.peek(); lane !== null && pools.freeSlots > 0; lane = queue.peek()) {
+    const task = lane.tasks[lane.next] as RoundTask;
+    const c = task.concurrency;
+    if (c !== null && (keyHeld.get(c.key) ?? 0) >= c.limit) {
+      limitedKeys.add(c.key);
+      unassigned.push({
+        task,
+        reason: `concurrency key ${c.key} is at its limit of ${c.limit} leased tasks`,
+      });
+      queue.advance(lane, false);
       continue;
     }
     const pick = pools.pick(task);
     if (pick === null) {
-      plan.unassigned.push({ taskId: task.id, reason: reasons.explain(task) });
+      unassigned.push({ task, reason: reasons.explain(task) });
+      queue.advance(lane, false);
       continue;
     }
     const agent = pools.agents[pick.index] as RoundAgent;
@@ -65,8 +83,27 @@ export function planRound(input: RoundInput): RoundPlan {
       parts,
       explanation: explainPair(agent, parts),
     };
-    plan.assignments.push({ taskId: task.id, agentId: agent.id, score, candidates: pick.candidates });
-    pools.assign(pick.index);
+    assignments.push({ taskId: task.id, agentId: agent.id, score, candidates: pick.candidates });
+    pools.assign(pick.index, task);
+    queue.advance(lane, true);
+    if (c !== null) keyHeld.set(c.key, (keyHeld.get(c.key) ?? 0) + 1);
   }
-  return plan;
+  const limitedGoals = new Set<string>();
+  for (const { task, goal } of queue.remaining()) {
+    if (atLimit(goal)) {
+      limitedGoals.add(goal.id);
+      unassigned.push({
+        task,
+        reason: `goal ${goal.id} is at its limit of ${goal.maxParallel} leased tasks`,
+      });
+    } else {
+      unassigned.push({ task, reason: 'no agent has a free slot left in this round' });
+    }
+  }
+  unassigned.sort((a, b) => compareReady(a.task, b.task));
+  return {
+    assignments,
+    unassigned: unassigned.map((u) => ({ taskId: u.task.id, reason: u.reason })),
+    limited: { goalIds: [...limitedGoals].sort(), keys: [...limitedKeys].sort() },
+  };
 }

@@ -71,19 +71,31 @@ describe('scorePair', () => {
     expect(capable(scorePair({ ...t, lastFailed: false }, agent('a1'), policy())).parts.tier).toBe(0);
   });
 
-  it('puts agents below the trust threshold in a lower tier than fallback-only ones', () => {
-    const s = capable(scorePair(task('t1'), agent('a1', { trust: 0.3 }), policy({ trustThreshold: 0.5 })));
-    expect(s.parts.tier).toBe(2);
-    expect(s.explanation).toContain('untrusted');
-    const fallback = capable(
-      scorePair(
-        task('t1', { lastAgentId: 'a2', lastFailed: true }),
-        agent('a2'),
-        policy({ trustThreshold: 0.5 }),
-      ),
-    );
-    expect(comparePairs(fallback, s)).toBeLessThan(0);
-    expect(fallback.value).toBeGreaterThan(s.value);
+  it('takes an agent below the trust threshold for experimental tasks only', () => {
+    const novice = agent('a1', { trust: 0.3 });
+    expect(scorePair(task('t1'), novice, policy({ trustThreshold: 0.5 }))).toEqual({
+      capable: false,
+      agentId: 'a1',
+      reason: 'trust 0.30 is below the threshold and the task is not experimental',
+    });
+    const s = capable(scorePair(task('t1', { experimental: true }), novice, policy({ trustThreshold: 0.5 })));
+    expect(s.parts.tier).toBe(0);
+    expect(capable(scorePair(task('t1'), agent('a2', { trust: 0.5 }), policy({ trustThreshold: 0.5 }))));
+  });
+
+  it('refuses an agent whose own or skill breaker lets nothing through, and names the breakers', () => {
+    const t = task('t1', { skills: ['code', 'sql'] });
+    const skillOpen = agent('a1', { skills: ['code', 'sql'], breakers: { sql: 0, code: 1 } });
+    expect(scorePair(t, skillOpen, policy())).toEqual({
+      capable: false,
+      agentId: 'a1',
+      reason: 'circuit breaker open: sql',
+    });
+    const agentOpen = agent('a2', { skills: ['code', 'sql'], breakers: { '*': 0 } });
+    expect(scorePair(t, agentOpen, policy())).toMatchObject({ reason: 'circuit breaker open: *' });
+    // A half-open breaker with a probe left, or one for another skill, does not stand in the way.
+    const probing = agent('a3', { skills: ['code', 'sql'], breakers: { '*': 1, code: 1, rust: 0 } });
+    expect(scorePair(t, probing, policy()).capable).toBe(true);
   });
 
   it('averages Laplace-smoothed success rates over the task skills', () => {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.ts';
 import type { Agent } from '../registry/agent.ts';
+import { AGENT_BREAKER } from './breaker.ts';
 import type { Task } from './task.ts';
 
 /** A ready task as an assignment round sees it. */
@@ -9,6 +10,14 @@ export type RoundTask = Pick<
 > & {
   /** The previous attempt failed on `lastAgentId` (feeds policies.fallbackOnError). */
   lastFailed: boolean;
+  /** The task's concurrency key (task.policy.concurrency): at most `limit` leased at once. */
+  concurrency: { key: string; limit: number } | null;
+  /** Agents that declined or delegated the task (its delegation chain): never given it again. */
+  excludedAgents?: readonly string[] | undefined;
+  /** The agent its latest delegation named: it gets the task whenever it can take it. */
+  preferredAgent?: string | null | undefined;
+  /** policy.experimental: agents below security.trust_threshold may take it (absent: false). */
+  experimental?: boolean | undefined;
 };
 
 /** An agent as an assignment round sees it. */
@@ -18,17 +27,24 @@ export type RoundAgent = Pick<
 > & {
   /** Leases it holds now. */
   active: number;
+  /**
+   * Leases its circuit breakers still let through this round, by breaker key (`*`: any task, else
+   * a skill): 0 while open, the probes left while half-open. A key not listed (or no record) is closed.
+   */
+  breakers?: Readonly<Record<string, number>> | undefined;
 };
 
-export type SchedulingPolicy = Pick<Config, 'policies' | 'security'>;
+export interface SchedulingPolicy {
+  policies: Config['policies'];
+  security: Pick<Config['security'], 'trustThreshold'>;
+}
 
 /**
- * Tier flags, lower is better. Trust outranks fallback: security.trust_threshold says an untrusted
- * agent works only when no trusted one can, while policies.fallback_on_error only *prefers* another
- * agent. So tiers run 0 preferred, 1 fallback-only, 2 untrusted, 3 untrusted and fallback-only.
+ * Tier flag, lower is better: 0 preferred, 1 fallback-only (policies.fallback_on_error only
+ * *prefers* another agent). Trust is no tier: an agent below security.trust_threshold is not a
+ * candidate at all for a task that is not experimental.
  */
 export const TIER_FALLBACK_ONLY = 1;
-export const TIER_UNTRUSTED = 2;
 
 /** Weights of the numeric value within a tier (they sum to 1). */
 export const VALUE_WEIGHTS = { freeRatio: 0.6, trust: 0.25, history: 0.15 } as const;
@@ -39,7 +55,7 @@ export interface PairParts {
   trust: number;
   /** Laplace-smoothed success rate (s+1)/(s+f+2) averaged over the task's skills; 0.5 with no history. */
   history: number;
-  /** 0..3, lower first; see TIER_FALLBACK_ONLY and TIER_UNTRUSTED. */
+  /** 0 or 1, lower first; see TIER_FALLBACK_ONLY. */
   tier: number;
   /** The rotation tie-break: the least recently assigned agent goes first. */
   lastAssignedAt: number;
@@ -49,7 +65,7 @@ export interface PairScore {
   capable: true;
   agentId: string;
   /**
-   * In (0, 1], for the tensor: (3 − tier + inner) / 4 with inner = 0.6·freeRatio + 0.25·trust +
+   * In [0.5, 1], for the tensor: (3 − tier + inner) / 4 with inner = 0.6·freeRatio + 0.25·trust +
    * 0.15·history. A better tier always has a higher value, and a pair at least as good in every part
    * never has a lower value than another, so the value never contradicts the ranking of comparePairs.
    */
@@ -71,7 +87,8 @@ export interface ScoreOptions {
   ignoreCapacity?: boolean;
 }
 
-export type IncapableCode = 'not-active' | 'cross-agent' | 'missing-skills' | 'at-capacity';
+export type IncapableCode =
+  'not-active' | 'cross-agent' | 'excluded' | 'missing-skills' | 'breaker-open' | 'untrusted' | 'at-capacity';
 
 /** Why `agent` cannot take `task`, or null if it can. Allocation-free: rounds call it per candidate. */
 export function incapableCode(
@@ -85,9 +102,49 @@ export function incapableCode(
   if (!policy.policies.allowCrossAgent && task.lastAgentId !== null && task.lastAgentId !== agent.id) {
     return 'cross-agent';
   }
+  if (task.excludedAgents?.includes(agent.id)) return 'excluded';
   for (const skill of task.skills) if (!agentSkills.has(skill)) return 'missing-skills';
+  if (!breakersAllow(agent, task.skills)) return 'breaker-open';
+  if (!trustAllows(task, agent, policy)) return 'untrusted';
   if (!ignoreCapacity && agent.active >= agent.maxParallel) return 'at-capacity';
   return null;
+}
+
+/** Whether the agent's breakers for a task of these skills (its own `*` and each skill's) let one more lease through. */
+export function breakersAllow(agent: RoundAgent, skills: readonly string[]): boolean {
+  const budgets = agent.breakers;
+  if (budgets === undefined) return true;
+  if ((budgets[AGENT_BREAKER] ?? 1) <= 0) return false;
+  for (const skill of skills) if ((budgets[skill] ?? 1) <= 0) return false;
+  return true;
+}
+
+/**
+ * The breaker budgets after one more lease of a task of these skills: each limited breaker it
+ * passes lets one lease fewer through. A new record when one changed; the input is kept.
+ */
+export function spendBreakers(
+  budgets: RoundAgent['breakers'],
+  skills: readonly string[],
+): RoundAgent['breakers'] {
+  if (budgets === undefined) return budgets;
+  let spent: Record<string, number> | null = null;
+  for (const key of [AGENT_BREAKER, ...skills]) {
+    const left = (spent ?? budgets)[key];
+    if (left === undefined) continue;
+    spent ??= { ...budgets };
+    spent[key] = left - 1;
+  }
+  return spent ?? budgets;
+}
+
+/** Below security.trust_threshold an agent runs experimental tasks only. */
+export function trustAllows(
+  task: Pick<RoundTask, 'experimental'>,
+  agent: Pick<RoundAgent, 'trust'>,
+  policy: SchedulingPolicy,
+): boolean {
+  return task.experimental === true || agent.trust >= policy.security.trustThreshold;
 }
 
 export function describeIncapable(
@@ -101,24 +158,31 @@ export function describeIncapable(
       return `not active: ${agent.state}`;
     case 'cross-agent':
       return `cross-agent disallowed: the task is bound to agent ${task.lastAgentId ?? '?'}`;
+    case 'excluded':
+      return 'excluded: it declined or delegated the task';
     case 'missing-skills':
       return `missing skills: ${task.skills.filter((s) => !agentSkills.has(s)).join(', ')}`;
+    case 'breaker-open':
+      return `circuit breaker open: ${closedKeys(agent, task.skills).join(', ')}`;
+    case 'untrusted':
+      return `trust ${agent.trust.toFixed(2)} is below the threshold and the task is not experimental`;
     case 'at-capacity':
       return `at capacity ${agent.active}/${agent.maxParallel}`;
   }
 }
 
+function closedKeys(agent: RoundAgent, skills: readonly string[]): string[] {
+  return [AGENT_BREAKER, ...skills].filter((k) => (agent.breakers?.[k] ?? 1) <= 0);
+}
+
 /** The parts of a pair that `incapableCode` accepted. */
 export function pairParts(task: RoundTask, agent: RoundAgent, policy: SchedulingPolicy): PairParts {
   const free = agent.maxParallel > 0 ? (agent.maxParallel - agent.active) / agent.maxParallel : 0;
-  let tier = 0;
-  if (agent.trust < policy.security.trustThreshold) tier += TIER_UNTRUSTED;
-  if (isFallbackOnly(task, agent, policy)) tier += TIER_FALLBACK_ONLY;
   return {
     freeRatio: Math.min(1, Math.max(0, free)),
     trust: agent.trust,
     history: historyScore(task.skills, agent.stats),
-    tier,
+    tier: isFallbackOnly(task, agent, policy) ? TIER_FALLBACK_ONLY : 0,
     lastAssignedAt: agent.lastAssignedAt,
   };
 }
@@ -174,7 +238,6 @@ export function comparePairs(
 
 export function explainPair(agent: RoundAgent, parts: PairParts): string {
   const flags = [];
-  if ((parts.tier & TIER_UNTRUSTED) !== 0) flags.push('untrusted');
   if ((parts.tier & TIER_FALLBACK_ONLY) !== 0) flags.push('fallback-only');
   return [
     `load ${agent.active}/${agent.maxParallel}`,

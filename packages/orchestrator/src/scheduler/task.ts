@@ -33,8 +33,9 @@ export type TaskState =
 export const TASK_TRANSITIONS: TransitionTable<TaskState> = {
   pending: ['ready', 'awaiting_approval', 'cancelled'],
   awaiting_approval: ['ready', 'dead', 'cancelled'],
-  // ready → retrying/dead: its schedule-to-start timeout expired.
-  ready: ['leased', 'retrying', 'dead', 'cancelled'],
+  // ready → retrying/dead: its schedule-to-start timeout expired (→ awaiting_approval: a failure
+  // the policy routes to an operator).
+  ready: ['leased', 'retrying', 'dead', 'cancelled', 'awaiting_approval'],
   // leased/running → ready: the lease was revoked (holder lost) and the task goes straight back;
   // → awaiting_approval: a failure the policy routes to an operator.
   leased: [

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { PRIORITIES } from '@kos/protocol';
 import type { AgentState } from '../registry/agent.ts';
+import type { RoundGoal } from './fair-queue.ts';
 import type { RoundAgent, RoundTask, SchedulingPolicy } from './score.ts';
 
 export function agent(id: string, over: Partial<RoundAgent> = {}): RoundAgent {
@@ -28,6 +29,7 @@ export function task(id: string, over: Partial<RoundTask> = {}): RoundTask {
     lastAgentId: null,
     attempts: 0,
     lastFailed: false,
+    concurrency: null,
     ...over,
   };
 }
@@ -40,8 +42,9 @@ export function policy(
       fallbackOnError: over.fallbackOnError ?? true,
       allowCrossAgent: over.allowCrossAgent ?? true,
       maxParallelTasks: 2,
+      maxParallelPerGoal: 0,
     },
-    security: { trustThreshold: over.trustThreshold ?? 0.5, auditAllActions: false },
+    security: { trustThreshold: over.trustThreshold ?? 0.5 },
   };
 }
 
@@ -62,6 +65,8 @@ export const agentsArb: fc.Arbitrary<RoundAgent[]> = fc.uniqueArray(
     ),
     lastAssignedAt: fc.nat(3),
     active: fc.nat(3),
+    // Circuit breakers: open (0) or half-open with a probe or two left, on the agent or a skill.
+    breakers: fc.option(fc.dictionary(fc.constantFrom('*', ...SKILLS), fc.nat(2)), { nil: undefined }),
   }),
   { selector: (a) => a.id, maxLength: 8 },
 );
@@ -70,17 +75,53 @@ export function tasksArb(agentIds: readonly string[]): fc.Arbitrary<RoundTask[]>
   return fc.uniqueArray(
     fc.record({
       id: fc.string({ minLength: 1, maxLength: 4 }),
-      goalId: fc.constant('g1'),
+      goalId: fc.constantFrom(...GOALS),
       skills: fc.subarray(SKILLS, { maxLength: 2 }),
       priority: fc.constantFrom(...PRIORITIES),
       readyKey: fc.nat(5),
       lastAgentId: fc.option(fc.constantFrom('ghost', ...agentIds), { nil: null }),
       attempts: fc.nat(3),
       lastFailed: fc.boolean(),
+      experimental: fc.boolean(),
+      // Agents of the task's delegation chain: never given it.
+      excludedAgents: fc.subarray([...agentIds], { maxLength: Math.min(2, agentIds.length) }),
+      concurrency: fc.option(
+        fc.record({ key: fc.constantFrom(...KEYS), limit: fc.integer({ min: 1, max: 3 }) }),
+        {
+          nil: null,
+        },
+      ),
     }),
     { selector: (t) => t.id, maxLength: 14 },
   );
 }
+
+const GOALS = ['g1', 'g1', 'g2', 'g3'];
+const KEYS = ['db', 'api'];
+
+/** Some of the goals, with their leases, limits and weights. */
+export const goalsArb: fc.Arbitrary<Map<string, RoundGoal>> = fc
+  .subarray(['g1', 'g2', 'g3'])
+  .chain((ids) =>
+    fc.tuple(
+      ...ids.map((id) =>
+        fc
+          .record({
+            leased: fc.nat(3),
+            maxParallel: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+            weight: fc.integer({ min: 1, max: 4 }),
+          })
+          .map((g): [string, RoundGoal] => [id, g]),
+      ),
+    ),
+  )
+  .map((entries) => new Map(entries));
+
+/** Leases held now for some of the concurrency keys. */
+export const keyLeasesArb: fc.Arbitrary<Map<string, number>> = fc
+  .subarray(KEYS)
+  .chain((keys) => fc.tuple(...keys.map((k) => fc.nat(3).map((n): [string, number] => [k, n]))))
+  .map((entries) => new Map(entries));
 
 export const policyArb: fc.Arbitrary<SchedulingPolicy> = fc
   .record({
@@ -90,7 +131,13 @@ export const policyArb: fc.Arbitrary<SchedulingPolicy> = fc
   })
   .map((p) => policy(p));
 
-/** Agents, ready tasks that may name them as last agent, and a policy. */
+/** Agents, ready tasks (of up to three goals) that may name them as last agent, a policy, goals and key leases. */
 export const roundArb = agentsArb.chain((agents) =>
-  fc.record({ agents: fc.constant(agents), tasks: tasksArb(agents.map((a) => a.id)), policy: policyArb }),
+  fc.record({
+    agents: fc.constant(agents),
+    tasks: tasksArb(agents.map((a) => a.id)),
+    policy: policyArb,
+    goals: goalsArb,
+    keyLeases: keyLeasesArb,
+  }),
 );

@@ -14,6 +14,14 @@ export const ACTIONS = [
   'agent.unregister',
   'task.complete',
   'task.fail',
+  /** Retry a dead task (a dead letter); its submitter may, like cancelling its goal. */
+  'task.retry',
+  /** Approve or deny a task awaiting approval: an operator's decision, admins only. */
+  'task.approve',
+  /** Cancel one task (its dependents are skipped); its submitter may, like cancelling its goal. */
+  'task.cancel',
+  /** Quarantine or release an agent: an operator's decision, admins only. */
+  'agent.quarantine',
   'token.create',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -24,7 +32,14 @@ export type Action = (typeof ACTIONS)[number];
  */
 const PERMISSIONS: Readonly<Record<TokenRole, ReadonlySet<Action>>> = {
   admin: new Set(ACTIONS),
-  submitter: new Set(['read', 'goal.submit', 'goal.cancel', 'scheduler.assign']),
+  submitter: new Set([
+    'read',
+    'goal.submit',
+    'goal.cancel',
+    'scheduler.assign',
+    'task.retry',
+    'task.cancel',
+  ]),
   agent: new Set([
     'read',
     'agent.register',

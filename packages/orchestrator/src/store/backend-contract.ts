@@ -299,6 +299,98 @@ export function runBackendContract(
         expect(ids(await read((tx) => tx.listExpiredLeases(50, 10)))).toEqual([cancelling!.id]);
       });
 
+      it('counts leases per goal and per concurrency key, only for the goals and keys asked', async () => {
+        const keyed = (key: string): Partial<Task> => ({
+          policy: { ...task('any').policy, concurrency: { key, limit: 2 } },
+        });
+        const [g1, g2, g3] = [goal(), goal(), goal()];
+        await seed(
+          [
+            { state: 'leased', agentId: 'a1', ...keyed('db') },
+            { state: 'running', agentId: 'a1', ...keyed('db') },
+            { state: 'cancelling', agentId: 'a2', ...keyed('api') },
+            { state: 'ready', ...keyed('db') },
+            { state: 'succeeded', agentId: 'a1', ...keyed('db') },
+          ],
+          g1,
+        );
+        await seed(
+          [
+            { state: 'running', agentId: 'a2', ...keyed('db') },
+            { state: 'leased', agentId: 'a2' },
+          ],
+          g2,
+        );
+        await seed([{ state: 'ready' }, { state: 'retrying' }], g3);
+        expect(await read((tx) => tx.countLeasesByGoal([g1.id, g2.id, g3.id, 'missing']))).toEqual(
+          new Map([
+            [g1.id, 3],
+            [g2.id, 2],
+          ]),
+        );
+        expect(await read((tx) => tx.countLeasesByGoal([g2.id]))).toEqual(new Map([[g2.id, 2]]));
+        expect(await read((tx) => tx.countLeasesByGoal([]))).toEqual(new Map());
+        expect(await read((tx) => tx.countLeasesByKey(['db', 'api', 'none']))).toEqual(
+          new Map([
+            ['db', 3],
+            ['api', 1],
+          ]),
+        );
+        expect(await read((tx) => tx.countLeasesByKey(['api']))).toEqual(new Map([['api', 1]]));
+        expect(await read((tx) => tx.countLeasesByKey([]))).toEqual(new Map());
+        // Inside a transaction too (the round counts there).
+        expect(await write((tx) => tx.countLeasesByKey(['db']))).toEqual(new Map([['db', 3]]));
+      });
+
+      it('reads the policies of the goals asked', async () => {
+        const capped = goal({ policy: { onTaskDeath: 'continue', maxParallel: 2, weight: 5 } });
+        const plain = goal();
+        await write(async (tx) => {
+          await tx.insertGoal(capped);
+          await tx.insertGoal(plain);
+        });
+        expect(await read((tx) => tx.getGoalPolicies([capped.id, plain.id, 'missing']))).toEqual(
+          new Map([
+            [capped.id, capped.policy],
+            [plain.id, plain.policy],
+          ]),
+        );
+        expect(await write((tx) => tx.getGoalPolicies([]))).toEqual(new Map());
+      });
+
+      it('lists ready tasks past the goals and concurrency keys it is told to skip', async () => {
+        const keyed = (key: string): Partial<Task> => ({
+          policy: { ...task('any').policy, concurrency: { key, limit: 1 } },
+        });
+        const [full, other] = [goal(), goal()];
+        const [f1, f2] = await seed(
+          [
+            { state: 'ready', readyKey: 1, availableAt: 0 },
+            { state: 'ready', readyKey: 2, availableAt: 0 },
+          ],
+          full,
+        );
+        const [db, plain, api] = await seed(
+          [
+            { state: 'ready', readyKey: 3, availableAt: 0, ...keyed('db') },
+            { state: 'ready', readyKey: 4, availableAt: 0 },
+            { state: 'ready', readyKey: 5, availableAt: 0, ...keyed('api') },
+          ],
+          other,
+        );
+        const all = ids([f1!, f2!, db!, plain!, api!]);
+        expect(ids(await read((tx) => tx.listReadyTasks(10, 10, { goalIds: [], keys: [] })))).toEqual(all);
+        expect(ids(await read((tx) => tx.listReadyTasks(10, 10, { goalIds: [full.id], keys: [] })))).toEqual(
+          ids([db!, plain!, api!]),
+        );
+        expect(
+          ids(await read((tx) => tx.listReadyTasks(10, 10, { goalIds: [full.id], keys: ['db', 'x'] }))),
+        ).toEqual(ids([plain!, api!]));
+        expect(
+          ids(await write((tx) => tx.listReadyTasks(10, 1, { goalIds: ['none'], keys: ['api'] }))),
+        ).toEqual(ids([f1!]));
+      });
+
       it('lists retrying tasks that are due and tells when the next one is', async () => {
         expect(await read((tx) => tx.nextRetryAt())).toBeNull();
         const [soon, late, ready] = await seed([

@@ -1,5 +1,6 @@
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
+import type { GoalPolicy } from '../scheduler/policy.ts';
 import type { Task, TaskState } from '../scheduler/task.ts';
 import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
 
@@ -42,6 +43,11 @@ export interface TaskFilter {
   agentId?: string | undefined;
 }
 
+export interface ReadyExclusion {
+  goalIds: readonly string[];
+  keys: readonly string[];
+}
+
 export interface EventFilter {
   goalId?: string | undefined;
   taskId?: string | undefined;
@@ -57,8 +63,18 @@ export interface ReadTx {
   listAgents(states?: readonly AgentState[]): Promise<Agent[]>;
   /** Number of leased or running tasks per agent id (agents without leases are absent). */
   countLeasesByAgent(): Promise<Map<string, number>>;
+  /**
+   * Leases held now (tasks in LEASED_TASK_STATES) per goal, for the given goals only: a round asks
+   * for the goals of its window, so the cost is bounded by the leases held, never by the backlog.
+   * Goals without leases are absent.
+   */
+  countLeasesByGoal(goalIds: readonly string[]): Promise<Map<string, number>>;
+  /** Leases held now per concurrency key (task.policy.concurrency.key), for the given keys only. */
+  countLeasesByKey(keys: readonly string[]): Promise<Map<string, number>>;
 
   getGoal(id: string): Promise<Goal | null>;
+  /** The policies of the given goals, without locking them (a goal's policy never changes). */
+  getGoalPolicies(ids: readonly string[]): Promise<Map<string, GoalPolicy>>;
   /** Newest first. */
   listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]>;
 
@@ -68,7 +84,8 @@ export interface ReadTx {
   listTasks(filter: TaskFilter, page: Page): Promise<Task[]>;
   /** Tasks that list `taskId` in their dependsOn. */
   listDependents(taskId: string): Promise<Task[]>;
-  listReadyTasks(now: number, limit: number): Promise<Task[]>;
+  /** Ready tasks, optionally without those of some goals or concurrency keys (at their limits). */
+  listReadyTasks(now: number, limit: number, except?: ReadyExclusion): Promise<Task[]>;
   /** Leased/running tasks whose lease expired before `now`. */
   listExpiredLeases(now: number, limit: number): Promise<Task[]>;
   /** Ready, leased or running tasks whose timeout deadline (`deadlineAt`) is before `now`. */

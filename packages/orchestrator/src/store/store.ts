@@ -16,7 +16,17 @@ import { reportProgress, returnTask } from './verbs/progress.ts';
 import { registerAgent, type Registration } from './verbs/registration.ts';
 import type { Report } from './verbs/leases.ts';
 import { cancelGoal, submitGoal, type GoalSubmission } from './verbs/goals.ts';
+import { cancelTask } from './verbs/cancel.ts';
+import { handOff, resolveAgent, type HandOff } from './verbs/delegation.ts';
 import { completeTask, failTask, promoteDueRetries, sweepExpiredLeases } from './verbs/leases.ts';
+import { approveTask, denyTask, retryTask } from './verbs/operator.ts';
+import {
+  quarantineAgent,
+  releaseAgent,
+  revokeQuarantinedLeases,
+  type QuarantineRequest,
+} from './verbs/quarantine.ts';
+import { sweepTimeouts } from './verbs/timeouts.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
@@ -104,15 +114,73 @@ export class Store {
     return this.run(actor, (tx, ctx) => completeTask(tx, ctx, report));
   }
   failTask(actor: string, report: Report & { error: TaskError }) {
-    return this.run(actor, (tx, ctx) => failTask(tx, ctx, report));
+    return this.run(actor, async (tx, ctx) => {
+      const failed = await failTask(tx, ctx, report);
+      // The failure may have quarantined its agent: its other leases end in this transaction too.
+      const quarantined = await revokeQuarantinedLeases(tx, ctx, [report.agentId]);
+      return { ...failed, revoked: [...failed.revoked, ...quarantined] };
+    });
   }
-  /** One sweep of the periodic duties; returns what changed so the caller can start a round. */
-  sweep(): Promise<{ lostAgents: number; lost: Task[]; expired: Task[]; promoted: number }> {
+  /** Isolates an agent (operator, or the KLP gateway on a forged frame) and revokes its leases. */
+  quarantineAgent(actor: string, agentId: string, request: QuarantineRequest) {
+    return this.run(actor, (tx, ctx) => quarantineAgent(tx, ctx, agentId, request));
+  }
+  /** Operator: a quarantined agent may register again, its failure counts and breakers reset. */
+  releaseAgent(actor: string, agentId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => releaseAgent(tx, ctx, agentId, reason));
+  }
+  /** Cancels one task; a leased one is told to stop (cancelling) and its dependents are skipped. */
+  cancelTask(actor: string, taskId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => cancelTask(tx, ctx, taskId, reason));
+  }
+  /** The holder declines or delegates its task; `to` names an agent (name or id). */
+  async handOff(actor: string, report: Omit<HandOff, 'to'> & { to?: string | undefined }) {
+    const { to: named, ...rest } = report;
+    const to = named === undefined ? null : await this.read((tx) => resolveAgent(tx, named));
+    return this.run(actor, (tx, ctx) => handOff(tx, ctx, { ...rest, to }));
+  }
+  /** Operator: a dead task is ready again with more attempts; its goal and skipped tasks reopen. */
+  retryTask(actor: string, taskId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => retryTask(tx, ctx, taskId, reason));
+  }
+  /** Operator: a task awaiting approval is ready. */
+  approveTask(actor: string, taskId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => approveTask(tx, ctx, taskId, reason));
+  }
+  /** Operator: a task awaiting approval dies; returns the leases its goal's policy ended. */
+  denyTask(actor: string, taskId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => denyTask(tx, ctx, taskId, reason));
+  }
+  /**
+   * One sweep of the periodic duties; returns what changed so the caller can start a round.
+   * `timedOut`: leases ended by a start-to-close timeout (and any its goal's policy ended);
+   * `quarantined`: the other leases of agents those lost leases quarantined (lifecycle.max_crashes…).
+   */
+  sweep(): Promise<{
+    lostAgents: number;
+    lost: Task[];
+    expired: Task[];
+    timedOut: Task[];
+    quarantined: Task[];
+    promoted: number;
+  }> {
     return this.run('system', async (tx, ctx) => {
       const silent = await sweepSilentAgents(tx, ctx);
       const expired = await sweepExpiredLeases(tx, ctx);
+      const timedOut = await sweepTimeouts(tx, ctx);
+      const holders = [...silent.revoked, ...expired.revoked, ...timedOut.revoked].flatMap((t) =>
+        t.agentId === null ? [] : [t.agentId],
+      );
+      const quarantined = await revokeQuarantinedLeases(tx, ctx, holders);
       const promoted = await promoteDueRetries(tx, ctx);
-      return { lostAgents: silent.lost.length, lost: silent.revoked, expired: expired.revoked, promoted };
+      return {
+        lostAgents: silent.lost.length,
+        lost: silent.revoked,
+        expired: expired.revoked,
+        timedOut: timedOut.revoked,
+        quarantined,
+        promoted,
+      };
     });
   }
   recoverAfterRestart() {

@@ -52,16 +52,26 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
     epoch: p.epoch,
     receipt: receiptOf(s.id, env, expected),
   };
-  if (p.status === 'succeeded') {
-    await s.deps.store.completeTask(s.actor, { ...report, result: p.result ?? null });
-  } else {
-    const error = p.error ?? {
-      code: 'agent_error',
-      message: 'the agent reported a failure',
-      retryable: true,
-    };
-    const { revoked } = await s.deps.store.failTask(s.actor, { ...report, error });
-    s.deps.revoked(revoked);
+  switch (p.status) {
+    case 'succeeded':
+      await s.deps.store.completeTask(s.actor, { ...report, result: p.result ?? null });
+      break;
+    case 'failed': {
+      const error = p.error ?? {
+        code: 'agent_error',
+        message: 'the agent reported a failure',
+        retryable: true,
+      };
+      s.deps.revoked((await s.deps.store.failTask(s.actor, { ...report, error })).revoked);
+      break;
+    }
+    case 'declined':
+    case 'delegated': {
+      const to = p.status === 'delegated' ? p.to : undefined;
+      const handOff = { ...report, action: p.status, reason: p.reason, to };
+      s.deps.revoked((await s.deps.store.handOff(s.actor, handOff)).revoked);
+      break;
+    }
   }
   ack(s, env);
   s.deps.changed();
@@ -117,6 +127,7 @@ async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<voi
   if (revived) s.deps.changed();
 }
 
+/** The agent gives a task back, or, for a task being cancelled, acknowledges that it stopped. */
 async function rollback(s: KlpSession, env: Envelope<'rollback'>): Promise<void> {
   const p = env.payload;
   await s.deps.store.returnTask(s.actor, { taskId: p.task_id, agentId: s.agentId, epoch: p.epoch });

@@ -1,6 +1,9 @@
 import type { Task } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';
 
+/** A task its holder must stop; `ackBy` (epoch ms) when it was cancelled and awaits acknowledgement. */
+export type Rollback = Pick<Task, 'id' | 'agentId' | 'epoch'> & { ackBy: number | null };
+
 /** The live KLP sessions by agent id: where leases are pushed and rollbacks sent. */
 export class SessionRegistry {
   private readonly byAgent = new Map<string, KlpSession>();
@@ -34,9 +37,16 @@ export class SessionRegistry {
     }
   }
 
-  /** Tells the former holders of ended leases to stop (their late results would be refused). */
-  rollback(tasks: readonly Pick<Task, 'id' | 'agentId' | 'epoch'>[], reason: string): void {
-    for (const task of tasks) if (task.agentId) this.byAgent.get(task.agentId)?.sendRollback(task, reason);
+  /**
+   * Tells holders to stop: former holders of ended leases (their late results would be refused),
+   * and holders of cancelled tasks, who must acknowledge by `ackBy`.
+   */
+  rollback(tasks: readonly Rollback[]): void {
+    for (const task of tasks) {
+      if (!task.agentId) continue;
+      const reason = task.ackBy === null ? 'lease ended' : 'task cancelled';
+      this.byAgent.get(task.agentId)?.sendRollback(task, reason, task.ackBy);
+    }
   }
 
   closeAll(code: number, reason: string): void {

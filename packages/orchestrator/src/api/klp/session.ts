@@ -19,6 +19,7 @@ import {
 } from '@kos/protocol';
 import type { Config } from '../../config/types.ts';
 import type { Metrics } from '../../observe/index.ts';
+import { leaseSkills } from '../../scheduler/fallback.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { NewEvent } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
@@ -38,6 +39,13 @@ export interface GatewayDeps {
 
 /** These refusals are plain errors; every other handshake refusal is a security alert. */
 const NOT_ALERTS = new Set(['KOS_ERR_UNAUTHENTICATED', 'KOS_ERR_AGENT_MISMATCH', 'KOS_ERR_AGENT_NOT_ACTIVE']);
+
+/**
+ * Alerts that mean a forged frame on an authenticated session: its agent is quarantined at once.
+ * A replay is not among them (a benign retransmission looks the same), nor a refused hello: the
+ * session is not bound to the agent yet, and an impostor must not get the real agent quarantined.
+ */
+const FORGED = new Set(['KOS_ERR_BAD_SIGNATURE', 'KOS_ERR_CHAIN_MISMATCH', 'KOS_ERR_IDENTITY_MISMATCH']);
 
 /**
  * One agent connection. Phases: `handshake` (only a hello is accepted) → `verifying` → `active` →
@@ -114,6 +122,7 @@ export class KlpSession {
         `frame from ${env.from} on the session of ${this.identity?.agent.name}`,
         env,
       );
+      this.close(4401, 'forged identity');
       return;
     }
     dispatch(this, env).catch((err: unknown) => this.failed(err, env));
@@ -125,7 +134,7 @@ export class KlpSession {
       const identity = await verifyHello(this.deps.store, env, this.nonce, this.head);
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.identity = identity;
-      const { resumed, abandon, unsent } = await this.resume(env.payload.in_flight);
+      const { resumed, abandon, unsent, cancelling } = await this.resume(env.payload.in_flight);
       this.phase = 'active';
       this.deps.sessions.attach(identity.agent.id, this);
       this.send(
@@ -140,6 +149,8 @@ export class KlpSession {
         { context: { reply_to: env.id } },
       );
       for (const task of unsent) await this.sendTaskRequest(task);
+      // A cancel told while the agent was away (or lost with the old socket) is told again.
+      for (const task of cancelling) this.sendRollback(task, 'task cancelled', task.leaseExpiresAt);
       await this.record({
         kind: 'klp.session',
         agentId: identity.agent.id,
@@ -178,7 +189,8 @@ export class KlpSession {
     return {
       resumed: [...resumedIds],
       abandon: unknown.map((u) => u.taskId),
-      unsent: held.filter((t) => !resumedIds.has(t.id)),
+      unsent: held.filter((t) => !resumedIds.has(t.id) && t.state !== 'cancelling'),
+      cancelling: held.filter((t) => t.state === 'cancelling'),
     };
   }
 
@@ -196,7 +208,7 @@ export class KlpSession {
         task_id: task.id,
         goal_id: task.goalId,
         name: task.name,
-        skills: task.skills,
+        skills: leaseSkills(task, this.identity?.agent.skills ?? []),
         input: task.input,
         epoch: task.epoch,
         attempt: task.attempts,
@@ -208,8 +220,10 @@ export class KlpSession {
     );
   }
 
-  sendRollback(task: Pick<Task, 'id' | 'epoch'>, reason: string): void {
-    this.send('rollback', { task_id: task.id, epoch: task.epoch, reason }, { task_id: task.id });
+  /** Tells the agent to stop a task; with `ackBy` (a cancel), to acknowledge by then. */
+  sendRollback(task: Pick<Task, 'id' | 'epoch'>, reason: string, ackBy: number | null = null): void {
+    const payload = { task_id: task.id, epoch: task.epoch, reason };
+    this.send('rollback', ackBy === null ? payload : { ...payload, ack_by: ackBy }, { task_id: task.id });
   }
 
   send<T extends MessageType>(
@@ -247,6 +261,25 @@ export class KlpSession {
         name: name ?? null,
       },
     });
+    if (this.phase === 'active' && this.identity && FORGED.has(code)) this.quarantineForger(code, reason);
+  }
+
+  /** The agent bound to this session sent a forged frame: isolated, its leases revoked. */
+  private quarantineForger(code: string, reason: string): void {
+    const agentId = this.agentId;
+    this.deps.store
+      .quarantineAgent('system', agentId, {
+        reason: `forged frame (${code}): ${reason}`,
+        trigger: 'forged_frame',
+      })
+      .then(({ revoked }) => {
+        this.deps.metrics.leaseRevoked('agent_quarantined', revoked.length);
+        this.deps.revoked(revoked);
+        if (revoked.length > 0) this.deps.changed();
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, agent_id: agentId }, 'could not quarantine the agent of a forged frame'),
+      );
   }
 
   async record(

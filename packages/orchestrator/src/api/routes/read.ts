@@ -86,7 +86,8 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       agents: await tx.listAgents(req.query.state ? [req.query.state] : undefined),
       loads: await tx.countLeasesByAgent(),
     }));
-    return { agents: agents.map((a) => agentView(a, loads.get(a.id) ?? 0)) };
+    const now = store.now();
+    return { agents: agents.map((a) => agentView(a, loads.get(a.id) ?? 0, now, deps.config)) };
   });
 
   r.get('/orchestration/agents/:id', { schema: { params: IdParams, tags: ['agents'] } }, async (req) => {
@@ -99,7 +100,10 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${req.params.id}`, {
         agent_id: req.params.id,
       });
-    return { agent: agentView(agent, leases.length), leases: leases.map(leaseView) };
+    return {
+      agent: agentView(agent, leases.length, store.now(), deps.config),
+      leases: leases.map((l) => leaseView(l, agent.skills)),
+    };
   });
 
   r.get('/orchestration/events', { schema: { querystring: EventsQuery, tags: ['events'] } }, async (req) => {

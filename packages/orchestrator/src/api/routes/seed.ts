@@ -2,7 +2,9 @@ import { KosError } from '@kos/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { decompose, feasibility, planFromTasks, type Plan } from '../../planner/index.ts';
+import { checkedOverrides } from '../../planner/policy-spec.ts';
 import { actingAgent, actorOf } from '../auth.ts';
+import { goalPolicyOf } from '../goal-policy.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AgentIdBody, CompleteBody, DecomposeBody, FailBody, RegisterBody } from '../schemas.ts';
 import { agentView, goalView, leaseView, taskView } from '../views.ts';
@@ -50,7 +52,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (token.role === 'agent') auth.forget(token.hash);
     deps.changed();
     const active = (await store.read((tx) => tx.countLeasesByAgent())).get(agent.id) ?? 0;
-    return { agent_id: agent.id, agent: agentView(agent, active) };
+    return { agent_id: agent.id, agent: agentView(agent, active, store.now(), deps.config) };
   });
 
   r.post(
@@ -70,6 +72,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
               estimatedDurationMs: t.estimated_duration_ms ?? 60_000,
               dependsOn: t.depends_on ?? [],
               input: t.input ?? null,
+              ...(t.policy === undefined ? {} : { policy: checkedOverrides(t.policy, t.name) }),
             })),
             config.limits,
           )
@@ -84,6 +87,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
         context: typeof context === 'string' ? context : JSON.stringify(context),
         priority: b.priority ?? 'medium',
         plan,
+        policy: goalPolicyOf(b.policy, config),
       });
       deps.metrics.goalSubmitted();
       deps.changed();
@@ -168,7 +172,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       revived,
     } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
     if (revived) deps.changed();
-    return { agent_id: a.id, state: a.state, leases: leases.map(leaseView) };
+    return { agent_id: a.id, state: a.state, leases: leases.map((l) => leaseView(l, a.skills)) };
   });
 
   r.post('/orchestration/unregister', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {

@@ -26,7 +26,7 @@ export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
       }));
       const tensor = buildTensor({
         tasks: tasks.map((t) => ({ ...toRoundTask(t), state: t.state, agentId: t.agentId })),
-        agents: agents.map((a) => toRoundAgent(a, loads.get(a.id) ?? 0)),
+        agents: agents.map((a) => toRoundAgent(a, loads.get(a.id) ?? 0, deps.store.now(), deps.config)),
         policy: deps.config,
       });
       const labels = {

@@ -2,13 +2,15 @@ import { KosError } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { Task, TaskState } from '../../scheduler/task.ts';
-import type { EventFilter, Page, ReadTx, TaskFilter } from '../backend.ts';
+import type { GoalPolicy } from '../../scheduler/policy.ts';
+import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
 // The row shapes and their mapping are the SQLite store's: the schema stores the same values.
 import {
   toAgent,
   toEvent,
   toGoal,
+  toGoalPolicy,
   toTask,
   toToken,
   type AgentRow,
@@ -46,6 +48,20 @@ const FIXED = {
       WHERE state IN ('leased', 'running', 'cancelling') AND agent_id IS NOT NULL GROUP BY agent_id`,
     lock: '',
   },
+  // Walk the leased tasks (bounded by the fleet's capacity), not the goals' whole backlogs.
+  leasesByGoal: {
+    text: `SELECT goal_id, count(*) AS n FROM tasks
+      WHERE state IN ('leased', 'running', 'cancelling') AND goal_id = ANY($1::text[]) GROUP BY goal_id`,
+    lock: '',
+  },
+  leasesByKey: {
+    text: `SELECT policy::jsonb #>> '{concurrency,key}' AS key, count(*) AS n FROM tasks
+      WHERE state IN ('leased', 'running', 'cancelling')
+      AND policy::jsonb #>> '{concurrency,key}' = ANY($1::text[]) GROUP BY 1`,
+    lock: '',
+  },
+  // Unlocked: a policy never changes, and a round must not queue behind a goal's counters.
+  goalPolicies: { text: 'SELECT id, policy FROM goals WHERE id = ANY($1::text[])', lock: '' },
   goalById: { text: 'SELECT * FROM goals WHERE id = $1', lock: 'FOR UPDATE' },
   taskById: { text: 'SELECT * FROM tasks WHERE id = $1', lock: 'FOR UPDATE' },
   tasksByIds: { text: 'SELECT * FROM tasks WHERE id = ANY($1::text[]) ORDER BY rid', lock: 'FOR UPDATE' },
@@ -57,6 +73,15 @@ const FIXED = {
   ready: {
     text: `SELECT * FROM tasks WHERE state = 'ready' AND available_at <= $1
       ORDER BY ready_key, rid LIMIT $2`,
+    lock: 'FOR UPDATE SKIP LOCKED',
+  },
+  // The ready queue past goals and concurrency keys at their limits (a round's second look).
+  readyExcept: {
+    text: `SELECT * FROM tasks WHERE state = 'ready' AND available_at <= $1
+      AND NOT (goal_id = ANY($2::text[]))
+      AND (policy::jsonb #>> '{concurrency,key}' IS NULL
+        OR NOT (policy::jsonb #>> '{concurrency,key}' = ANY($3::text[])))
+      ORDER BY ready_key, rid LIMIT $4`,
     lock: 'FOR UPDATE SKIP LOCKED',
   },
   expiredLeases: {
@@ -164,6 +189,21 @@ export class PgReadTx implements ReadTx {
     const rows = await this.fixed<{ agent_id: string; n: number }>('leasesByAgent', []);
     return new Map(rows.map((r) => [r.agent_id, r.n]));
   }
+  async countLeasesByGoal(goalIds: readonly string[]): Promise<Map<string, number>> {
+    if (goalIds.length === 0) return new Map();
+    const rows = await this.fixed<{ goal_id: string; n: number }>('leasesByGoal', [goalIds]);
+    return new Map(rows.map((r) => [r.goal_id, r.n]));
+  }
+  async countLeasesByKey(keys: readonly string[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.fixed<{ key: string; n: number }>('leasesByKey', [keys]);
+    return new Map(rows.map((r) => [r.key, r.n]));
+  }
+  async getGoalPolicies(ids: readonly string[]): Promise<Map<string, GoalPolicy>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.fixed<{ id: string; policy: string }>('goalPolicies', [ids]);
+    return new Map(rows.map((r) => [r.id, toGoalPolicy(r.policy)]));
+  }
   async getGoal(id: string): Promise<Goal | null> {
     const r = await this.one<GoalRow>('goalById', [id]);
     return r === undefined ? null : toGoal(r);
@@ -204,8 +244,12 @@ export class PgReadTx implements ReadTx {
   async listDependents(taskId: string): Promise<Task[]> {
     return (await this.fixed<TaskRow>('dependents', [taskId])).map(toTask);
   }
-  async listReadyTasks(now: number, limit: number): Promise<Task[]> {
-    return (await this.fixed<TaskRow>('ready', [now, pgLimit(limit)])).map(toTask);
+  async listReadyTasks(now: number, limit: number, except?: ReadyExclusion): Promise<Task[]> {
+    if (except === undefined || (except.goalIds.length === 0 && except.keys.length === 0)) {
+      return (await this.fixed<TaskRow>('ready', [now, pgLimit(limit)])).map(toTask);
+    }
+    const values = [now, except.goalIds, except.keys, pgLimit(limit)];
+    return (await this.fixed<TaskRow>('readyExcept', values)).map(toTask);
   }
   async listExpiredLeases(now: number, limit: number): Promise<Task[]> {
     return (await this.fixed<TaskRow>('expiredLeases', [now, pgLimit(limit)])).map(toTask);

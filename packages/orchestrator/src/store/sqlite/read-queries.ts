@@ -2,12 +2,14 @@ import type Database from 'better-sqlite3';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { Task, TaskState } from '../../scheduler/task.ts';
-import type { EventFilter, Page, TaskFilter } from '../backend.ts';
+import type { GoalPolicy } from '../../scheduler/policy.ts';
+import type { EventFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
 import {
   toAgent,
   toEvent,
   toGoal,
+  toGoalPolicy,
   toTask,
   toToken,
   type AgentRow,
@@ -79,6 +81,21 @@ export class ReadQueries {
     return new Map(this.s.leasesByAgent.all().map((r) => [r.agent_id, r.n]));
   }
 
+  countLeasesByGoal(goalIds: readonly string[]): Map<string, number> {
+    if (goalIds.length === 0) return new Map();
+    return new Map(this.s.leasesByGoal.all(JSON.stringify(goalIds)).map((r) => [r.goal_id, r.n]));
+  }
+
+  countLeasesByKey(keys: readonly string[]): Map<string, number> {
+    if (keys.length === 0) return new Map();
+    return new Map(this.s.leasesByKey.all(JSON.stringify(keys)).map((r) => [r.key, r.n]));
+  }
+
+  getGoalPolicies(ids: readonly string[]): Map<string, GoalPolicy> {
+    if (ids.length === 0) return new Map();
+    return new Map(this.s.goalPolicies.all(JSON.stringify(ids)).map((r) => [r.id, toGoalPolicy(r.policy)]));
+  }
+
   getGoal(id: string): Goal | null {
     const r = this.s.goalById.get(id);
     return r === undefined ? null : toGoal(r);
@@ -111,8 +128,12 @@ export class ReadQueries {
     return this.s.dependents.all(taskId).map(toTask);
   }
 
-  listReadyTasks(now: number, limit: number): Task[] {
-    return this.s.ready.all(now, sqlLimit(limit)).map(toTask);
+  listReadyTasks(now: number, limit: number, except?: ReadyExclusion): Task[] {
+    if (except === undefined || (except.goalIds.length === 0 && except.keys.length === 0)) {
+      return this.s.ready.all(now, sqlLimit(limit)).map(toTask);
+    }
+    const goals = JSON.stringify(except.goalIds);
+    return this.s.readyExcept.all(now, goals, JSON.stringify(except.keys), sqlLimit(limit)).map(toTask);
   }
 
   listExpiredLeases(now: number, limit: number): Task[] {
@@ -253,6 +274,13 @@ export const FIXED_READ_SQL = {
   agentsInStates: `SELECT * FROM agents WHERE state ${IN_LIST} ORDER BY name`,
   leasesByAgent: `SELECT agent_id, count(*) AS n FROM tasks
     WHERE state IN ('leased', 'running', 'cancelling') AND agent_id IS NOT NULL GROUP BY agent_id`,
+  // Walks the leased tasks (bounded by the fleet's capacity), not the goals' whole backlogs.
+  leasesByGoal: `SELECT goal_id, count(*) AS n FROM tasks INDEXED BY tasks_state
+    WHERE state IN ('leased', 'running', 'cancelling') AND goal_id ${IN_LIST} GROUP BY goal_id`,
+  leasesByKey: `SELECT json_extract(policy, '$.concurrency.key') AS key, count(*) AS n
+    FROM tasks INDEXED BY tasks_state WHERE state IN ('leased', 'running', 'cancelling')
+    AND json_extract(policy, '$.concurrency.key') ${IN_LIST} GROUP BY key`,
+  goalPolicies: `SELECT id, policy FROM goals WHERE id ${IN_LIST}`,
   goalById: 'SELECT * FROM goals WHERE id = ?',
   taskById: 'SELECT * FROM tasks WHERE id = ?',
   tasksByIds: `SELECT * FROM tasks WHERE id ${IN_LIST} ORDER BY rid`,
@@ -263,6 +291,12 @@ export const FIXED_READ_SQL = {
   // tasks_state and sorts every ready task to return the first few; this walks the index in order
   // and stops at the limit (and fails loudly if a schema change ever makes the index unusable).
   ready: `SELECT * FROM tasks INDEXED BY tasks_ready WHERE state = 'ready' AND available_at <= ?
+    ORDER BY ready_key, rid LIMIT ?`,
+  // The ready queue past goals and concurrency keys at their limits (a round's second look).
+  readyExcept: `SELECT * FROM tasks INDEXED BY tasks_ready WHERE state = 'ready' AND available_at <= ?
+    AND goal_id NOT ${IN_LIST}
+    AND (json_extract(policy, '$.concurrency.key') IS NULL
+      OR json_extract(policy, '$.concurrency.key') NOT ${IN_LIST})
     ORDER BY ready_key, rid LIMIT ?`,
   expiredLeases: `SELECT * FROM tasks INDEXED BY tasks_lease_expiry
     WHERE state IN ('leased', 'running', 'cancelling') AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?`,
@@ -289,11 +323,15 @@ function prepareFixed(db: Database.Database) {
     agents: db.prepare<[], AgentRow>(q.agents),
     agentsInStates: db.prepare<[string], AgentRow>(q.agentsInStates),
     leasesByAgent: db.prepare<[], { agent_id: string; n: number }>(q.leasesByAgent),
+    leasesByGoal: db.prepare<[string], { goal_id: string; n: number }>(q.leasesByGoal),
+    leasesByKey: db.prepare<[string], { key: string; n: number }>(q.leasesByKey),
+    goalPolicies: db.prepare<[string], { id: string; policy: string }>(q.goalPolicies),
     goalById: db.prepare<[string], GoalRow>(q.goalById),
     taskById: db.prepare<[string], TaskRow>(q.taskById),
     tasksByIds: db.prepare<[string], TaskRow>(q.tasksByIds),
     dependents: db.prepare<[string], TaskRow>(q.dependents),
     ready: db.prepare<[number, number], TaskRow>(q.ready),
+    readyExcept: db.prepare<[number, string, string, number], TaskRow>(q.readyExcept),
     expiredLeases: db.prepare<[number, number], TaskRow>(q.expiredLeases),
     dueDeadlines: db.prepare<[number, number], TaskRow>(q.dueDeadlines),
     dueRetries: db.prepare<[number, number], TaskRow>(q.dueRetries),

@@ -163,6 +163,11 @@ export function fromAgent(a: Agent): AgentRow {
   };
 }
 
+/** A goal's policy column; goals stored before policies existed have the default. */
+export function toGoalPolicy(policy: string): GoalPolicy {
+  return (JSON.parse(policy) as GoalPolicy | null) ?? DEFAULT_GOAL_POLICY;
+}
+
 export function toGoal(r: GoalRow): Goal {
   return {
     id: r.id,
@@ -175,7 +180,7 @@ export function toGoal(r: GoalRow): Goal {
     succeededCount: r.succeeded_count,
     deadCount: r.dead_count,
     skippedCount: r.skipped_count,
-    policy: (JSON.parse(r.policy) as GoalPolicy | null) ?? DEFAULT_GOAL_POLICY,
+    policy: toGoalPolicy(r.policy),
     submittedBy: r.submitted_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

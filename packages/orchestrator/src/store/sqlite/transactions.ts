@@ -2,7 +2,8 @@ import { KosError } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { Task, TaskState } from '../../scheduler/task.ts';
-import type { EventFilter, Page, ReadTx, TaskFilter, Tx } from '../backend.ts';
+import type { GoalPolicy } from '../../scheduler/policy.ts';
+import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter, Tx } from '../backend.ts';
 import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
@@ -48,6 +49,18 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.countLeasesByAgent();
   }
+  async countLeasesByGoal(goalIds: readonly string[]): Promise<Map<string, number>> {
+    this.check();
+    return this.reads.countLeasesByGoal(goalIds);
+  }
+  async countLeasesByKey(keys: readonly string[]): Promise<Map<string, number>> {
+    this.check();
+    return this.reads.countLeasesByKey(keys);
+  }
+  async getGoalPolicies(ids: readonly string[]): Promise<Map<string, GoalPolicy>> {
+    this.check();
+    return this.reads.getGoalPolicies(ids);
+  }
   async getGoal(id: string): Promise<Goal | null> {
     this.check();
     return this.reads.getGoal(id);
@@ -72,9 +85,9 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.listDependents(taskId);
   }
-  async listReadyTasks(now: number, limit: number): Promise<Task[]> {
+  async listReadyTasks(now: number, limit: number, except?: ReadyExclusion): Promise<Task[]> {
     this.check();
-    return this.reads.listReadyTasks(now, limit);
+    return this.reads.listReadyTasks(now, limit, except);
   }
   async listExpiredLeases(now: number, limit: number): Promise<Task[]> {
     this.check();

@@ -1,5 +1,6 @@
 import { KosError } from '@kos/protocol';
 import type { Agent } from '../../registry/agent.ts';
+import { leaseTtlMs } from '../../scheduler/policy.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
@@ -16,8 +17,8 @@ export interface InFlight {
 /**
  * Proof of life: renews the agent's presence and its leases — all of them (REST heartbeat), or only
  * those it lists as in flight with their current epoch (KLP heartbeat: proof that its work loop,
- * not just its socket, is alive). Returns the listed tasks it does not hold (any more), so it can be
- * told to drop them. A lost agent that speaks again is active again (its old leases were already
+ * not just its socket, is alive); not those being cancelled. Returns the listed tasks it does not
+ * hold (any more), so it can be told to drop them. A lost agent that speaks again is active again (its old leases were already
  * revoked); an unregistered or quarantined one must register again.
  */
 export async function heartbeat(
@@ -51,8 +52,9 @@ export async function heartbeat(
   const listed = inFlight && new Map(inFlight.map((f) => [f.taskId, f.epoch]));
   const leases: Task[] = [];
   for (const task of held) {
-    if (listed && listed.get(task.id) !== task.epoch) continue;
-    const renewed = { ...task, leaseExpiresAt: ctx.now + ctx.config.leases.ttlMs };
+    // A task being cancelled keeps its grace deadline: heartbeats do not extend it.
+    if (task.state === 'cancelling' || (listed && listed.get(task.id) !== task.epoch)) continue;
+    const renewed = { ...task, leaseExpiresAt: ctx.now + leaseTtlMs(task.policy, ctx.config.leases.ttlMs) };
     await tx.putTask(renewed);
     leases.push(renewed);
   }
@@ -76,10 +78,24 @@ export async function drainAgent(
   const found = await getAgentOrThrow(tx, agentId);
   const revoked = mode === 'return' ? await release(tx, found, 'handed_back', ctx, events) : [];
   const current = (await tx.getAgent(agentId)) ?? found;
-  const agent = setState(current, 'draining', ctx, events, `handover (${mode})`);
+  const agent = settleState(current, 'draining', ctx, events, `handover (${mode})`);
   await tx.putAgent(agent);
   await events.flush(tx);
   return { agent, revoked };
+}
+
+/**
+ * Moves the agent after its leases were revoked, unless it is quarantined (it was, or the lost
+ * leases just made it so): leaving never ends a quarantine, only an operator's release does.
+ */
+function settleState(
+  agent: Agent,
+  to: Agent['state'],
+  ctx: VerbContext,
+  events: EventBatch,
+  reason: string,
+): Agent {
+  return agent.state === 'quarantined' ? agent : setState(agent, to, ctx, events, reason);
 }
 
 async function release(tx: Tx, agent: Agent, reason: RevokeReason, ctx: VerbContext, events: EventBatch) {
@@ -103,7 +119,7 @@ export async function unregisterAgent(
   const found = await getAgentOrThrow(tx, agentId);
   const revoked = await release(tx, found, 'agent_unregistered', ctx, events);
   const current = (await tx.getAgent(agentId)) ?? found; // stats/trust were updated by the revocations
-  const agent = setState(current, 'unregistered', ctx, events, 'unregister');
+  const agent = settleState(current, 'unregistered', ctx, events, 'unregister');
   await tx.putAgent(agent);
   await events.flush(tx);
   return { agent, revoked };
@@ -118,7 +134,7 @@ export async function sweepSilentAgents(tx: Tx, ctx: VerbContext): Promise<{ los
     revoked.push(...(await release(tx, agent, 'agent_lost', ctx, events)));
     const current = (await tx.getAgent(agent.id)) ?? agent;
     const silentMs = ctx.now - agent.lastHeartbeatAt;
-    const moved = setState(current, 'lost', ctx, events, `no heartbeat for ${silentMs} ms`);
+    const moved = settleState(current, 'lost', ctx, events, `no heartbeat for ${silentMs} ms`);
     await tx.putAgent(moved);
     lost.push(moved);
   }
@@ -141,10 +157,12 @@ export async function recoverAfterRestart(
     agents++;
   }
   for (const task of await tx.listTasks({ states: LEASED_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER })) {
-    await tx.putTask({
-      ...task,
-      leaseExpiresAt: Math.max(task.leaseExpiresAt ?? 0, ctx.now + ctx.config.leases.ttlMs),
-    });
+    // A task being cancelled gets a fresh grace period, not a lease: its holder only has to stop.
+    const ttl =
+      task.state === 'cancelling'
+        ? ctx.config.cancellation.graceMs
+        : leaseTtlMs(task.policy, ctx.config.leases.ttlMs);
+    await tx.putTask({ ...task, leaseExpiresAt: Math.max(task.leaseExpiresAt ?? 0, ctx.now + ttl) });
     leases++;
   }
   return { agents, leases };

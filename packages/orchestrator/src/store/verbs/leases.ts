@@ -1,10 +1,11 @@
-import { retryDelayMs } from '../../scheduler/backoff.ts';
-import { readyKey } from '../../scheduler/ready-key.ts';
-import type { Task, TaskError } from '../../scheduler/task.ts';
+import { isLeased, type Task, type TaskError } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
+import { assertNotCancelling, endCancelling } from './cancel.ts';
 import { EventBatch, type VerbContext } from './context.ts';
+import { failAttempt } from './failure.ts';
 import { recordOutcome } from './health.ts';
-import { afterSuccess, assertLeaseHolder, lockedTask, killTask, toReady, transition } from './task-flow.ts';
+import { afterSuccess } from './settle.ts';
+import { assertLeaseHolder, lockedTask, toReady, transition } from './task-flow.ts';
 
 /** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
 export interface Revocations {
@@ -12,7 +13,18 @@ export interface Revocations {
 }
 
 /** Why a lease ended before its holder reported a result. */
-export type RevokeReason = 'agent_lost' | 'agent_unregistered' | 'lease_expired' | 'returned' | 'handed_back';
+export type RevokeReason =
+  'agent_lost' | 'agent_unregistered' | 'agent_quarantined' | 'lease_expired' | 'returned' | 'handed_back';
+
+/** The error a task dies with when a lease ended this way on its last attempt. */
+const LAST_ATTEMPT_CODE: Record<RevokeReason, string> = {
+  agent_lost: 'agent_lost',
+  agent_unregistered: 'agent_unregistered',
+  agent_quarantined: 'agent_quarantined',
+  lease_expired: 'timeout.heartbeat',
+  returned: 'returned',
+  handed_back: 'handed_back',
+};
 
 /** Leases the holder gave back itself: not held against its trust. */
 const VOLUNTARY: ReadonlySet<RevokeReason> = new Set(['returned', 'handed_back']);
@@ -29,7 +41,10 @@ function receiptOf(report: Report): Record<string, unknown> {
   return report.receipt === undefined ? {} : { receipt: report.receipt };
 }
 
-/** The lease holder reports success: the task succeeds exactly once; dependents may become ready. */
+/**
+ * The lease holder reports success: the task succeeds exactly once; dependents may become ready
+ * (on_failure branches that can no longer run are skipped).
+ */
 export async function completeTask(
   tx: Tx,
   ctx: VerbContext,
@@ -38,6 +53,7 @@ export async function completeTask(
   const events = new EventBatch(ctx);
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
+  assertNotCancelling(task);
   await recordOutcome(tx, task, 'succeeded', ctx);
   const done = transition(
     task,
@@ -54,8 +70,9 @@ export async function completeTask(
 }
 
 /**
- * The lease holder reports failure: retried after a backoff delay while attempts remain and the
- * error is retryable; otherwise the task dies and its goal fails.
+ * The lease holder reports failure: retried after the task's backoff delay while attempts remain
+ * and the error is retryable; otherwise awaiting approval (approval.on_failure) or dead, and the
+ * goal's policy decides what happens to the rest (failure.ts).
  */
 export async function failTask(
   tx: Tx,
@@ -65,45 +82,35 @@ export async function failTask(
   const events = new EventBatch(ctx);
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
+  assertNotCancelling(task);
   await recordOutcome(tx, task, 'failed', ctx);
-  const base = { ...task, lastAgentId: task.agentId };
-  if (!report.error.retryable || task.attempts >= task.maxAttempts) {
-    const { task: dead, revoked } = await killTask(tx, base, report.error, ctx, events, receiptOf(report));
-    await events.flush(tx);
-    return { task: dead, revoked };
-  }
-  const availableAt = ctx.now + retryDelayMs(task.attempts, ctx.config.retry, ctx.random);
-  const waiting = transition(
-    task,
-    'retrying',
-    ctx,
-    events,
-    {
-      lastAgentId: task.agentId,
-      agentId: null,
-      leaseExpiresAt: null,
-      error: report.error,
-      availableAt,
-      readyKey: readyKey(availableAt, task.priority, ctx.config.scheduler.agingStepMs),
-    },
-    { error: report.error, retry_at: availableAt, ...receiptOf(report) },
-  );
-  await tx.putTask(waiting);
+  const outcome = await failAttempt(tx, task, report.error, ctx, events, receiptOf(report));
   await events.flush(tx);
-  return { task: waiting, revoked: [] };
+  return outcome;
 }
 
 /**
- * Ends a lease the holder can no longer honour (agent lost, unregistered, lease expired). The
- * attempt counts: the task goes straight back to ready, or dies when attempts are exhausted.
+ * Ends a lease the holder can no longer honour (agent lost, unregistered, lease expired: the
+ * heartbeat timeout). The attempt counts: the task goes straight back to ready without a backoff
+ * delay (losing a holder says nothing about the task), or, on its last attempt, fails for good
+ * (awaiting approval or dead by its policy). Returns every lease ended, this one first.
  */
 export async function revokeLease(
   tx: Tx,
-  task: Task,
+  listed: Task,
   reason: RevokeReason,
   ctx: VerbContext,
   events: EventBatch,
 ): Promise<Task[]> {
+  // Callers pass rows listed earlier in the transaction; an earlier revocation of the same verb
+  // may have ended this lease already (its goal failed fast), so act on the current row.
+  const current = await tx.getTask(listed.id);
+  if (!current || current.epoch !== listed.epoch || !isLeased(current.state)) return [];
+  const task = current;
+  // A task being cancelled ends cancelled: given back, it is the holder's acknowledgement.
+  if (task.state === 'cancelling') {
+    return [await endCancelling(tx, task, VOLUNTARY.has(reason), reason, ctx, events)];
+  }
   events.add({
     kind: 'task.lease_revoked',
     goalId: task.goalId,
@@ -111,18 +118,17 @@ export async function revokeLease(
     agentId: task.agentId,
     data: { reason, epoch: task.epoch, attempt: task.attempts },
   });
-  if (!VOLUNTARY.has(reason)) await recordOutcome(tx, task, 'lost', ctx);
-  const base = { ...task, lastAgentId: task.agentId };
+  await recordOutcome(tx, task, VOLUNTARY.has(reason) ? 'returned' : 'lost', ctx);
   if (task.attempts >= task.maxAttempts) {
     const error: TaskError = {
-      code: reason,
+      code: LAST_ATTEMPT_CODE[reason],
       message: `lease ended (${reason}) on the last attempt (${task.attempts}/${task.maxAttempts})`,
       retryable: false,
     };
-    const { revoked } = await killTask(tx, base, error, ctx, events);
+    const { revoked } = await failAttempt(tx, task, error, ctx, events, { reason });
     return [task, ...revoked];
   }
-  await tx.putTask(toReady(base, ctx, events, { reason }));
+  await tx.putTask(toReady({ ...task, lastAgentId: task.agentId }, ctx, events, { reason }));
   return [task];
 }
 

@@ -1,6 +1,8 @@
+import { leaseTtlMs } from '../../scheduler/policy.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
+import { assertNotCancelling } from './cancel.ts';
 import { revokeLease, type Report, type Revocations } from './leases.ts';
 import { assertLeaseHolder, lockedTask, transition } from './task-flow.ts';
 
@@ -16,9 +18,12 @@ export async function reportProgress(
   const events = new EventBatch(ctx);
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
+  // Progress would renew the lease past the grace deadline of a cancel.
+  assertNotCancelling(task);
   const patch: Partial<Task> = {
     progress: report.progress,
-    leaseExpiresAt: ctx.now + ctx.config.leases.ttlMs,
+    // A sign of life renews the heartbeat timeout; the start-to-close deadline stays.
+    leaseExpiresAt: ctx.now + leaseTtlMs(task.policy, ctx.config.leases.ttlMs),
     ...(report.checkpoint === undefined ? {} : { checkpoint: report.checkpoint }),
   };
   const updated =

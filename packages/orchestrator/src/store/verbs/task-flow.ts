@@ -1,20 +1,15 @@
 import { KosError } from '@kos/protocol';
+import { deadlineIn } from '../../scheduler/deadline.ts';
 import { moveGoal, type Goal, type GoalState } from '../../scheduler/goal.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
-import {
-  isLeased,
-  moveTask,
-  OPEN_TASK_STATES,
-  type Task,
-  type TaskError,
-  type TaskState,
-} from '../../scheduler/task.ts';
+import { isLeased, moveTask, OPEN_TASK_STATES, type Task, type TaskState } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import type { EventBatch, VerbContext } from './context.ts';
 
 /**
  * The shared steps of task verbs: every state change goes through `transition`, so each one is
- * checked against the state machine and lands in the event log.
+ * checked against the state machine, lands in the event log, and sets the timeout deadline of the
+ * state it enters (schedule-to-start when ready, start-to-close when leased, none otherwise).
  */
 export function transition(
   task: Task,
@@ -24,7 +19,11 @@ export function transition(
   patch: Partial<Task> = {},
   data: Record<string, unknown> = {},
 ): Task {
-  const moved = { ...moveTask(task, to, ctx.now), ...patch };
+  const moved = {
+    ...moveTask(task, to, ctx.now),
+    deadlineAt: deadlineIn(to, task.policy, ctx.now, task.deadlineAt),
+    ...patch,
+  };
   events.add({
     kind: 'task.state',
     goalId: task.goalId,
@@ -56,6 +55,20 @@ export function toReady(
     },
     data,
   );
+}
+
+/**
+ * A task whose dependencies let it run: ready, or awaiting an operator's approval first when its
+ * policy says approval.before_run.
+ */
+export function release(
+  task: Task,
+  ctx: VerbContext,
+  events: EventBatch,
+  data: Record<string, unknown> = {},
+): Task {
+  if (!task.policy.approval.beforeRun) return toReady(task, ctx, events, data);
+  return transition(task, 'awaiting_approval', ctx, events, {}, { reason: 'approval.before_run', ...data });
 }
 
 export async function getTaskOrThrow(tx: Tx, id: string): Promise<Task> {
@@ -107,7 +120,7 @@ export function assertLeaseHolder(task: Task, agentId: string, epoch: number | u
   }
 }
 
-async function setGoalState(
+export async function setGoalState(
   tx: Tx,
   goal: Goal,
   to: GoalState,
@@ -121,26 +134,35 @@ async function setGoalState(
   return moved;
 }
 
-/** After a task succeeded: counts it on the goal, finishes the goal, and readies dependents. */
-export async function afterSuccess(tx: Tx, task: Task, ctx: VerbContext, events: EventBatch): Promise<void> {
-  const goal = await getGoalOrThrow(tx, task.goalId);
-  const counted = { ...goal, succeededCount: goal.succeededCount + 1, updatedAt: ctx.now };
-  if (counted.succeededCount >= counted.taskCount && counted.state === 'running') {
-    await setGoalState(tx, counted, 'succeeded', ctx, events);
-  } else {
-    await tx.putGoal(counted);
+/**
+ * Cancels an open task. One that is not leased is cancelled at once. A leased one is `cancelling`:
+ * its holder keeps the lease until the grace deadline (cancellation.grace_ms), must stop and
+ * acknowledge by then, and is refused any result meanwhile (verbs/cancel.ts).
+ */
+export function stopTask(
+  task: Task,
+  ctx: VerbContext,
+  events: EventBatch,
+  patch: Partial<Task> = {},
+  data: Record<string, unknown> = {},
+): Task {
+  if (!isLeased(task.state)) {
+    return transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null, ...patch }, data);
   }
-  for (const dep of await tx.listDependents(task.id)) {
-    if (dep.state !== 'pending') continue;
-    const waiting = { ...dep, pendingDeps: Math.max(0, dep.pendingDeps - 1) };
-    await tx.putTask(waiting.pendingDeps === 0 ? toReady(waiting, ctx, events) : waiting);
-  }
+  const ackBy = ctx.now + ctx.config.cancellation.graceMs;
+  return transition(
+    task,
+    'cancelling',
+    ctx,
+    events,
+    { leaseExpiresAt: ackBy, ...patch },
+    { ack_by: ackBy, ...data },
+  );
 }
 
 /**
- * Ends a goal early (a task died, or a user cancelled it): every unfinished task is cancelled,
- * which also ends its lease. Returns the ids of tasks whose leases were revoked, so their agents
- * can be told to stop.
+ * Ends a goal early (a user cancelled it): every unfinished task is cancelled (see stopTask).
+ * Returns the tasks whose holders must be told to stop.
  */
 export async function endGoal(
   tx: Tx,
@@ -155,33 +177,12 @@ export async function endGoal(
     { goalId: goal.id, states: OPEN_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
   )) {
-    if (isLeased(task.state)) revoked.push(task);
-    await tx.putTask(transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null }, { reason }));
+    // Already told to stop (a task cancelled on its own): its grace deadline stands.
+    if (task.state === 'cancelling') continue;
+    const stopped = stopTask(task, ctx, events, {}, { reason });
+    if (isLeased(stopped.state)) revoked.push(stopped);
+    await tx.putTask(stopped);
   }
   const ended = await setGoalState(tx, goal, to, ctx, events, { reason });
   return { goal: ended, revoked };
-}
-
-/** A task that failed for good: dead, and its goal fails (fail-fast). */
-export async function killTask(
-  tx: Tx,
-  task: Task,
-  error: TaskError,
-  ctx: VerbContext,
-  events: EventBatch,
-  data: Record<string, unknown> = {},
-): Promise<{ task: Task; revoked: Task[] }> {
-  const dead = transition(task, 'dead', ctx, events, { error, leaseExpiresAt: null }, { error, ...data });
-  await tx.putTask(dead);
-  const goal = await getGoalOrThrow(tx, task.goalId);
-  if (goal.state !== 'running') return { task: dead, revoked: [] };
-  const { revoked } = await endGoal(
-    tx,
-    goal,
-    'failed',
-    ctx,
-    events,
-    `task ${task.name} (${task.id}) died: ${error.message}`,
-  );
-  return { task: dead, revoked };
 }
