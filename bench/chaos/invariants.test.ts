@@ -1,4 +1,4 @@
-import { mkdtempSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -139,7 +139,8 @@ describe('checkDag', () => {
 
 describe('execution records', () => {
   it('joins starts and ends, keeps a run without an end, and skips a torn last line', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kos-chaos-test-')), 'p.jsonl');
+    const dir = mkdtempSync(path.join(tmpdir(), 'kos-chaos-test-'));
+    const file = path.join(dir, 'p.jsonl');
     const w = new RecordWriter(file);
     const base = { task: 't', name: 't', attempt: 1, agent: 'ag', upstreamOk: true };
     w.start({ ...base, epoch: 1, start: 10 });
@@ -147,7 +148,9 @@ describe('execution records', () => {
     w.end({ task: 't', epoch: 1, agent: 'ag', end: 15, outcome: 'aborted' });
     w.close();
     appendFileSync(file, '{"phase":"start","task":"t","ep');
-    expect(readExecutions([file, path.join(path.dirname(file), 'missing.jsonl')])).toEqual([
+    const runs = readExecutions([file, path.join(dir, 'missing.jsonl')]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(runs).toEqual([
       { ...base, epoch: 1, start: 10, end: 15, outcome: 'aborted' },
       { ...base, epoch: 2, start: 20, end: null, outcome: null },
     ]);

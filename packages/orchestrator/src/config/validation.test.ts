@@ -194,6 +194,12 @@ describe('resolveConfig validation', () => {
     ]);
   });
 
+  it('checks that neutral trust is at least the trust threshold', () => {
+    expect(problemsOf(() => resolveIn(withFile('security:\n  trust_threshold: 0.9\n')))).toEqual([
+      'security.trust_neutral: must be at least security.trust_threshold so an idle agent is not demoted to experimental work by time alone (got 0.8 from the default and 0.9 from kos.yaml)',
+    ]);
+  });
+
   it('skips relation checks on a value already reported as invalid', () => {
     expect(
       problemsOf(() => resolveIn(withFile('heartbeat:\n  sweep_interval_ms: x\n  ttl_ms: 1\n'))),
