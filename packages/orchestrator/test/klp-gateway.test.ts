@@ -195,6 +195,28 @@ describe('the KLP gateway', () => {
     );
     expect((await klp.replyTo(late.id)).payload).toMatchObject({ code: 'KOS_ERR_STALE_EPOCH' });
     expect((await getTask(running.admin, dag.subtasks[0]!.id)).state).toBe('leased');
+
+    // The refused frame still advanced the receipt chain: its receipt is logged, so the audit can
+    // rebuild the chain past it and attribute the result that follows.
+    const done = klp.send(
+      'TASK_RESULT',
+      { task_id: req.payload.task_id, epoch: 2, status: 'succeeded', result: 'new' },
+      key,
+    );
+    expect((await klp.replyTo(done.id)).type).toBe('ack');
+    klp.send('heartbeat', { in_flight: [] }, key);
+    const agentId = (
+      await running.admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents')
+    ).body.agents.find((a) => a.name === 'giver')!.id;
+    const log = await poll(async () => {
+      const l = (await running.admin.get<ReceiptLog>(`/orchestration/audit/receipts?agent_id=${agentId}`))
+        .body;
+      return l.heads.length > 0 ? l : undefined;
+    });
+    expect(log.results.map((r) => r.result)).toEqual(['old', 'new']);
+    const verdict = verifyReceipts(log);
+    expect(verdict.unattributed).toEqual([]);
+    expect(verdict.attributed).toHaveLength(2);
     klp.close();
   });
 

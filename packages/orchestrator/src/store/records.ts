@@ -23,6 +23,7 @@ export type EventKind =
   | 'task.state'
   | 'task.assigned'
   | 'task.lease_revoked'
+  | 'task.result_refused'
   | 'agent.registered'
   | 'agent.state'
   | 'klp.session'

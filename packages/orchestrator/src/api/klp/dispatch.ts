@@ -1,4 +1,12 @@
-import { chainNext, receiptOf, verifyEnvelope, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import {
+  chainNext,
+  isKosError,
+  receiptOf,
+  verifyEnvelope,
+  type AnyEnvelope,
+  type Envelope,
+  type Receipt,
+} from '@kos/protocol';
 import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';
 
@@ -52,6 +60,22 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
     epoch: p.epoch,
     receipt: receiptOf(s.id, env, expected),
   };
+  try {
+    await applyResult(s, p, report);
+  } catch (err) {
+    // The frame advanced the receipt chain even though the verb refused it: keep its receipt (and
+    // the value it carried) so an offline audit can still rebuild the chain past it.
+    if (isKosError(err)) await recordRefused(s, p, report.receipt, err.code);
+    throw err;
+  }
+  ack(s, env);
+  s.deps.changed();
+}
+
+type ResultPayload = Envelope<'TASK_RESULT'>['payload'];
+type ResultReport = { taskId: string; agentId: string; epoch: number; receipt: Receipt };
+
+async function applyResult(s: KlpSession, p: ResultPayload, report: ResultReport): Promise<void> {
   switch (p.status) {
     case 'succeeded':
       await s.deps.store.completeTask(s.actor, { ...report, result: p.result ?? null });
@@ -73,8 +97,23 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
       break;
     }
   }
-  ack(s, env);
-  s.deps.changed();
+}
+
+async function recordRefused(s: KlpSession, p: ResultPayload, receipt: Receipt, code: string): Promise<void> {
+  const task = await s.deps.store.read((tx) => tx.getTask(p.task_id)).catch(() => null);
+  await s.record({
+    kind: 'task.result_refused',
+    goalId: task?.goalId ?? null,
+    taskId: p.task_id,
+    agentId: s.agentId,
+    data: {
+      code,
+      status: p.status,
+      epoch: p.epoch,
+      receipt,
+      result: 'result' in p ? (p.result ?? null) : null,
+    },
+  });
 }
 
 async function status(s: KlpSession, env: Envelope<'STATUS_UPDATE'>): Promise<void> {

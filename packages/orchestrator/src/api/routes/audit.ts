@@ -31,16 +31,23 @@ export function auditRoutes(app: FastifyInstance, deps: ApiDeps): void {
           const transitions = await tx.listEvents({
             goalId,
             agentId,
-            kinds: ['task.state'],
+            kinds: ['task.state', 'task.result_refused'],
             limit: MAX_EVENTS,
           });
           const withReceipts = transitions.filter((e) => e.data.receipt !== undefined && e.taskId !== null);
+          // A refused result keeps the value it carried in its event; an applied one is the task's.
+          const resultOf = (e: (typeof withReceipts)[number]): unknown =>
+            e.kind === 'task.result_refused'
+              ? e.data.result
+              : e.data.to === 'succeeded'
+                ? (tasks.get(e.taskId!)?.result ?? null)
+                : null;
           const tasks = new Map(
             (await tx.getTasks(withReceipts.map((e) => e.taskId!))).map((t) => [t.id, t]),
           );
           const results = withReceipts.map((e) => ({
             task_id: e.taskId!,
-            result: e.data.to === 'succeeded' ? (tasks.get(e.taskId!)?.result ?? null) : null,
+            result: resultOf(e),
             receipt: e.data.receipt as Receipt,
           }));
           const wanted = new Set(results.map((r) => r.receipt.session));
