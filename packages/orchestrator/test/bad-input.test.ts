@@ -70,6 +70,12 @@ describe('bad input', () => {
       'KOS_ERR_LIMIT_EXCEEDED',
     ],
     [
+      'a path id over the length limit',
+      () => admin.post(`/orchestration/tasks/${'x'.repeat(300)}/cancel`, {}),
+      400,
+      'KOS_ERR_VALIDATION',
+    ],
+    [
       'a non-JSON content type',
       () => admin.request('POST', '/orchestration/assign', 'hello', { 'content-type': 'text/plain' }),
       415,

@@ -24,6 +24,9 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     loggerInstance: logger,
     bodyLimit: deps.config.limits.maxBodyBytes,
     disableRequestLogging: true,
+    // Ids may be up to 200 characters (schemas.ts); a longer path parameter is then refused by the
+    // schema with a typed KOS_ERR_VALIDATION instead of Fastify's untyped 414.
+    maxParamLength: 1000,
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: a text/plain body is refused with 415 instead of being read as a string.

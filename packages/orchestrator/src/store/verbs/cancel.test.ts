@@ -176,6 +176,15 @@ describe.each(backends)('cancellation on $name', (backend) => {
     });
   });
 
+  it('ends a goal cancelled when every one of its tasks was cancelled (nothing was done)', async () => {
+    const { goal, tasks } = await h.submit([
+      h.task('a', { skills: ['nobody'] }),
+      h.task('b', { dependsOn: ['a'] }),
+    ]);
+    await h.store.cancelTask('user', tasks[0]!.id, 'not needed');
+    expect(await h.goal(goal.id)).toMatchObject({ state: 'cancelled', succeededCount: 0, skippedCount: 2 });
+  });
+
   it('refuses to cancel a finished, cancelling or unknown task, changing nothing', async () => {
     const { task } = await leasedTask();
     const { tasks } = await h.submit([h.task('done')]);

@@ -111,7 +111,9 @@ class Settling {
       await this.tx.putGoal(counted);
       return counted;
     }
-    const to = counted.deadCount > 0 ? 'failed' : 'succeeded';
+    // Every task skipped (e.g. each one cancelled by hand) means nothing was done: cancelled.
+    const to =
+      counted.deadCount > 0 ? 'failed' : counted.succeededCount === 0 ? 'cancelled' : 'succeeded';
     return setGoalState(this.tx, counted, to, this.ctx, this.events, {
       succeeded: counted.succeededCount,
       dead: counted.deadCount,
