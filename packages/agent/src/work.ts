@@ -310,9 +310,15 @@ export class Work {
     local.delivering = true;
     const reply = await session.request('TASK_RESULT', local.outcome, { task_id: id });
     local.delivering = false;
-    // A cancel arrived meanwhile: the stop acknowledgement settles the task, not this reply.
-    if (this.tasks.get(id) !== local || local.phase === 'stopping') return;
     const log = this.deps.logger;
+    // A cancel or revocation arrived meanwhile: the stop settles the task, not this reply; a
+    // refusal is still worth a line (a zombie learns its late result was not applied).
+    if (this.tasks.get(id) !== local || local.phase === 'stopping') {
+      if (!reply.ok && reply.reason !== 'closed' && reply.reason !== 'timeout') {
+        log.warn('late result refused', { task_id: id, code: reply.code });
+      }
+      return;
+    }
     if (reply.ok) {
       log.debug('result delivered', { task_id: id, status: local.outcome.status });
       this.forget(local);

@@ -447,6 +447,26 @@ describe('planRound: bulkheads and fairness between goals', () => {
     );
   });
 
+  it('gives a goal of weight 3 about three times the slots of a goal of weight 1 whatever the capacity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 80 }), fc.boolean(), (free, heavyFirst) => {
+        const plan = planRound({
+          tasks: [...backlog('heavy', free + 1, heavyFirst ? 0 : 500), ...backlog('light', free + 1, 250)],
+          agents: slots(free),
+          policy: policy(),
+          goals: new Map([
+            ['heavy', { leased: 0, maxParallel: null, weight: 3 }],
+            ['light', { leased: 0, maxParallel: null, weight: 1 }],
+          ]),
+        });
+        const [heavy, light] = [count(plan, 'heavy'), count(plan, 'light')];
+        expect(heavy + light).toBe(free);
+        expect(heavy).toBeGreaterThanOrEqual(3 * light - 3);
+        expect(heavy).toBeLessThanOrEqual(3 * light + 1);
+      }),
+    );
+  });
+
   it('never exceeds the limit of a goal or a concurrency key, nor an agent capacity', () => {
     fc.assert(
       fc.property(roundArb, (input) => {
