@@ -32,14 +32,7 @@ export type Action = (typeof ACTIONS)[number];
  */
 const PERMISSIONS: Readonly<Record<TokenRole, ReadonlySet<Action>>> = {
   admin: new Set(ACTIONS),
-  submitter: new Set([
-    'read',
-    'goal.submit',
-    'goal.cancel',
-    'scheduler.assign',
-    'task.retry',
-    'task.cancel',
-  ]),
+  submitter: new Set(['read', 'goal.submit', 'goal.cancel', 'scheduler.assign', 'task.retry', 'task.cancel']),
   agent: new Set([
     'read',
     'agent.register',

@@ -112,8 +112,7 @@ class Settling {
       return counted;
     }
     // Every task skipped (e.g. each one cancelled by hand) means nothing was done: cancelled.
-    const to =
-      counted.deadCount > 0 ? 'failed' : counted.succeededCount === 0 ? 'cancelled' : 'succeeded';
+    const to = counted.deadCount > 0 ? 'failed' : counted.succeededCount === 0 ? 'cancelled' : 'succeeded';
     return setGoalState(this.tx, counted, to, this.ctx, this.events, {
       succeeded: counted.succeededCount,
       dead: counted.deadCount,
