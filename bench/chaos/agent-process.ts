@@ -6,7 +6,7 @@
 //   argv: <AgentProcessConfig as JSON>
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type AgentTask, type Logger, type TaskContext } from '@kos/agent';
+import { Agent, TaskFailure, type AgentTask, type Logger, type TaskContext } from '@kos/agent';
 import { generateKey } from '@kos/protocol';
 import type {
   AgentProcessConfig,
@@ -85,6 +85,14 @@ async function handle(agent: string, task: AgentTask, ctx: TaskContext): Promise
   return { by: agent, name: task.name };
 }
 
+/** A broken agent's handler: every task fails with a retryable error (recorded like any run). */
+function fail(agent: string, task: AgentTask): never {
+  const run = { task: task.id, name: task.name, epoch: task.epoch, attempt: task.attempt, agent };
+  records.start({ ...run, start: Date.now(), upstreamOk: true });
+  records.end({ ...run, end: Date.now(), outcome: 'failed' });
+  throw TaskFailure.retryable(`${agent} is broken`, { code: 'chaos_broken' });
+}
+
 async function addAgent(spec: AgentSpec): Promise<void> {
   const res = await fetch(`${config.http}/orchestration/tokens`, {
     method: 'POST',
@@ -105,7 +113,9 @@ async function addAgent(spec: AgentSpec): Promise<void> {
     reconnect: { baseDelayMs: 100, maxDelayMs: 1000 },
     logger: outcomeLogger(spec.name),
   });
-  for (const skill of spec.skills) agent.handle(skill, (task, ctx) => handle(spec.name, task, ctx));
+  for (const skill of spec.skills) {
+    agent.handle(skill, (task, ctx) => (spec.failing ? fail(spec.name, task) : handle(spec.name, task, ctx)));
+  }
   await agent.start();
   agents.push(agent);
 }

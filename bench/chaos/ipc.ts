@@ -12,6 +12,8 @@ export interface AgentSpec {
   name: string;
   skills: string[];
   maxParallel: number;
+  /** Its handler fails every task it gets with a retryable TaskFailure (a broken agent). */
+  failing?: boolean;
 }
 
 export type ToAgentProcess = { kind: 'add'; agent: AgentSpec } | { kind: 'stop' };

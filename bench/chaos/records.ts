@@ -13,8 +13,9 @@ export interface Execution {
   start: number;
   /** Null when the process died before the handler finished. */
   end: number | null;
-  /** `returned`: the handler produced a result; `aborted`: the SDK aborted it (lease lost). */
-  outcome: 'returned' | 'aborted' | null;
+  /** `returned`: the handler produced a result; `aborted`: the SDK aborted it (lease lost);
+   * `failed`: a failing agent's handler threw (AgentSpec.failing). */
+  outcome: 'returned' | 'aborted' | 'failed' | null;
   /** The upstream results the task received were exactly its dependencies' results. */
   upstreamOk: boolean;
 }
@@ -26,7 +27,7 @@ type EndLine = {
   epoch: number;
   agent: string;
   end: number;
-  outcome: 'returned' | 'aborted';
+  outcome: 'returned' | 'aborted' | 'failed';
 };
 
 export class RecordWriter {

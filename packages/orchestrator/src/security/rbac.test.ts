@@ -26,7 +26,7 @@ function token(role: TokenRole, extra: Partial<TokenRecord> = {}): TokenRecord {
 
 const ALLOWED: Record<TokenRole, readonly Action[]> = {
   admin: ACTIONS,
-  submitter: ['read', 'goal.submit', 'goal.cancel', 'scheduler.assign', 'task.retry'],
+  submitter: ['read', 'goal.submit', 'goal.cancel', 'scheduler.assign', 'task.retry', 'task.cancel'],
   agent: ['read', 'agent.register', 'agent.heartbeat', 'agent.unregister', 'task.complete', 'task.fail'],
   viewer: ['read'],
 };
