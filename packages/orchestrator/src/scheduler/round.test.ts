@@ -135,6 +135,18 @@ describe('planRound', () => {
     ]);
   });
 
+  it('lets an agent below the trust threshold run ordinary tasks only as probes of a half-open breaker', () => {
+    // One probe left on its agent breaker: it takes one ordinary task (the probe), not two.
+    const probing = agent('novice', { trust: 0.1, maxParallel: 3, breakers: { '*': 1 } });
+    const tasks = [task('t1'), task('t2', { readyKey: 1 })];
+    expect(assigned(planRound({ tasks, agents: [probing], policy: policy() }))).toEqual({ t1: 'novice' });
+    // An open breaker (no probe left) or none at all: no ordinary work below the threshold.
+    for (const breakers of [{ '*': 0 }, undefined]) {
+      const novice = agent('novice', { trust: 0.1, maxParallel: 3, breakers });
+      expect(planRound({ tasks, agents: [novice], policy: policy() }).assignments).toEqual([]);
+    }
+  });
+
   it('retries a failed task on another agent and falls back to the same one only when none is free', () => {
     const failed = { lastAgentId: 'a1', lastFailed: true };
     const two = planRound({

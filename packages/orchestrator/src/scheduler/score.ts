@@ -138,13 +138,27 @@ export function spendBreakers(
   return spent ?? budgets;
 }
 
-/** Below security.trust_threshold an agent runs experimental tasks only. */
+/**
+ * Below security.trust_threshold an agent runs experimental tasks only, except a probe of a
+ * half-open breaker: the probe is the experiment, and without it a failing agent whose trust fell
+ * below the threshold before its lifecycle.quarantine_threshold-th failure would idle forever
+ * instead of being probed and, if it keeps failing, quarantined.
+ */
 export function trustAllows(
-  task: Pick<RoundTask, 'experimental'>,
-  agent: Pick<RoundAgent, 'trust'>,
+  task: Pick<RoundTask, 'experimental'> & { skills: readonly string[] },
+  agent: Pick<RoundAgent, 'trust' | 'breakers'>,
   policy: SchedulingPolicy,
 ): boolean {
-  return task.experimental === true || agent.trust >= policy.security.trustThreshold;
+  return (
+    task.experimental === true || agent.trust >= policy.security.trustThreshold || probing(agent, task.skills)
+  );
+}
+
+/** Whether a lease of these skills would be a probe: a half-open breaker it passes has budget left. */
+function probing(agent: Pick<RoundAgent, 'breakers'>, skills: readonly string[]): boolean {
+  const budgets = agent.breakers;
+  if (budgets === undefined) return false;
+  return [AGENT_BREAKER, ...skills].some((key) => (budgets[key] ?? 0) > 0);
 }
 
 export function describeIncapable(
