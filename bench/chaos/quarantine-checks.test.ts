@@ -35,13 +35,12 @@ function failingHistory(failures: number): Omit<LogEvent, 'seq' | 'goalId'>[] {
 }
 
 describe('judgeFailing', () => {
-  it('accepts a quarantine logged by the threshold failure’s transaction, in either order', () => {
+  it('accepts a quarantine logged right after the threshold failure, in its transaction', () => {
     const history = failingHistory(5);
     const last = history.pop()!;
-    for (const events of [
-      log(...history, quarantined(last.at), last), // as the store logs it: the decision first
-      log(...history, last, quarantined(last.at)),
-    ]) {
+    // Effect before cause is not the store's order: not counted as the same transaction.
+    expect(judgeFailing(log(...history, quarantined(last.at), last), BAD, RULES).sameTransaction).toBe(false);
+    for (const events of [log(...history, last, quarantined(last.at))]) {
       const v = judgeFailing(events, BAD, RULES);
       expect(v).toMatchObject({
         failures: 5,
@@ -67,7 +66,7 @@ describe('judgeFailing', () => {
     const history = failingHistory(4);
     const last = history.pop()!;
     const v = judgeFailing(
-      log(...history, quarantined(last.at), last, lease(9000), failure(9005)),
+      log(...history, last, quarantined(last.at), lease(9000), failure(9005)),
       BAD,
       RULES,
     );

@@ -28,9 +28,8 @@ export interface FailingVerdict {
   /** The failure that reached lifecycle.quarantine_threshold, if any did. */
   thresholdFailure: { seq: number; at: number } | null;
   /**
-   * The threshold failure and the quarantine were written by one transaction: adjacent in the log
-   * (either order: the verb logs the quarantine as it records the outcome, then the failure) and
-   * at the same server time.
+   * The threshold failure and the quarantine were written by one transaction: the quarantine is
+   * the next event after the failure (cause before effect) at the same server time.
    */
   sameTransaction: boolean;
   /** Leases it was granted up to the decision. */
@@ -65,8 +64,8 @@ export function judgeFailing(
   const failures = events.filter((e) => isFailure(e, agentId));
   const threshold = failures[rules.quarantineThreshold - 1] ?? null;
   // The failure logged by the quarantine's own transaction: next to it, at the same server time.
-  const cause = q && failures.find((e) => Math.abs(e.seq - q.seq) === 1 && e.at === q.at);
-  const last = q ? Math.max(q.seq, cause?.seq ?? q.seq) : Number.POSITIVE_INFINITY;
+  const cause = q && failures.find((e) => q.seq - e.seq === 1 && e.at === q.at);
+  const last = q ? q.seq : Number.POSITIVE_INFINITY;
   const [from, to] =
     q && threshold ? [Math.min(q.seq, threshold.seq), Math.max(q.seq, threshold.seq)] : [0, 0];
   const upTo = events.filter((e) => e.seq <= last);

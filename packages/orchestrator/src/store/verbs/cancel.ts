@@ -72,7 +72,7 @@ export async function endCancelling(
 ): Promise<Task> {
   const late = task.leaseExpiresAt !== null && ctx.now > task.leaseExpiresAt;
   if (acknowledged && !late) {
-    await recordOutcome(tx, task, 'returned', ctx); // frees a half-open breaker's probe slot
+    await recordOutcome(tx, task, 'returned', ctx, events); // frees a half-open breaker's probe slot
   } else {
     const why = acknowledged ? 'lease_expired' : reason;
     events.add({
@@ -82,7 +82,7 @@ export async function endCancelling(
       agentId: task.agentId,
       data: { reason: why, epoch: task.epoch, attempt: task.attempts, cancelling: true },
     });
-    await recordOutcome(tx, task, 'lost', ctx);
+    await recordOutcome(tx, task, 'lost', ctx, events);
   }
   const data = acknowledged && !late ? { reason: 'acknowledged' } : { reason, acknowledged: false };
   const cancelled = transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null }, data);

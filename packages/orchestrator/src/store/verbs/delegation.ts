@@ -56,7 +56,7 @@ export async function handOff(tx: Tx, ctx: VerbContext, h: HandOff): Promise<Out
     });
   }
   // Not held against the agent: its trust and failure counts stay; a breaker probe slot is freed.
-  await recordOutcome(tx, task, 'returned', ctx);
+  await recordOutcome(tx, task, 'returned', ctx, events);
   const hop: Delegation = {
     agentId: h.agentId,
     action: h.action,

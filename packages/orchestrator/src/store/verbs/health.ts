@@ -9,7 +9,8 @@ import {
 } from '../../registry/health.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
-import { EventBatch, type VerbContext } from './context.ts';
+import type { EventBatch} from './context.ts';
+import { type VerbContext } from './context.ts';
 
 export type { AttemptOutcome };
 
@@ -28,17 +29,16 @@ export async function recordOutcome(
   task: Task,
   outcome: AttemptOutcome,
   ctx: VerbContext,
+  events: EventBatch,
 ): Promise<void> {
   if (!task.agentId) return;
   const agent = await tx.getAgent(task.agentId);
   // A quarantined agent's record stays as it was when isolated, until an operator releases it.
   if (!agent || agent.state === 'quarantined') return;
-  const events = new EventBatch(ctx);
   let updated = afterOutcome(agent, task, outcome, ctx.now, ctx.config);
   const due = quarantineDue(updated.health, ctx.config);
   if (due) updated = markQuarantined(updated, due.trigger, due.reason, 'system', ctx, events);
   await tx.putAgent(updated);
-  await events.flush(tx);
 }
 
 /** The agent after the leases of `tasks` were granted to it: half-open breakers count their probes. */

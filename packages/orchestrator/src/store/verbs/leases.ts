@@ -54,7 +54,6 @@ export async function completeTask(
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   assertNotCancelling(task);
-  await recordOutcome(tx, task, 'succeeded', ctx);
   const done = transition(
     task,
     'succeeded',
@@ -64,6 +63,7 @@ export async function completeTask(
     receiptOf(report),
   );
   await tx.putTask(done);
+  await recordOutcome(tx, task, 'succeeded', ctx, events);
   await afterSuccess(tx, done, ctx, events);
   await events.flush(tx);
   return done;
@@ -83,8 +83,9 @@ export async function failTask(
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   assertNotCancelling(task);
-  await recordOutcome(tx, task, 'failed', ctx);
   const outcome = await failAttempt(tx, task, report.error, ctx, events, receiptOf(report));
+  // After the task's own events, so the log reads cause (the failure) before effect (a quarantine).
+  await recordOutcome(tx, task, 'failed', ctx, events);
   await events.flush(tx);
   return outcome;
 }
@@ -118,7 +119,7 @@ export async function revokeLease(
     agentId: task.agentId,
     data: { reason, epoch: task.epoch, attempt: task.attempts },
   });
-  await recordOutcome(tx, task, VOLUNTARY.has(reason) ? 'returned' : 'lost', ctx);
+  await recordOutcome(tx, task, VOLUNTARY.has(reason) ? 'returned' : 'lost', ctx, events);
   if (task.attempts >= task.maxAttempts) {
     const error: TaskError = {
       code: LAST_ATTEMPT_CODE[reason],

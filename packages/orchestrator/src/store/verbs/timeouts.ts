@@ -41,7 +41,7 @@ export async function sweepTimeouts(tx: Tx, ctx: VerbContext, limit = 1000): Pro
       agentId: task.agentId,
       data: { reason: TIMEOUT.startToClose, epoch: task.epoch, attempt: task.attempts },
     });
-    await recordOutcome(tx, task, 'timed_out', ctx);
+    await recordOutcome(tx, task, 'timed_out', ctx, events);
     const outcome = await failAttempt(tx, task, error, ctx, events);
     revoked.push(task, ...outcome.revoked);
   }
