@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateKey, type Envelope } from '@kos/protocol';
-import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
+import { Http, poll, startServer, useServer, type ServerHandle } from '@kos/testing';
 import { fastTimersConfig, getTask, registerAgent, submitDag, type TaskView } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';
 
@@ -17,27 +17,17 @@ interface HistoryBody {
 
 /** Dead letters, approval and timeouts against a real orchestrator process (sweep every 100 ms). */
 describe('failure handling over HTTP', () => {
-  let server: ServerHandle;
-  let admin: Http;
-
-  beforeAll(async () => {
-    server = await startServer({ configFile: fastTimersConfig() });
-    admin = new Http(server.url, server.adminToken);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer(() => ({ configFile: fastTimersConfig() }));
 
   async function tokenFor(role: 'submitter' | 'viewer'): Promise<{ http: Http; id: string }> {
-    const res = await admin.post<{ token: string; id: string }>('/orchestration/tokens', { role });
-    return { http: admin.as(res.body.token), id: res.body.id };
+    const res = await running.admin.post<{ token: string; id: string }>('/orchestration/tokens', { role });
+    return { http: running.admin.as(res.body.token), id: res.body.id };
   }
-  const goalOf = async (id: string) => (await admin.get<GoalBody>(`/orchestration/goals/${id}`)).body;
+  const goalOf = async (id: string) => (await running.admin.get<GoalBody>(`/orchestration/goals/${id}`)).body;
 
   it('retries a dead letter; refuses bad retries with typed errors and changes nothing', async () => {
-    const worker = await registerAgent(admin, 'dl-worker', ['dl'], 1);
-    const dag = await submitDag(admin, [
+    const worker = await registerAgent(running.admin, 'dl-worker', ['dl'], 1);
+    const dag = await submitDag(running.admin, [
       { name: 'first', skills: ['dl'], policy: { retry: { max_attempts: 1 } } },
       { name: 'after', skills: ['dl'], depends_on: ['first'] },
     ]);
@@ -49,20 +39,20 @@ describe('failure handling over HTTP', () => {
       error: { message: 'upstream down' },
     });
     expect(failed.body.task.state).toBe('dead');
-    const dead = await admin.get<{ tasks: TaskView[] }>('/orchestration/tasks?state=dead&limit=500');
+    const dead = await running.admin.get<{ tasks: TaskView[] }>('/orchestration/tasks?state=dead&limit=500');
     expect(dead.body.tasks.map((t) => t.id)).toContain(first.id);
     const before = await goalOf(dag.goal_id);
     expect(before.goal).toMatchObject({ state: 'failed', dead_count: 1, skipped_count: 1 });
 
     const viewer = await tokenFor('viewer');
     const refusals: [Http, string, unknown, number, string][] = [
-      [admin, after.id, {}, 409, 'KOS_ERR_TASK_NOT_DEAD'],
-      [admin, 'no-such-task', {}, 404, 'KOS_ERR_TASK_NOT_FOUND'],
-      [admin, first.id, { reason: 5 }, 400, 'KOS_ERR_VALIDATION'],
-      [admin, first.id, { reason: 'x', force: true }, 400, 'KOS_ERR_VALIDATION'],
+      [running.admin, after.id, {}, 409, 'KOS_ERR_TASK_NOT_DEAD'],
+      [running.admin, 'no-such-task', {}, 404, 'KOS_ERR_TASK_NOT_FOUND'],
+      [running.admin, first.id, { reason: 5 }, 400, 'KOS_ERR_VALIDATION'],
+      [running.admin, first.id, { reason: 'x', force: true }, 400, 'KOS_ERR_VALIDATION'],
       [worker.http, first.id, {}, 403, 'KOS_ERR_FORBIDDEN'],
       [viewer.http, first.id, {}, 403, 'KOS_ERR_FORBIDDEN'],
-      [admin.as('not-a-token'), first.id, {}, 401, 'KOS_ERR_UNAUTHENTICATED'],
+      [running.admin.as('not-a-token'), first.id, {}, 401, 'KOS_ERR_UNAUTHENTICATED'],
     ];
     for (const [http, id, body, status, code] of refusals) {
       const res = await http.post<ErrorBody>(`/orchestration/tasks/${id}/retry`, body);
@@ -90,7 +80,7 @@ describe('failure handling over HTTP', () => {
       expect(done.status).toBe(200);
     }
     expect((await goalOf(dag.goal_id)).goal.state).toBe('succeeded');
-    const history = await admin.get<HistoryBody>(`/orchestration/tasks/${first.id}`);
+    const history = await running.admin.get<HistoryBody>(`/orchestration/tasks/${first.id}`);
     expect(history.body.history.find((e) => e.data['decision'] === 'retry')).toMatchObject({
       actor: `token:${submitter.id}`,
       data: { from: 'dead', to: 'ready', reason: 'upstream is back' },
@@ -98,25 +88,32 @@ describe('failure handling over HTTP', () => {
   });
 
   it('approves and denies tasks awaiting approval; only admins decide', async () => {
-    const worker = await registerAgent(admin, 'ap-worker', ['ap'], 1);
+    const worker = await registerAgent(running.admin, 'ap-worker', ['ap'], 1);
     const gated = (
-      await submitDag(admin, [{ name: 'gated', skills: ['ap'], policy: { approval: { before_run: true } } }])
+      await submitDag(running.admin, [
+        { name: 'gated', skills: ['ap'], policy: { approval: { before_run: true } } },
+      ])
     ).subtasks[0]!;
-    const waiting = await admin.get<{ tasks: TaskView[] }>('/orchestration/tasks?state=awaiting_approval');
+    const waiting = await running.admin.get<{ tasks: TaskView[] }>(
+      '/orchestration/tasks?state=awaiting_approval',
+    );
     expect(waiting.body.tasks.map((t) => t.id)).toContain(gated.id);
 
     const submitter = await tokenFor('submitter');
     const refused = await submitter.http.post<ErrorBody>(`/orchestration/tasks/${gated.id}/approve`, {});
     expect([refused.status, refused.body.error.code]).toEqual([403, 'KOS_ERR_FORBIDDEN']);
-    const badBody = await admin.post<ErrorBody>(`/orchestration/tasks/${gated.id}/deny`, {
+    const badBody = await running.admin.post<ErrorBody>(`/orchestration/tasks/${gated.id}/deny`, {
       reason: 'x'.repeat(1001),
     });
     expect([badBody.status, badBody.body.error.code]).toEqual([400, 'KOS_ERR_VALIDATION']);
-    expect((await getTask(admin, gated.id)).state).toBe('awaiting_approval');
+    expect((await getTask(running.admin, gated.id)).state).toBe('awaiting_approval');
 
-    const approved = await admin.post<{ task: TaskView }>(`/orchestration/tasks/${gated.id}/approve`, {
-      reason: 'change window open',
-    });
+    const approved = await running.admin.post<{ task: TaskView }>(
+      `/orchestration/tasks/${gated.id}/approve`,
+      {
+        reason: 'change window open',
+      },
+    );
     expect(approved.body.task.state).toBe('ready');
     const lease = await poll(async () => (await worker.leases()).find((l) => l.subtask_uuid === gated.id));
     await worker.http.post('/orchestration/complete', {
@@ -125,7 +122,7 @@ describe('failure handling over HTTP', () => {
       epoch: lease.epoch,
     });
 
-    const risky = await submitDag(admin, [
+    const risky = await submitDag(running.admin, [
       {
         name: 'risky',
         skills: ['ap'],
@@ -140,7 +137,7 @@ describe('failure handling over HTTP', () => {
       error: { message: 'charged twice?', retryable: false },
     });
     expect(failed.body.task.state).toBe('awaiting_approval');
-    const denied = await admin.post<{ task: TaskView }>(`/orchestration/tasks/${id}/deny`, {
+    const denied = await running.admin.post<{ task: TaskView }>(`/orchestration/tasks/${id}/deny`, {
       reason: 'refund instead',
     });
     expect(denied.body.task).toMatchObject({
@@ -148,9 +145,9 @@ describe('failure handling over HTTP', () => {
       error: { code: 'denied', message: 'refund instead' },
     });
     expect((await goalOf(risky.goal_id)).goal.state).toBe('failed');
-    const again = await admin.post<ErrorBody>(`/orchestration/tasks/${id}/approve`, {});
+    const again = await running.admin.post<ErrorBody>(`/orchestration/tasks/${id}/approve`, {});
     expect([again.status, again.body.error.code]).toEqual([409, 'KOS_ERR_TASK_NOT_AWAITING_APPROVAL']);
-    const history = await admin.get<HistoryBody>(`/orchestration/tasks/${id}`);
+    const history = await running.admin.get<HistoryBody>(`/orchestration/tasks/${id}`);
     expect(history.body.history.find((e) => e.data['decision'] === 'denied')).toMatchObject({
       actor: expect.stringMatching(/^token:/),
       data: { from: 'awaiting_approval', to: 'dead', reason: 'refund instead' },
@@ -159,7 +156,7 @@ describe('failure handling over HTTP', () => {
 
   it('rejects task policies that do not fit with KOS_ERR_VALIDATION, creating nothing', async () => {
     const count = async () =>
-      (await admin.get<{ goals: unknown[] }>('/orchestration/goals?limit=500')).body.goals.length;
+      (await running.admin.get<{ goals: unknown[] }>('/orchestration/goals?limit=500')).body.goals.length;
     const before = await count();
     const policies = [
       { retry: { max_attempts: 0 } },
@@ -171,7 +168,7 @@ describe('failure handling over HTTP', () => {
       { colour: 'red' },
     ];
     for (const policy of policies) {
-      const res = await admin.post<ErrorBody>('/orchestration/decompose', {
+      const res = await running.admin.post<ErrorBody>('/orchestration/decompose', {
         goal: 'bad policy',
         tasks: [{ name: 'a', skills: ['x'], policy }],
       });
@@ -185,14 +182,14 @@ describe('failure handling over HTTP', () => {
   });
 
   it('ends an attempt past start_to_close_ms and tells its holder to stop', async () => {
-    const token = await admin.post<{ token: string }>('/orchestration/tokens', {
+    const token = await running.admin.post<{ token: string }>('/orchestration/tokens', {
       role: 'agent',
       agent_name: 'slow',
     });
     const key = generateKey();
-    const klp = await RawKlp.connect(server.url, 'slow');
+    const klp = await RawKlp.connect(running.server.url, 'slow');
     expect((await klp.hello(key, ['slow-skill'], token.body.token)).type).toBe('welcome');
-    const dag = await submitDag(admin, [
+    const dag = await submitDag(running.admin, [
       {
         name: 'bounded',
         skills: ['slow-skill'],
@@ -207,7 +204,7 @@ describe('failure handling over HTTP', () => {
     const stop = (await klp.next((e) => e.type === 'rollback')) as Envelope<'rollback'>;
     expect(stop.payload).toMatchObject({ task_id: id, epoch: req.payload.epoch });
     const task = await poll(async () => {
-      const t = await admin.get<{ task: TaskView & { error: { code: string } | null } }>(
+      const t = await running.admin.get<{ task: TaskView & { error: { code: string } | null } }>(
         `/orchestration/tasks/${id}`,
       );
       return t.body.task.state === 'dead' ? t.body.task : undefined;

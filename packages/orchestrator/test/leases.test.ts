@@ -1,36 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Http, poll, startServer, type ServerHandle } from '@kos/testing';
+import { describe, expect, it } from 'vitest';
+import { poll, useServer } from '@kos/testing';
 import { fastTimersConfig, getTask, registerAgent, submitDag } from './fixtures.ts';
 
 /** Leases, heartbeats and fencing with short TTLs (heartbeat 600 ms, sweep 100 ms). */
 describe('leases and heartbeats', () => {
-  let server: ServerHandle;
-  let admin: Http;
-
-  beforeAll(async () => {
-    server = await startServer({ configFile: fastTimersConfig() });
-    admin = new Http(server.url, server.adminToken);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  const running = useServer(() => ({ configFile: fastTimersConfig() }));
 
   it('marks a silent agent lost, reassigns its task, and rejects its late completion', async () => {
-    const silent = await registerAgent(admin, 'silent', ['s1'], 1);
-    const dag = await submitDag(admin, [{ name: 'job', skills: ['s1'] }]);
+    const silent = await registerAgent(running.admin, 'silent', ['s1'], 1);
+    const dag = await submitDag(running.admin, [{ name: 'job', skills: ['s1'] }]);
     const task = dag.subtasks[0]!;
     const first = await poll(async () => (await silent.leases())[0]);
     expect(first.epoch).toBe(1);
 
     // A second agent that keeps heartbeating; the first one goes quiet.
-    const live = await registerAgent(admin, 'live', ['s1'], 1);
+    const live = await registerAgent(running.admin, 'live', ['s1'], 1);
     const second = await poll(async () => (await live.leases()).find((l) => l.subtask_uuid === task.id), {
       what: 'the task to move to the live agent',
     });
     expect(second.epoch).toBe(2);
     expect(second.attempt).toBe(2);
-    const agents = await admin.get<{ agents: { name: string; state: string }[] }>('/orchestration/agents');
+    const agents = await running.admin.get<{ agents: { name: string; state: string }[] }>(
+      '/orchestration/agents',
+    );
     expect(agents.body.agents.find((a) => a.name === 'silent')?.state).toBe('lost');
 
     const late = await silent.http.post<{ error: { code: string } }>('/orchestration/complete', {
@@ -40,7 +32,7 @@ describe('leases and heartbeats', () => {
     });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('KOS_ERR_STALE_EPOCH');
-    expect((await getTask(admin, task.id)).state).toBe('leased');
+    expect((await getTask(running.admin, task.id)).state).toBe('leased');
 
     const ok = await live.http.post('/orchestration/complete', {
       subtask_uuid: task.id,
@@ -48,7 +40,7 @@ describe('leases and heartbeats', () => {
       epoch: second.epoch,
     });
     expect(ok.status).toBe(200);
-    const history = await admin.get<{ history: { kind: string; data: { reason?: string } }[] }>(
+    const history = await running.admin.get<{ history: { kind: string; data: { reason?: string } }[] }>(
       `/orchestration/tasks/${task.id}`,
     );
     expect(history.body.history.find((e) => e.kind === 'task.lease_revoked')?.data.reason).toBe('agent_lost');
@@ -56,10 +48,10 @@ describe('leases and heartbeats', () => {
   });
 
   it('reassigns at once when the holder unregisters', async () => {
-    const leaving = await registerAgent(admin, 'leaving', ['s2'], 1);
-    const dag = await submitDag(admin, [{ name: 'job', skills: ['s2'] }]);
+    const leaving = await registerAgent(running.admin, 'leaving', ['s2'], 1);
+    const dag = await submitDag(running.admin, [{ name: 'job', skills: ['s2'] }]);
     await poll(async () => (await leaving.leases())[0]);
-    const staying = await registerAgent(admin, 'staying', ['s2'], 1);
+    const staying = await registerAgent(running.admin, 'staying', ['s2'], 1);
     const res = await leaving.http.post<{ revoked: string[] }>('/orchestration/unregister', {
       agent_id: leaving.id,
     });
@@ -76,8 +68,8 @@ describe('leases and heartbeats', () => {
   });
 
   it('retries a failed attempt with backoff and kills the task after max attempts, failing its goal', async () => {
-    const worker = await registerAgent(admin, 'flaky', ['s3'], 1);
-    const dag = await submitDag(admin, [
+    const worker = await registerAgent(running.admin, 'flaky', ['s3'], 1);
+    const dag = await submitDag(running.admin, [
       { name: 'first', skills: ['s3'] },
       { name: 'after', skills: ['s3'], depends_on: ['first'] },
     ]);
@@ -93,16 +85,17 @@ describe('leases and heartbeats', () => {
       expect(res.status).toBe(200);
       expect(res.body.task.state).toBe(attempt < 3 ? 'retrying' : 'dead');
     }
-    const goal = await admin.get<{ goal: { state: string }; tasks: { name: string; state: string }[] }>(
-      `/orchestration/goals/${dag.goal_id}`,
-    );
+    const goal = await running.admin.get<{
+      goal: { state: string };
+      tasks: { name: string; state: string }[];
+    }>(`/orchestration/goals/${dag.goal_id}`);
     expect(goal.body.goal.state).toBe('failed');
     expect(goal.body.tasks.find((t) => t.name === 'after')?.state).toBe('cancelled');
   });
 
   it('does not retry a non-retryable failure', async () => {
-    const worker = await registerAgent(admin, 'strict', ['s4'], 1);
-    const dag = await submitDag(admin, [{ name: 'once', skills: ['s4'] }]);
+    const worker = await registerAgent(running.admin, 'strict', ['s4'], 1);
+    const dag = await submitDag(running.admin, [{ name: 'once', skills: ['s4'] }]);
     const lease = await poll(async () => (await worker.leases())[0]);
     const res = await worker.http.post<{ task: { state: string; attempts: number } }>('/orchestration/fail', {
       subtask_uuid: dag.subtasks[0]!.id,
@@ -114,15 +107,18 @@ describe('leases and heartbeats', () => {
   });
 
   it('cancels a goal: unfinished tasks are cancelled and the holder’s lease ends', async () => {
-    const worker = await registerAgent(admin, 'canceller', ['s5'], 1);
-    const dag = await submitDag(admin, [
+    const worker = await registerAgent(running.admin, 'canceller', ['s5'], 1);
+    const dag = await submitDag(running.admin, [
       { name: 'a', skills: ['s5'] },
       { name: 'b', skills: ['s5'], depends_on: ['a'] },
     ]);
     const lease = await poll(async () => (await worker.leases())[0]);
-    const res = await admin.post<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}/cancel`, {
-      reason: 'test',
-    });
+    const res = await running.admin.post<{ goal: { state: string } }>(
+      `/orchestration/goals/${dag.goal_id}/cancel`,
+      {
+        reason: 'test',
+      },
+    );
     expect(res.body.goal.state).toBe('cancelled');
     expect(await worker.leases()).toEqual([]);
     const late = await worker.http.post('/orchestration/complete', {
@@ -131,7 +127,7 @@ describe('leases and heartbeats', () => {
       epoch: lease.epoch,
     });
     expect(late.status).toBe(409);
-    const again = await admin.post<{ error: { code: string } }>(
+    const again = await running.admin.post<{ error: { code: string } }>(
       `/orchestration/goals/${dag.goal_id}/cancel`,
       {},
     );

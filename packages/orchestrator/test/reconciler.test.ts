@@ -25,6 +25,19 @@ describe('the reconciler in a running orchestrator', () => {
     return { configFile: file };
   });
 
+  /** Writes a goal and its task straight into the server's database, as no verb would. */
+  async function writeBehind(g: ReturnType<typeof goal>, t: ReturnType<typeof task>) {
+    const side = await openSqliteBackend({
+      file: path.join(running.server.dataDir, 'kos.db'),
+      synchronous: 'FULL',
+    });
+    await side.transaction(async (tx) => {
+      await tx.insertGoal(g);
+      await tx.insertTasks([t]);
+    });
+    await side.close();
+  }
+
   it('reports a consistent store as clean in status and metrics', async () => {
     const first = await poll(async () => {
       const r = await status(running.admin);
@@ -43,15 +56,7 @@ describe('the reconciler in a running orchestrator', () => {
     // A ready task no verb announced (written straight into the database): no round was asked for.
     const g = goal({ taskCount: 1 });
     const t = task(g.id, { state: 'ready', skills: ['w'], availableAt: Date.now() - 1000, readyKey: 0 });
-    const side = await openSqliteBackend({
-      file: path.join(running.server.dataDir, 'kos.db'),
-      synchronous: 'FULL',
-    });
-    await side.transaction(async (tx) => {
-      await tx.insertGoal(g);
-      await tx.insertTasks([t]);
-    });
-    await side.close();
+    await writeBehind(g, t);
     const leased = await poll(async () => {
       const view = await getTask(running.admin, t.id);
       return view.state === 'leased' ? view : undefined;
@@ -68,15 +73,7 @@ describe('the reconciler in a running orchestrator', () => {
   it('reports goal counters that disagree with the tasks in status, metrics and the log, and changes nothing', async () => {
     const g = goal({ taskCount: 1, succeededCount: 1 });
     const t = task(g.id, { state: 'pending', skills: ['nobody-has-this'] });
-    const side = await openSqliteBackend({
-      file: path.join(running.server.dataDir, 'kos.db'),
-      synchronous: 'FULL',
-    });
-    await side.transaction(async (tx) => {
-      await tx.insertGoal(g);
-      await tx.insertTasks([t]);
-    });
-    await side.close();
+    await writeBehind(g, t);
     const found = await poll(async () => {
       const r = await status(running.admin);
       return (r.violations?.['goal_counts']?.count ?? 0) > 0 ? r.violations?.['goal_counts'] : undefined;

@@ -10,7 +10,7 @@ describe.each(backends)('branches and goal policies on $name', (backend) => {
   const h = verbHarness(backend);
 
   it('skips an on_failure branch when its dependency succeeds; the goal still succeeds', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    await h.register('w');
     const { goal, tasks } = await h.submit([
       h.task('build'),
       h.task('notify', { dependsOn: ['build'], policy: { runWhen: 'failed' } }),
@@ -25,7 +25,7 @@ describe.each(backends)('branches and goal policies on $name', (backend) => {
   });
 
   it('fail_fast: runs the dead task’s on_failure branch, skips the rest, and fails the goal after the branch', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 10 });
+    await h.register('w', { maxParallel: 10 });
     const { goal, tasks } = await h.submit([
       h.task('build', { policy: once }),
       h.task('notify', { dependsOn: ['build'], policy: { runWhen: 'failed' } }),
@@ -54,7 +54,7 @@ describe.each(backends)('branches and goal policies on $name', (backend) => {
   });
 
   it('continue: skips only the dead task’s dependents; other branches finish, then the goal fails', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 10 });
+    await h.register('w', { maxParallel: 10 });
     const { goal, tasks } = await h.submit(
       [
         h.task('a', { policy: once }),
@@ -79,7 +79,7 @@ describe.each(backends)('branches and goal policies on $name', (backend) => {
   });
 
   it('continue: a goal where nothing dies succeeds as before', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    await h.register('w');
     const { goal, tasks } = await h.submit([h.task('only')], { onTaskDeath: 'continue' });
     await h.store.assignRound('test');
     await h.complete(tasks[0]!.id);
@@ -96,7 +96,7 @@ describe.each(backends)('approval on $name', (backend) => {
     );
 
   it('holds a before_run task in awaiting_approval once its dependencies succeed, until approved', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    await h.register('w');
     const gate = { approval: { beforeRun: true } };
     const { tasks } = await h.submit([
       h.task('root'),
@@ -120,7 +120,7 @@ describe.each(backends)('approval on $name', (backend) => {
   });
 
   it('routes a task that would die to awaiting_approval: approve grants one more attempt, deny kills it', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    await h.register('w');
     const { goal, tasks } = await h.submit([
       h.task('risky', { policy: { ...once, approval: { onFailure: true } } }),
       h.task('after', { dependsOn: ['risky'] }),

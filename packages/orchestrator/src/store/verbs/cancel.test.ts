@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { trustNow } from '../../registry/health.ts';
 import type { Task } from '../../scheduler/task.ts';
-import { verbBackends, verbHarness } from '../verb-test-kit.ts';
+import { rejection, verbBackends, verbHarness } from '../verb-test-kit.ts';
 
 const backends = verbBackends();
 
@@ -10,23 +9,13 @@ describe.each(backends)('cancellation on $name', (backend) => {
   const h = verbHarness(backend);
 
   async function leasedTask(extra: Parameters<typeof h.task>[1] = {}) {
-    const { agent } = await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 1 });
+    const agent = await h.register('w', { maxParallel: 1 });
     const { goal, tasks } = await h.submit([h.task('t', extra)]);
     await h.store.assignRound('test');
     const task = await h.get(tasks[0]!.id);
     expect(task).toMatchObject({ state: 'leased', agentId: agent.id });
     return { goal, task, agent };
   }
-
-  /** The agent's trust as of the store's clock (it decays toward neutral as time passes). */
-  const trustOf = async (agentId: string) =>
-    trustNow((await h.store.read((tx) => tx.getAgent(agentId)))!, h.clock.now, h.config);
-
-  const rejection = (p: Promise<unknown>) =>
-    p.then(
-      () => expect.fail('expected a rejection'),
-      (e: unknown) => e as { code: string },
-    );
 
   it('moves a leased task to cancelling: its agent keeps the lease until the grace deadline', async () => {
     const { task, agent } = await leasedTask();
@@ -52,10 +41,10 @@ describe.each(backends)('cancellation on $name', (backend) => {
     const { task, agent } = await leasedTask();
     await h.store.cancelTask('user', task.id, 'not needed');
     h.clock.now += 1_000;
-    const trust = await trustOf(agent.id);
+    const trust = await h.trustOf(agent.id);
     await h.store.returnTask(`agent:${agent.id}`, { taskId: task.id, agentId: agent.id, epoch: task.epoch });
     expect(await h.get(task.id)).toMatchObject({ state: 'cancelled', leaseExpiresAt: null });
-    expect(await trustOf(agent.id)).toBe(trust);
+    expect(await h.trustOf(agent.id)).toBe(trust);
     const agentRow = await h.store.read((tx) => tx.getAgent(agent.id));
     expect(agentRow!.stats['s']).toBeUndefined(); // no failure recorded either
     const revocations = await h.store.read((tx) =>
@@ -68,10 +57,10 @@ describe.each(backends)('cancellation on $name', (backend) => {
     const { task, agent } = await leasedTask();
     const { task: cancelling } = await h.store.cancelTask('user', task.id, 'stop');
     h.clock.now = cancelling.leaseExpiresAt! + 1; // past the deadline, before any sweep
-    const trust = await trustOf(agent.id);
+    const trust = await h.trustOf(agent.id);
     await h.store.returnTask('agent', { taskId: task.id, agentId: agent.id, epoch: task.epoch });
     expect(await h.get(task.id)).toMatchObject({ state: 'cancelled' });
-    expect(await trustOf(agent.id)).toBeLessThan(trust);
+    expect(await h.trustOf(agent.id)).toBeLessThan(trust);
   });
 
   it('refuses a result, a failure, progress or a hand-off of a task being cancelled, changing nothing', async () => {
@@ -110,11 +99,11 @@ describe.each(backends)('cancellation on $name', (backend) => {
     expect((await h.get(task.id)).state).toBe('cancelling');
 
     h.clock.now = deadline + 1;
-    const trust = await trustOf(agent.id);
+    const trust = await h.trustOf(agent.id);
     const swept = await h.sweepAt(deadline + 1);
     expect(swept.expired.map((t: Task) => [t.id, t.state])).toEqual([[task.id, 'cancelled']]);
     expect(await h.get(task.id)).toMatchObject({ state: 'cancelled', leaseExpiresAt: null });
-    expect(await trustOf(agent.id)).toBeLessThan(trust);
+    expect(await h.trustOf(agent.id)).toBeLessThan(trust);
     const [revocation] = await h.store.read((tx) =>
       tx.listEvents({ taskId: task.id, kinds: ['task.lease_revoked'], limit: 10 }),
     );
@@ -150,7 +139,7 @@ describe.each(backends)('cancellation on $name', (backend) => {
   });
 
   it('cancels a task that is not leased at once, skips its dependents transitively, and lets the goal finish', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 10 });
+    await h.register('w', { maxParallel: 10 });
     const { goal, tasks } = await h.submit([
       h.task('a', { skills: ['nobody'] }),
       h.task('b', { dependsOn: ['a'] }),
@@ -215,7 +204,7 @@ describe.each(backends)('cancellation on $name', (backend) => {
   });
 
   async function leasedTask2() {
-    const { agent } = await h.store.registerAgent('test', { name: 'w2', skills: ['s2'] });
+    const agent = await h.register('w2', { skills: ['s2'] });
     const { tasks } = await h.submit([h.task('t2', { skills: ['s2'] })]);
     await h.store.assignRound('test');
     const task = await h.get(tasks[0]!.id);
@@ -224,7 +213,7 @@ describe.each(backends)('cancellation on $name', (backend) => {
   }
 
   it('cancels a goal: a leased task is told to stop with a deadline, the others are cancelled at once', async () => {
-    const { agent } = await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 1 });
+    const agent = await h.register('w', { maxParallel: 1 });
     const { goal, tasks } = await h.submit([
       h.task('running'),
       h.task('waiting', { dependsOn: ['running'] }),
@@ -245,7 +234,7 @@ describe.each(backends)('cancellation on $name', (backend) => {
   });
 
   it('a goal cancelled while one of its tasks is being cancelled keeps that task’s deadline', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 1 });
+    await h.register('w', { maxParallel: 1 });
     const { goal, tasks } = await h.submit([h.task('first'), h.task('second')]);
     const [lease] = await h.store.assignRound('test');
     const leased = lease!.task.id;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trustNow } from '../../registry/health.ts';
-import { verbBackends, verbHarness } from '../verb-test-kit.ts';
+import { rejection, verbBackends, verbHarness } from '../verb-test-kit.ts';
 
 const backends = verbBackends();
 
@@ -8,8 +7,8 @@ const backends = verbBackends();
 describe.each(backends)('delegation on $name', (backend) => {
   const h = verbHarness(backend);
 
-  const register = async (name: string, skills = ['s'], maxParallel = 1) =>
-    (await h.store.registerAgent('test', { name, skills, maxParallel })).agent;
+  const register = (name: string, skills = ['s'], maxParallel = 1) =>
+    h.register(name, { skills, maxParallel });
 
   /** The task's holder hands it off. */
   async function handOff(taskId: string, action: 'declined' | 'delegated', reason: string, to?: string) {
@@ -23,15 +22,6 @@ describe.each(backends)('delegation on $name', (backend) => {
       ...(to === undefined ? {} : { to }),
     });
   }
-
-  const trustOf = async (agentId: string) =>
-    trustNow((await h.store.read((tx) => tx.getAgent(agentId)))!, h.clock.now, h.config);
-
-  const rejection = (p: Promise<unknown>) =>
-    p.then(
-      () => expect.fail('expected a rejection'),
-      (e: unknown) => e as { code: string },
-    );
 
   it('passes a task along a chain of three agents, excluding each, without counting attempts or lowering trust', async () => {
     const { goal, tasks } = await h.submit([h.task('t')]);
@@ -48,10 +38,10 @@ describe.each(backends)('delegation on $name', (backend) => {
       const [lease] = await h.store.assignRound('test');
       expect(lease).toMatchObject({ agentId: agent.id, task: { id, attempts: 1 } });
       h.clock.now += 10;
-      const trust = await trustOf(agent.id);
+      const trust = await h.trustOf(agent.id);
       const { task } = await handOff(id, action, reason);
       expect(task).toMatchObject({ state: 'ready', agentId: null, attempts: 0 });
-      expect(await trustOf(agent.id)).toBe(trust);
+      expect(await h.trustOf(agent.id)).toBe(trust);
       chain.push(agent.id);
     }
     expect(await h.store.assignRound('test')).toEqual([]); // every capable agent is in the chain

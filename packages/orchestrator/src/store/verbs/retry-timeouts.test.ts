@@ -26,7 +26,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
 
   it('retries by the task’s own policy, not the configuration’s', async () => {
     expect(h.config.retry.maxAttempts).toBe(3);
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    await h.register('w');
     const { tasks } = await h.submit([h.task('t', { policy: fixed(7_000, 2) })]);
     const id = tasks[0]!.id;
     expect(tasks[0]!.maxAttempts).toBe(2);
@@ -67,7 +67,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('ends a lease past start_to_close_ms although heartbeats and progress renewed it, and revokes it', async () => {
-    const { agent } = await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    const agent = await h.register('w');
     const { tasks } = await h.submit([
       h.task('t', {
         policy: { ...fixed(10, 3), timeouts: { startToCloseMs: 5_000, scheduleToStartMs: 60_000 } },
@@ -104,7 +104,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('acts on current rows when timeouts of one sweep end the same fail_fast goal', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 2 });
+    await h.register('w', { maxParallel: 2 });
     const policy = { ...fixed(10, 1), timeouts: { startToCloseMs: 1_000 } };
     const { goal } = await h.submit([h.task('a', { policy }), h.task('b', { policy })]);
     await h.store.assignRound('test');
@@ -117,7 +117,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('renews leases by the task’s heartbeat timeout and revokes them when it passes', async () => {
-    const { agent } = await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    const agent = await h.register('w');
     const { tasks } = await h.submit([h.task('t', { policy: { timeouts: { heartbeatMs: 2_000 } } })]);
     const [lease] = await h.store.assignRound('test');
     expect(lease!.task.leaseExpiresAt).toBe(h.clock.now + 2_000);
@@ -130,7 +130,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('matches a task on its fallback skills while no active agent has its own', async () => {
-    const { agent } = await h.store.registerAgent('test', { name: 'standby', skills: ['manual'] });
+    const agent = await h.register('standby', { skills: ['manual'] });
     const fallback = { skills: ['manual'], afterAttempts: 3 };
     const { tasks } = await h.submit([h.task('t', { skills: ['auto'], policy: { fallback } })]);
     const [lease] = await h.store.assignRound('test');
@@ -139,8 +139,8 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('switches to the fallback skills after after_attempts failed attempts', async () => {
-    const primary = (await h.store.registerAgent('test', { name: 'primary', skills: ['auto'] })).agent;
-    const standby = (await h.store.registerAgent('test', { name: 'standby', skills: ['manual'] })).agent;
+    const primary = await h.register('primary', { skills: ['auto'] });
+    const standby = await h.register('standby', { skills: ['manual'] });
     const policy = { ...fixed(0, 3), fallback: { skills: ['manual'], afterAttempts: 1 } };
     const { tasks } = await h.submit([h.task('t', { skills: ['auto'], policy })]);
     const [first] = await h.store.assignRound('test');
@@ -154,7 +154,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
   });
 
   it('hands the checkpoint of a failed attempt to the next one, across a restart', async () => {
-    const { agent } = await h.store.registerAgent('test', { name: 'w', skills: ['s'] });
+    const agent = await h.register('w');
     const { tasks } = await h.submit([h.task('t', { policy: fixed(100, 3) })]);
     const id = tasks[0]!.id;
     await h.store.assignRound('test');
@@ -175,12 +175,11 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
 });
 
 describe.each(backends)('jittered retries on $name', (backend) => {
-  const h = verbHarness(backend, seeded(42));
+  const h = verbHarness(backend, { random: seeded(42) });
 
   it('spreads the retries of tasks that failed together, within the cap of their own policy', async () => {
     // One failure per agent: no agent's failures add up to a breaker or a quarantine.
-    for (let i = 0; i < 20; i++)
-      await h.store.registerAgent('test', { name: `w${i}`, skills: ['s'], maxParallel: 1 });
+    for (let i = 0; i < 20; i++) await h.register(`w${i}`, { maxParallel: 1 });
     const policy = { retry: { baseDelayMs: 10_000, maxDelayMs: 10_000, jitter: true } };
     const { tasks } = await h.submit(Array.from({ length: 20 }, (_, i) => h.task(`t${i}`, { policy })));
     const delays: number[] = [];
@@ -204,7 +203,7 @@ describe.each(backends)('dead letters on $name', (backend) => {
   const h = verbHarness(backend);
 
   it('retries a dead task with more attempts, reopening its failed goal and every task its death skipped', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 10 });
+    await h.register('w', { maxParallel: 10 });
     const once = { retry: { maxAttempts: 1 } };
     const { goal, tasks } = await h.submit([
       h.task('root', { policy: once }),
@@ -232,7 +231,7 @@ describe.each(backends)('dead letters on $name', (backend) => {
       data: { to: 'ready', reason: 'fixed the input' },
     });
 
-    await h.store.registerAgent('test', { name: 'o', skills: ['other'] });
+    await h.register('o', { skills: ['other'] });
     for (const id of [root, side, mid, leaf]) {
       await h.store.assignRound('test');
       await h.complete(id);
@@ -245,7 +244,7 @@ describe.each(backends)('dead letters on $name', (backend) => {
   });
 
   it('refuses to retry a task that is not dead, or of a goal a user cancelled, changing nothing', async () => {
-    await h.store.registerAgent('test', { name: 'w', skills: ['s'], maxParallel: 10 });
+    await h.register('w', { maxParallel: 10 });
     const { goal, tasks } = await h.submit(
       [h.task('dies', { policy: { retry: { maxAttempts: 1 } } }), h.task('runs')],
       { onTaskDeath: 'continue' },
