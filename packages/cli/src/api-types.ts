@@ -196,6 +196,13 @@ export interface StatusResponse {
   goals: StateCounts;
   tasks: StateCounts;
   ready_queue_depth: number;
+  /** The reconciler of the answering replica (it runs on the leader only). */
+  reconciler?: {
+    interval_ms: number;
+    runs: number;
+    last_run_at: string | null;
+    violations: Record<string, { count: number; examples: { subject: string; detail: string }[] }> | null;
+  };
   store: string;
   uptime_s: number;
 }

@@ -54,7 +54,16 @@ export function statusText(s: StatusResponse, url: string): string {
     ['goals', counts(s.goals)],
     ['tasks', counts(s.tasks)],
     ['ready queue', String(s.ready_queue_depth)],
+    ...(s.reconciler === undefined ? [] : [['reconciler', reconcilerText(s.reconciler)] as const]),
   ]);
+}
+
+/** `clean (12 runs)`, `goal_counts 1, stale_lease 2 (12 runs)`, or `not run here`. */
+function reconcilerText(r: NonNullable<StatusResponse['reconciler']>): string {
+  if (r.violations === null) return r.interval_ms === 0 ? 'off' : 'not run on this replica yet';
+  const found = Object.entries(r.violations).filter(([, v]) => v.count > 0);
+  const summary = found.length === 0 ? 'clean' : found.map(([kind, v]) => `${kind} ${v.count}`).join(', ');
+  return `${summary} (${r.runs} runs)`;
 }
 
 /** `quarantined 1, breakers open 2 / half-open 0, untrusted 0`. */
