@@ -9,7 +9,7 @@ import {
 } from '../../registry/health.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
-import type { EventBatch} from './context.ts';
+import type { EventBatch } from './context.ts';
 import { type VerbContext } from './context.ts';
 
 export type { AttemptOutcome };
