@@ -59,6 +59,26 @@ describe('operations endpoints', () => {
     expect(t.entries[0]!.slice(2)).toEqual([0, 1]);
     expect(t.tasks[t.entries[0]![0]]).toBe(dag.subtasks[0]!.id);
   });
+
+  it('scores a ready task on its fallback skills when no active agent has its own', async () => {
+    const fb = await registerAgent(running.admin, 'fallback-only', ['fbk'], 1);
+    await submitDag(running.admin, [{ name: 'hold', skills: ['fbk'] }], 'keeps the agent busy');
+    await poll(async () => (await fb.leases())[0]);
+    const dag = await submitDag(running.admin, [
+      {
+        name: 'needs',
+        skills: ['nobody-has-it'],
+        policy: { fallback: { skills: ['fbk'], after_attempts: 3 } },
+      },
+    ]);
+    const t = (
+      await running.admin.get<{ agent_names: string[]; entries: [number, number, number, number][] }>(
+        `/orchestration/tensor?goal_id=${dag.goal_id}&format=sparse`,
+      )
+    ).body;
+    // Ready (its only capable agent is full), yet scored on the agent that has its fallback skill.
+    expect(t.entries.map((e) => t.agent_names[e[1]])).toEqual(['fallback-only']);
+  });
 });
 
 describe('start-up configuration', () => {

@@ -24,8 +24,10 @@ export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
         agents: await tx.listAgents(['active', 'draining', 'lost', 'quarantined']),
         loads: await tx.countLeasesByAgent(),
       }));
+      // Scored on the skills a round would match them on (fallback skills included), as rounds do.
+      const covered = new Set(agents.filter((a) => a.state === 'active').flatMap((a) => a.skills));
       const tensor = buildTensor({
-        tasks: tasks.map((t) => ({ ...toRoundTask(t), state: t.state, agentId: t.agentId })),
+        tasks: tasks.map((t) => ({ ...toRoundTask(t, covered), state: t.state, agentId: t.agentId })),
         agents: agents.map((a) => toRoundAgent(a, loads.get(a.id) ?? 0, deps.store.now(), deps.config)),
         policy: deps.config,
       });
