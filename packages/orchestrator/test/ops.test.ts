@@ -35,6 +35,9 @@ describe('operations endpoints', () => {
     expect(metrics.body).toMatch(/kos_goals_submitted_total 1/);
     expect(metrics.body).toMatch(/kos_assignments_total [1-9]/);
     expect(metrics.body).toMatch(/kos_store_commit_batch_size_count [1-9]/);
+    // State gauges are current at each scrape, without anyone reading the status first.
+    expect(metrics.body).toMatch(/kos_agents\{state="active"\} [1-9]/);
+    expect(metrics.body).toMatch(/kos_agent_breakers\{state="open"\} 0/);
   });
 
   it('returns the tensor in sparse form, filtered by goal', async () => {

@@ -5,6 +5,7 @@ import { createToken } from '../../security/index.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { TokenBody } from '../schemas.ts';
+import { buildStatus } from './status.ts';
 
 /** Health, readiness, metrics, the OpenAPI document and token issuing. */
 export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -22,6 +23,9 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   r.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_req, reply) => {
+    // The state gauges (tasks, agents, breakers) are set from committed counts at each scrape; a
+    // store that does not answer leaves them as they were and still serves the counters.
+    await buildStatus(deps).catch(() => undefined);
     reply.type(deps.metrics.contentType);
     return deps.metrics.render();
   });
