@@ -1,6 +1,6 @@
 // One agent process of the benchmark: K SDK agents over real WebSockets, trivial handlers.
 // Spawned by peers/kos.ts with `process.execPath --import tsx` and an IPC channel:
-//   argv: <ws url> <http url> <admin token> <name prefix> <agents> <max parallel>
+//   argv: <ws url[,more replicas' ws urls]> <http url> <admin token> <name prefix> <agents> <max parallel>
 // It creates its agents' tokens itself, says `ready`, reports each task start when the task asks
 // (`input.report`), and on `report` sends how often it ran every task and any chain-order breach.
 import { Agent } from '@kos/agent';
@@ -33,7 +33,7 @@ const agents = await Promise.all(
       agent_name: name,
     });
     const agent = await Agent.create({
-      orchestrator: wsUrl,
+      orchestrator: wsUrl.split(','),
       name,
       skills: ['noop'],
       key: generateKey(),

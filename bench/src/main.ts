@@ -1,5 +1,7 @@
-// The benchmark suite: kOS (per SQLite mode) side by side with BullMQ and graphile-worker.
-//   npm run bench -- [--quick] [--only flat,chain,...] [--mode full|normal|both] [--profile]
+// The benchmark suite: kOS (per store mode) side by side with BullMQ, graphile-worker and pg-boss.
+//   npm run bench -- [--quick] [--only flat,chain,...] [--mode full,normal,pg,pg2|both|all] [--profile]
+// Modes: SQLite synchronous FULL / NORMAL, PostgreSQL store with one (PG) or two (PG2) replicas;
+// the PostgreSQL modes run only for workloads that declare `postgres` (flat, latency).
 // --quick runs small sizes and checks correctness only (every task done exactly once, chain order),
 // exiting non-zero on a problem; speed is never checked.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SqliteMode } from './peers/kos.ts';
-import { renderTable, type Row } from './report.ts';
+import { isPostgres, type KosMode } from './peers/kos.ts';
+import { parseModes } from './modes.ts';
+import { PEERS, renderTable, type Row } from './report.ts';
 import type { Measured, RunContext, Workload } from './workload.ts';
 import { backlog } from './workloads/backlog.ts';
 import { chain } from './workloads/chain.ts';
@@ -28,15 +31,7 @@ const { values } = parseArgs({
     'no-peers': { type: 'boolean', default: false },
   },
 });
-const modes: SqliteMode[] =
-  values.mode === 'full'
-    ? ['FULL']
-    : values.mode === 'normal'
-      ? ['NORMAL']
-      : values.mode === 'both'
-        ? ['FULL', 'NORMAL']
-        : [];
-if (modes.length === 0) throw new Error(`--mode must be full, normal or both, got ${values.mode}`);
+const modes = parseModes(values.mode);
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((o) => !ALL.some((w) => w.name === o)) ?? [];
 if (unknown.length > 0)
@@ -70,26 +65,30 @@ async function measure(label: string, fn: () => Promise<Measured>): Promise<Meas
 }
 
 for (const w of selected) {
-  const kos: Partial<Record<SqliteMode, Measured>> = {};
+  const kos: Partial<Record<KosMode, Measured>> = {};
   for (const mode of modes) {
+    if (isPostgres(mode) && !w.postgres) continue;
     const m = await measure(`${w.name} kOS ${mode}`, () => w.kos(ctx, mode));
     if (m) kos[mode] = m;
   }
-  const bull =
-    w.bullmq && !values['no-peers'] ? await measure(`${w.name} BullMQ`, () => w.bullmq!(ctx)) : undefined;
-  const graphile =
-    w.graphile && !values['no-peers']
-      ? await measure(`${w.name} graphile-worker`, () => w.graphile!(ctx))
-      : undefined;
+  const peers: Partial<Record<(typeof PEERS)[number]['key'], Measured>> = {};
+  for (const p of values['no-peers'] ? [] : PEERS) {
+    const run = w[p.key];
+    const m = run ? await measure(`${w.name} ${p.name}`, () => run(ctx)) : undefined;
+    if (m) peers[p.key] = m;
+  }
   for (const m of w.measures) {
-    rows.push({
+    const row: Row = {
       workload: w.name,
       size: w.size(ctx.quick),
       measure: m,
       kos: Object.fromEntries(modes.map((mode) => [mode, kos[mode]?.figures[m.key]])),
-      bullmq: bull?.figures[m.key],
-      graphile: graphile?.figures[m.key],
-    });
+    };
+    for (const p of PEERS) {
+      const figure = peers[p.key]?.figures[m.key];
+      if (figure !== undefined) row[p.key] = figure;
+    }
+    rows.push(row);
   }
 
   // Written after every workload, so a long run that fails later still leaves its figures.

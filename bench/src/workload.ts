@@ -1,7 +1,7 @@
-// What a workload module provides: a kOS run per SQLite mode and, where the workload applies to
+// What a workload module provides: a kOS run per store mode and, where the workload applies to
 // them, a run per peer. Each run answers figures by measure key and the correctness problems it found.
 import type { Better } from './stats.ts';
-import type { SqliteMode } from './peers/kos.ts';
+import type { KosMode } from './peers/kos.ts';
 
 export interface Measure {
   key: string;
@@ -27,9 +27,12 @@ export interface Workload {
   /** The sizes used, for the table. */
   size(quick: boolean): string;
   measures: Measure[];
-  kos(ctx: RunContext, mode: SqliteMode): Promise<Measured>;
+  /** Whether `kos` also runs on the PostgreSQL modes (PG, PG2); SQLite modes only otherwise. */
+  postgres?: boolean;
+  kos(ctx: RunContext, mode: KosMode): Promise<Measured>;
   bullmq?(ctx: RunContext): Promise<Measured>;
   graphile?(ctx: RunContext): Promise<Measured>;
+  pgboss?(ctx: RunContext): Promise<Measured>;
 }
 
 export const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;

@@ -1,52 +1,60 @@
 // The kOS side: a real orchestrator process (startServer) and agent processes over WebSocket.
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Http, poll, startServer, tempDir } from '@kos/testing';
-import type { ServerHandle } from '@kos/testing';
+import { poll } from '@kos/testing';
+import type { Http, ServerHandle } from '@kos/testing';
 import type { ChildMessage } from '../ipc.ts';
 import { nextMessage } from '../proc.ts';
+import { startReplicas } from '../replicas.ts';
 
 export type SqliteMode = 'FULL' | 'NORMAL';
+/** A store setup: embedded SQLite per `synchronous` mode, or PostgreSQL with one or two replicas. */
+export type KosMode = SqliteMode | 'PG' | 'PG2';
+
+export const isPostgres = (mode: KosMode): boolean => mode === 'PG' || mode === 'PG2';
 
 const AGENT_SCRIPT = fileURLToPath(new URL('../agent-process.ts', import.meta.url));
 
 export interface KosServer {
+  /** The first replica (the only one on SQLite). */
   server: ServerHandle;
   admin: Http;
   ws: string;
+  /** Every replica's admin API and KLP URL: submit round-robin, spread agents. */
+  apis: Http[];
+  wsUrls: string[];
+  /** Stops every replica and removes its data (and the PostgreSQL database). */
+  stop(): Promise<void>;
 }
 
 export interface KosStartOptions {
-  mode: SqliteMode;
+  mode: KosMode;
   dataDir?: string;
   nodeArgs?: string[];
 }
 
-/** Starts an orchestrator with limits raised for big DAGs and the given SQLite durability. */
+/** Starts the orchestrator(s) for a mode, with limits raised for big DAGs. */
 export async function startKos(options: KosStartOptions): Promise<KosServer> {
-  const file = path.join(tempDir('kos-bench-conf-'), 'kos.yaml');
-  writeFileSync(
-    file,
-    [
-      'sqlite:',
-      `  synchronous: ${options.mode}`,
+  const postgres = isPostgres(options.mode);
+  const replicas = await startReplicas({
+    count: options.mode === 'PG2' ? 2 : 1,
+    postgres,
+    config: [
+      ...(postgres ? [] : ['sqlite:', `  synchronous: ${options.mode}`]),
       'limits:',
       '  max_tasks_per_goal: 100000',
       '  max_body_bytes: 67108864',
-      '',
-    ].join('\n'),
-  );
-  const server = await startServer({
-    configFile: file,
+    ],
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
   });
   return {
-    server,
-    admin: new Http(server.url, server.adminToken),
-    ws: server.url.replace(/^http/, 'ws') + '/klp',
+    server: replicas.servers[0]!,
+    admin: replicas.apis[0]!,
+    ws: replicas.wsUrls[0]!,
+    apis: replicas.apis,
+    wsUrls: replicas.wsUrls,
+    stop: replicas.stop,
   };
 }
 
@@ -83,7 +91,13 @@ export async function waitSucceeded(admin: Http, n: number, intervalMs = 20): Pr
   });
 }
 
-/** Agent processes, each running several SDK agents. */
+/** The URLs starting at the k-th (mod n): process k's agents connect there first. */
+const rotate = (urls: readonly string[], k: number): string[] => {
+  const i = k % urls.length;
+  return [...urls.slice(i), ...urls.slice(0, i)];
+};
+
+/** Agent processes, each running several SDK agents (process k first tries replica k mod n). */
 export class AgentFleet {
   private readonly startedListeners = new Set<(task: string, at: number) => void>();
 
@@ -104,7 +118,14 @@ export class AgentFleet {
     const children = Array.from({ length: processes }, (_, p) =>
       fork(
         AGENT_SCRIPT,
-        [kos.ws, kos.server.url, kos.server.adminToken, `bench-p${p}`, String(perProcess), String(parallel)],
+        [
+          rotate(kos.wsUrls, p).join(','),
+          kos.server.url,
+          kos.server.adminToken,
+          `bench-p${p}`,
+          String(perProcess),
+          String(parallel),
+        ],
         { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
       ),
     );
@@ -174,7 +195,6 @@ export async function withKos<T>(
       await fleet.stop();
     }
   } finally {
-    await kos.server.stop();
-    kos.server.cleanup();
+    await kos.stop();
   }
 }

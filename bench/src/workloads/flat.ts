@@ -1,9 +1,12 @@
-// flat: many independent tasks, end-to-end tasks/s (first submit → last result recorded).
+// flat: many independent tasks, end-to-end tasks/s (first submit → last result recorded), on every
+// store mode including PostgreSQL (PG, PG2), against BullMQ, graphile-worker and pg-boss.
+import { poll } from '@kos/testing';
 import type { Job } from 'bullmq';
 import { Countdown, eachOnce } from '../countdown.ts';
 import { exactlyOnce, submitGoal, waitSucceeded, withKos } from '../peers/kos.ts';
 import { openBull } from '../peers/bullmq.ts';
 import { addNoopJobs, openGraphile } from '../peers/graphile.ts';
+import { openPgBoss } from '../peers/pgboss.ts';
 import { seconds, type Workload } from '../workload.ts';
 
 const PROCESSES = 2;
@@ -34,7 +37,9 @@ function kosFlat(
         for (let g = 0; g * BATCH < n; g++) {
           const size = Math.min(BATCH, n - g * BATCH);
           const tasks = Array.from({ length: size }, (_, i) => ({ name: `t${i}` }));
-          ids.push(...(await submitGoal(kos.admin, `flat ${g}`, tasks)).values());
+          // Round-robin over the replicas (one on SQLite), as a load balancer would.
+          const api = kos.apis[g % kos.apis.length]!;
+          ids.push(...(await submitGoal(api, `flat ${g}`, tasks)).values());
         }
         await waitSucceeded(kos.admin, n);
         const tps = n / seconds(started);
@@ -61,6 +66,7 @@ export const flat: Workload = {
   size: (q) =>
     `${tasksOf(q).toLocaleString('en-US')} tasks, ${PROCESSES * agentsPer(q)} agents × ${PARALLEL} in ${PROCESSES} processes`,
   measures: [{ key: 'tps', label: 'end-to-end tasks/s', unit: 'tasks/s', better: 'higher' }],
+  postgres: true,
   kos: kosFlat(PROCESSES, agentsPer, PARALLEL),
 
   async bullmq(ctx) {
@@ -105,6 +111,26 @@ export const flat: Workload = {
       return { figures: { tps: n / seconds(started) }, problems: eachOnce(n, count.runs) };
     } finally {
       await g.close();
+    }
+  },
+
+  async pgboss(ctx) {
+    const n = tasksOf(ctx.quick);
+    const boss = await openPgBoss();
+    const runs = new Map<string, number>();
+    try {
+      await boss.work(({ i }) => runs.set(String(i), (runs.get(String(i)) ?? 0) + 1));
+      const started = performance.now();
+      await boss.add(n, BATCH);
+      await poll(async () => (await boss.completed()) >= n, {
+        timeoutMs: 900_000,
+        intervalMs: 20,
+        what: `${n} pg-boss jobs to complete`,
+      });
+      const tps = n / seconds(started);
+      return { figures: { tps }, problems: [...eachOnce(n, runs), ...boss.errors.slice(0, 5)] };
+    } finally {
+      await boss.close();
     }
   },
 };

@@ -1,6 +1,8 @@
 // latency: single tasks one at a time (low load); submit → handler start and submit → result
 // recorded, p50/p99. Times are wall-clock (performance.timeOrigin + now) so the handler's start in
-// an agent process compares with the submit time here.
+// an agent process compares with the submit time here. No pg-boss run: its workers sleep the
+// polling interval (≥ 0.5 s) after every fetch, so one-at-a-time jobs would mostly measure that
+// interval (and 1,000 of them take minutes), not the queue.
 import { Countdown } from '../countdown.ts';
 import { withKos } from '../peers/kos.ts';
 import { openBull } from '../peers/bullmq.ts';
@@ -34,6 +36,7 @@ export const latency: Workload = {
     { key: 'result50', label: 'submit → result p50', unit: 'ms', better: 'lower' },
     { key: 'result99', label: 'submit → result p99', unit: 'ms', better: 'lower' },
   ],
+  postgres: true,
 
   kos(ctx, mode) {
     const n = countOf(ctx.quick);
