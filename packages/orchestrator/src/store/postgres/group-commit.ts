@@ -18,6 +18,16 @@ const MAX_BATCH = 200;
 /** Tries per transaction when PostgreSQL picks it as a deadlock or serialization victim. */
 const MAX_ATTEMPTS = 5;
 
+/** Thrown out of a batch when one of its transactions lost a deadlock: the batch is redone. */
+class BatchVictim extends Error {
+  constructor(
+    readonly op: Pending,
+    override readonly cause: unknown,
+  ) {
+    super('deadlock or serialization victim');
+  }
+}
+
 /**
  * Group commit on PostgreSQL, as on SQLite (sqlite/group-commit.ts): the transactions queued while
  * a batch runs share the next PostgreSQL transaction, each in its own SAVEPOINT, and one COMMIT.
@@ -27,14 +37,19 @@ const MAX_ATTEMPTS = 5;
  * caps a whole cluster at one flush at a time (~100 tasks/s measured with 2 replicas). A batch pays
  * that flush and that lock once for up to MAX_BATCH requests.
  *
- * Each request stays atomic: a failing one is rolled back to its savepoint alone (a deadlock or
- * serialization victim is queued again, with jitter), and every caller is answered only after the
- * COMMIT returned. A connection lost before COMMIT fails the batch with 503 and nothing saved; lost
+ * Each request stays atomic: a failing one is rolled back to its savepoint alone, and every
+ * caller is answered only after the COMMIT returned. A deadlock or serialization victim aborts the
+ * whole batch instead: the requests before it hold locks until COMMIT, so carrying on would keep
+ * the peer it deadlocked with waiting and let the next request deadlock with it again (with two
+ * replicas this livelocked at one deadlock per second). Every request of the batch is queued again,
+ * with jitter; only the victim's attempt counts. A connection lost before COMMIT fails the batch with 503 and nothing saved; lost
  * during COMMIT, the outcome is unknown and callers are told so.
  */
 export class PgGroupCommit {
   private readonly queue: Pending[] = [];
   private flushing = false;
+  /** Batches aborted because one of their transactions was a deadlock or serialization victim. */
+  victims = 0;
 
   constructor(
     private readonly url: string,
@@ -97,14 +112,12 @@ export class PgGroupCommit {
           done.push({ op, value });
         } catch (error) {
           if (isConnectionError(error)) throw error;
+          if (isRetryable(error) && op.attempts + 1 < MAX_ATTEMPTS) throw new BatchVictim(op, error);
           await client.query('ROLLBACK TO SAVEPOINT op');
           await client.query('RELEASE SAVEPOINT op');
           settled.add(op);
-          if (isRetryable(error) && ++op.attempts < MAX_ATTEMPTS) again.push(op);
-          else {
-            const failure = storeFailure(this.url, error, 'the transaction failed; nothing of it was saved');
-            answers.push(() => op.reject(failure));
-          }
+          const failure = storeFailure(this.url, error, 'the transaction failed; nothing of it was saved');
+          answers.push(() => op.reject(failure));
         } finally {
           tx.end();
         }
@@ -126,22 +139,29 @@ export class PgGroupCommit {
       if (done.length > 0) this.onCommit(done.length);
       for (const d of done) answers.push(() => d.op.resolve(d.value));
     } catch (error) {
-      if (isConnectionError(error)) broken ??= error as Error;
-      else await client.query('ROLLBACK').catch((e: unknown) => (broken ??= e as Error));
-      const what = committing
-        ? 'the connection was lost during COMMIT, so the transaction may or may not have been saved'
-        : 'the transaction failed; nothing of it was saved';
-      const failure = isConnectionError(error)
-        ? unavailable(this.url, what, error)
-        : storeFailure(this.url, error, what);
-      for (const op of batch) if (!settled.has(op)) answers.push(() => op.reject(failure));
+      if (error instanceof BatchVictim) {
+        await client.query('ROLLBACK').catch((e: unknown) => (broken ??= e as Error));
+        error.op.attempts++;
+        this.victims++;
+        again.push(...batch.filter((op) => !settled.has(op)));
+      } else {
+        if (isConnectionError(error)) broken ??= error as Error;
+        else await client.query('ROLLBACK').catch((e: unknown) => (broken ??= e as Error));
+        const what = committing
+          ? 'the connection was lost during COMMIT, so the transaction may or may not have been saved'
+          : 'the transaction failed; nothing of it was saved';
+        const failure = isConnectionError(error)
+          ? unavailable(this.url, what, error)
+          : storeFailure(this.url, error, what);
+        for (const op of batch) if (!settled.has(op)) answers.push(() => op.reject(failure));
+      }
     } finally {
       client.off('error', onError);
       client.release(broken);
       for (const answer of answers) answer();
     }
     if (again.length > 0) {
-      // Victims run again in a later batch, spread apart so they do not collide in lockstep.
+      // A victim's batch runs again later, spread apart so it does not collide in lockstep.
       await delay(5 + Math.random() * 20);
       this.queue.unshift(...again);
     }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { TcpProxy } from '@kos/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isKosError } from '@kos/protocol';
@@ -222,6 +223,50 @@ describe('PostgreSQL backend', () => {
     ]);
     expect(results).toEqual([ga.id, gb.id]);
     expect(runs).toBe(3);
+  });
+
+  it('redoes the whole batch of a deadlock victim, so the locks its earlier transactions took are released', async () => {
+    const b = await openBackend();
+    const other = await openBackend();
+    const [ga, gb] = [goal(), goal()];
+    await b.transaction(async (tx) => {
+      await tx.insertGoal(ga);
+      await tx.insertGoal(gb);
+    });
+    const aLocked = gate();
+    const bLocked = gate();
+    const runs = { first: 0, second: 0, other: 0 };
+    // One batch on `b`: the first transaction locks goal A; the second then waits for goal B, which
+    // `other` holds. `other` asks for A a little later, so `b` is the one whose deadlock check
+    // fires first: it is the victim.
+    const batch = Promise.all([
+      b.transaction(async (tx) => {
+        runs.first++;
+        await tx.getGoal(ga.id);
+        aLocked.open();
+        return 'first';
+      }),
+      b.transaction(async (tx) => {
+        runs.second++;
+        await bLocked.opened;
+        await tx.getGoal(gb.id);
+        return 'second';
+      }),
+    ]);
+    const crossing = other.transaction(async (tx) => {
+      runs.other++;
+      await tx.getGoal(gb.id);
+      bLocked.open();
+      await aLocked.opened;
+      await delay(300);
+      await tx.getGoal(ga.id);
+      return 'other';
+    });
+    expect(await Promise.all([batch, crossing])).toEqual([['first', 'second'], 'other']);
+    // The victim's batch was rolled back whole (its first transaction's lock on A released, so
+    // `other` could finish) and redone; `other` ran once.
+    expect(b.abortedBatches).toBe(1);
+    expect(runs).toEqual({ first: 2, second: 2, other: 1 });
   });
 
   it('runs the migrations once when two backends open a new database together', async () => {

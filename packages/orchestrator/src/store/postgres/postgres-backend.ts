@@ -25,6 +25,8 @@ export interface PostgresBackend extends Backend {
   readonly kind: 'postgres';
   /** Pool connections: all, idle, and callers waiting for one (a leak shows as total > idle at rest). */
   poolStats(): { total: number; idle: number; waiting: number };
+  /** Group-commit batches redone because one of their transactions was a deadlock victim. */
+  readonly abortedBatches: number;
 }
 
 const PING_TIMEOUT_MS = 2000;
@@ -105,6 +107,11 @@ class PostgresBackendImpl implements PostgresBackend {
     this.poolDb = { query: (statement) => this.poolQuery(statement) };
     // One batch at a time per replica; reads keep the other connections.
     this.commits = new PgGroupCommit(url, () => this.connect(), onCommit);
+  }
+
+  /** Group-commit batches redone because one of their transactions was a deadlock victim. */
+  get abortedBatches(): number {
+    return this.commits.victims;
   }
 
   poolStats(): { total: number; idle: number; waiting: number } {
