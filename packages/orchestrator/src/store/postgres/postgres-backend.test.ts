@@ -189,9 +189,11 @@ describe('PostgreSQL backend', () => {
     expect(own.map((e) => e.actor)).toEqual(['me']);
   });
 
-  it('retries a transaction that PostgreSQL aborted as a deadlock victim', async () => {
-    // Within one backend, transactions share group-commit batches one at a time; concurrent
-    // transactions come from separate backends, as from separate orchestrator replicas.
+  /**
+   * Within one backend, transactions share group-commit batches one at a time; concurrent
+   * transactions come from separate backends, as from separate orchestrator replicas.
+   */
+  async function twoReplicasAndTwoGoals() {
     const b = await openBackend();
     const other = await openBackend();
     const [ga, gb] = [goal(), goal()];
@@ -199,6 +201,11 @@ describe('PostgreSQL backend', () => {
       await tx.insertGoal(ga);
       await tx.insertGoal(gb);
     });
+    return { b, other, ga, gb };
+  }
+
+  it('retries a transaction that PostgreSQL aborted as a deadlock victim', async () => {
+    const { b, other, ga, gb } = await twoReplicasAndTwoGoals();
     const aLocked = gate();
     const bLocked = gate();
     let runs = 0;
@@ -226,13 +233,7 @@ describe('PostgreSQL backend', () => {
   });
 
   it('redoes the whole batch of a deadlock victim, so the locks its earlier transactions took are released', async () => {
-    const b = await openBackend();
-    const other = await openBackend();
-    const [ga, gb] = [goal(), goal()];
-    await b.transaction(async (tx) => {
-      await tx.insertGoal(ga);
-      await tx.insertGoal(gb);
-    });
+    const { b, other, ga, gb } = await twoReplicasAndTwoGoals();
     const aLocked = gate();
     const bLocked = gate();
     const runs = { first: 0, second: 0, other: 0 };
