@@ -1,11 +1,12 @@
 import { KosError } from '@kos/protocol';
 import type { Payloads } from '@kos/protocol';
 import { failureOf } from './failure.ts';
-import { HANDOFF_REFUSED, handoffResult, isHandoff, TaskHandoff } from './handoff.ts';
+import { handoffResult, TaskHandoff } from './handoff.ts';
 import { ConcurrencyLimiter } from './limiter.ts';
 import { childLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { isLeaseLostCode } from './remote-error.ts';
+import { decideOnReply } from './result-reply.ts';
 import type { Reply, Session } from './session.ts';
 import type { AgentTask, TaskContext, TaskHandler } from './task.ts';
 
@@ -44,10 +45,6 @@ export interface WorkDeps {
   /** False while draining: new requests are handed back. */
   accepting(): boolean;
 }
-
-/** Codes a result can be refused with because of its own content (too large, not JSON-able):
- * another attempt would produce the same refusal, so the task fails for good instead. */
-const RESULT_REJECTED = new Set(['KOS_ERR_FRAME_TOO_LARGE', 'KOS_ERR_BAD_FRAME', 'KOS_ERR_LIMIT_EXCEEDED']);
 
 /**
  * The tasks this agent holds leases for: runs their handlers through the concurrency limiter,
@@ -319,49 +316,23 @@ export class Work {
       }
       return;
     }
-    if (reply.ok) {
-      log.debug('result delivered', { task_id: id, status: local.outcome.status });
-      this.forget(local);
-    } else if (reply.reason === 'closed') {
-      // Kept: sent again after reconnecting if the orchestrator resumes the lease.
-      log.info('connection lost before the result was acknowledged; kept for the next session', {
-        task_id: id,
-      });
-    } else if (reply.reason === 'timeout') {
-      log.warn('no acknowledgement for a result; dropping it (the lease will expire)', { task_id: id });
-      this.forget(local);
-    } else if (reply.code === 'KOS_ERR_TASK_CANCELLED') {
-      log.info('result not applied: the task was cancelled', { task_id: id });
-      this.stop(local, 'cancelled');
-    } else if (isLeaseLostCode(reply.code)) {
-      log.warn('result dropped: the lease is no longer ours', { task_id: id, code: reply.code });
-      this.forget(local);
-    } else if (isHandoff(local.outcome) && HANDOFF_REFUSED.has(reply.code)) {
-      // The hand-off cannot be made (a loop, an unknown agent): the attempt fails instead,
-      // retryably, so that another agent gets the task.
-      log.warn('hand-off refused; failing the attempt instead', { task_id: id, code: reply.code });
-      this.failInstead(local, 'handoff_refused', `the orchestrator refused the hand-off`, reply, true);
-    } else if (local.outcome.status === 'succeeded' && RESULT_REJECTED.has(reply.code)) {
-      log.error('the orchestrator refused the result; failing the task', { task_id: id, code: reply.code });
-      this.failInstead(local, 'result_rejected', 'the orchestrator refused the result', reply, false);
-    } else {
-      log.error('result refused', { task_id: id, code: reply.code, error: reply.message });
-      this.forget(local);
+    const decision = decideOnReply(reply, local.outcome);
+    log[decision.log](decision.message, { task_id: id, ...decision.detail });
+    switch (decision.action) {
+      case 'forget':
+        this.forget(local);
+        break;
+      case 'stop':
+        this.stop(local, 'cancelled');
+        break;
+      case 'fail':
+        // A failed attempt in place of the refused outcome.
+        local.outcome = { task_id: id, epoch: local.task.epoch, status: 'failed', error: decision.error };
+        void this.deliver(local);
+        break;
+      case 'keep':
+        break;
     }
-  }
-
-  /** Reports a failed attempt in place of an outcome the orchestrator refused. */
-  private failInstead(
-    local: LocalTask,
-    code: string,
-    what: string,
-    refusal: { code: string; message: string },
-    retryable: boolean,
-  ): void {
-    const message = `${what} (${refusal.code}: ${refusal.message})`;
-    const error = { code, message, retryable };
-    local.outcome = { task_id: local.task.id, epoch: local.task.epoch, status: 'failed', error };
-    void this.deliver(local);
   }
 
   /** A cancel: the handler is told to stop (its signal aborts); the stop is acknowledged once it settled. */
