@@ -114,17 +114,20 @@ export async function countByState(api: Http): Promise<Record<string, number>> {
     .by_state;
 }
 
+/** One task of an explicit DAG, as POST /orchestration/decompose takes it. */
+export interface DagTaskSpec {
+  name: string;
+  skills: string[];
+  priority?: string;
+  depends_on?: string[];
+  input?: unknown;
+}
+
 /** Submits one goal as an explicit DAG; answers the task ids by name. */
 export async function submitDag(
   api: Http,
   goal: string,
-  tasks: readonly {
-    name: string;
-    skills: string[];
-    priority?: string;
-    depends_on?: string[];
-    input?: unknown;
-  }[],
+  tasks: readonly DagTaskSpec[],
 ): Promise<{ goalId: string; ids: Map<string, string> }> {
   const res = await api.post<{ goal_id: string; subtasks: { id: string; name: string }[] }>(
     '/orchestration/decompose',

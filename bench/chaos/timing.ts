@@ -10,3 +10,18 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 20 ms until it answers a value; rejects after `ms` naming what was awaited. */
+export async function until<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  return within(
+    (async () => {
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        await sleep(20);
+      }
+    })(),
+    ms,
+    what,
+  );
+}

@@ -9,6 +9,7 @@
 import { AgentProcess } from '../agents.ts';
 import { countByState, readAllTasks, readEvents, readTask, submitDag } from '../event-log.ts';
 import { ChaosServer } from '../orchestrator.ts';
+import { readyStream } from '../ready-stream.ts';
 import type { ChaosContext, Scenario, ScenarioResult } from '../scenario.ts';
 import { sleep, within } from '../timing.ts';
 
@@ -26,38 +27,13 @@ const PROBES = [
 ] as const;
 
 /** Keeps QUEUE_TARGET critical tasks ready until stopped; answers the ids it submitted. */
-function criticalStream(server: ChaosServer): { stop(): Promise<Set<string>> } {
-  const ids = new Set<string>();
-  let running = true;
-  let goals = 0;
-  const loop = (async () => {
-    while (running) {
-      const ready = (await countByState(server.api)).ready ?? 0;
-      if (ready < QUEUE_TARGET) {
-        const n = QUEUE_TARGET - ready;
-        const { ids: got } = await submitDag(
-          server.api,
-          `critical stream ${goals++}`,
-          Array.from({ length: n }, (_, i) => ({
-            name: `c${i}`,
-            skills: ['busy'],
-            priority: 'critical',
-            input: { mode: 'work', ms: TASK_MS },
-          })),
-        );
-        for (const id of got.values()) ids.add(id);
-      }
-      await sleep(20);
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return ids;
-    },
-  };
-}
+const criticalStream = (server: ChaosServer) =>
+  readyStream(server.api, QUEUE_TARGET, 'critical stream', (i) => ({
+    name: `c${i}`,
+    skills: ['busy'],
+    priority: 'critical',
+    input: { mode: 'work', ms: TASK_MS },
+  }));
 
 async function run(ctx: ChaosContext): Promise<ScenarioResult> {
   const stepMs = ctx.quick ? 500 : 1000;

@@ -24,7 +24,7 @@ import { readAgentIds, readEvents, readTask, submitDag, type LogEvent } from '..
 import type { ChaosResult } from '../ipc.ts';
 import { ChaosServer } from '../orchestrator.ts';
 import type { ChaosContext, Scenario, ScenarioResult } from '../scenario.ts';
-import { sleep, within } from '../timing.ts';
+import { until, within } from '../timing.ts';
 import { FAST_LEASES, REASSIGN_BOUND_MS } from './fast-leases.ts';
 
 const VARIANTS = ['sigstop', 'blocked-loop'] as const;
@@ -50,20 +50,6 @@ interface TrialOutcome {
   storedBy: string | null;
   /** Agents whose result the log records as the task's success. */
   successBy: (string | null)[];
-}
-
-async function until<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  return within(
-    (async () => {
-      for (;;) {
-        const value = await check();
-        if (value !== undefined) return value;
-        await sleep(20);
-      }
-    })(),
-    ms,
-    what,
-  );
 }
 
 const coversAResult = (e: LogEvent) => e.kind === 'klp.receipts' && Number(e.data.covered) > 0;
