@@ -3,6 +3,7 @@ import { KosError } from '@kos/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../config/types.ts';
 import { retryDelayCapMs, retryDelayMs } from './backoff.ts';
+import { seeded } from './seeded-random.ts';
 
 function retry(over: Partial<Config['retry']> = {}): Config['retry'] {
   return {
@@ -12,18 +13,6 @@ function retry(over: Partial<Config['retry']> = {}): Config['retry'] {
     maxDelayMs: 10_000,
     jitter: false,
     ...over,
-  };
-}
-
-/** A seeded generator in [0, 1) (mulberry32), so jitter draws are reproducible. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

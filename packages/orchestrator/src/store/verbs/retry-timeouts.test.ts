@@ -1,21 +1,10 @@
 import { isKosError } from '@kos/protocol';
 import { describe, expect, it } from 'vitest';
 import { leaseSkills } from '../../scheduler/fallback.ts';
+import { seeded } from '../../scheduler/seeded-random.ts';
 import { verbBackends, verbHarness } from '../verb-test-kit.ts';
 
 const backends = verbBackends();
-
-/** A seeded generator in [0, 1) (mulberry32), so jitter draws are reproducible. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Retry policy, timeouts, fallback skills and checkpoints, on each backend. */
 describe.each(backends)('retries and timeouts on $name', (backend) => {
