@@ -117,9 +117,9 @@ export class AgentPools {
         : undefined;
     if (top.i !== fallback) return { index: top.i, candidates };
     // The top agent failed this task last time: it runs it only if no agent of a better tier is free.
-    pool.heap.pop();
-    const next = this.topFor(pool, excluded);
-    pool.heap.push(top);
+    // The runner-up is looked up past it by topFor, which restores the heap: `top` need not be the
+    // heap's root (excluded agents may rank above it), so popping the root here would drop one.
+    const next = this.topFor(pool, new Set([...excluded, top.i]));
     const demoted = { ...top, tier: top.tier + TIER_FALLBACK_ONLY };
     const index = next !== undefined && before(next, demoted) ? next.i : top.i;
     return { index, candidates };

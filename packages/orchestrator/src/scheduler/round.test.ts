@@ -191,6 +191,77 @@ describe('planRound', () => {
     expect(plan.unassigned[0]?.reason).toBe('no capable agent with a free slot: 1 not active');
   });
 
+  it('keeps an excluded agent for later tasks after falling back to the failed agent', () => {
+    // Found by the property below (seed -2076120840). ' ' goes first (readyKey tie, id order):
+    // a1 is in its delegation chain, so a6, which failed it, is the only candidate and takes it as
+    // a fallback. That fills a6; '!' then goes to a1, still idle. a5 is lost and takes nothing.
+    const plan = planRound({
+      agents: [
+        agent('a5', {
+          skills: ['a', 'b', 'c'],
+          maxParallel: 1,
+          state: 'lost',
+          stats: { b: { succeeded: 2, failed: 2, totalMs: 0 } },
+          lastAssignedAt: 2,
+          active: 1,
+          breakers: { c: 2, a: 0, '*': 1 },
+        }),
+        agent('a1', {
+          skills: ['a', 'b', 'c'],
+          maxParallel: 2,
+          trust: 0.9,
+          stats: {
+            b: { succeeded: 4, failed: 3, totalMs: 0 },
+            a: { succeeded: 2, failed: 3, totalMs: 0 },
+            c: { succeeded: 4, failed: 1, totalMs: 0 },
+          },
+          lastAssignedAt: 3,
+          breakers: { c: 1, '*': 2, b: 2 },
+        }),
+        agent('a6', {
+          skills: ['a'],
+          maxParallel: 3,
+          stats: {
+            b: { succeeded: 1, failed: 4, totalMs: 0 },
+            a: { succeeded: 3, failed: 3, totalMs: 0 },
+            c: { succeeded: 1, failed: 2, totalMs: 0 },
+          },
+          active: 2,
+          breakers: {},
+        }),
+      ],
+      tasks: [
+        task(' ', {
+          skills: [],
+          priority: 'critical',
+          lastAgentId: 'a6',
+          lastFailed: true,
+          experimental: true,
+          excludedAgents: ['a1'],
+        }),
+        task('!', { skills: [], priority: 'critical', experimental: true, excludedAgents: [] }),
+      ],
+      policy: policy({ trustThreshold: 0 }),
+      goals: new Map(),
+      keyLeases: new Map(),
+    });
+    expect(plan.assignments).toMatchObject([
+      {
+        taskId: ' ',
+        agentId: 'a6',
+        candidates: 1,
+        score: { explanation: 'load 2/3, trust 1.00, history 0.50, fallback-only' },
+      },
+      {
+        taskId: '!',
+        agentId: 'a1',
+        candidates: 1,
+        score: { explanation: 'load 0/2, trust 0.90, history 0.50' },
+      },
+    ]);
+    expect(plan.unassigned).toEqual([]);
+  });
+
   it('picks exactly what scoring every pair in ready order would pick', () => {
     fc.assert(
       fc.property(roundArb, (input) => {
