@@ -33,6 +33,10 @@ export interface KosStartOptions {
   nodeArgs?: string[];
 }
 
+/** Node flags that write a CPU profile of a process to `dir` (bench --profile). */
+export const profileArgs = (dir: string | undefined): string[] =>
+  dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+
 /** Starts the orchestrator(s) for a mode, with limits raised for big DAGs. */
 export async function startKos(options: KosStartOptions): Promise<KosServer> {
   const postgres = isPostgres(options.mode);
@@ -114,6 +118,7 @@ export class AgentFleet {
     processes: number,
     perProcess: number,
     parallel: number,
+    profileDir?: string,
   ): Promise<AgentFleet> {
     const children = Array.from({ length: processes }, (_, p) =>
       fork(
@@ -126,7 +131,10 @@ export class AgentFleet {
           String(perProcess),
           String(parallel),
         ],
-        { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+        {
+          execArgv: ['--import', 'tsx', ...profileArgs(profileDir)],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
       ),
     );
     await Promise.all(children.map((c) => nextMessage(c, 'ready')));
@@ -181,14 +189,32 @@ export function exactlyOnce(expected: Iterable<string>, runs: ReadonlyMap<string
   return problems.slice(0, 10);
 }
 
-/** Runs `fn` with an orchestrator and agent processes, and tears both down. */
+/**
+ * Runs `fn` with an orchestrator and agent processes, and tears both down. With `profileDir`,
+ * every one of those processes writes a CPU profile there.
+ */
 export async function withKos<T>(
-  options: KosStartOptions & { processes: number; perProcess: number; parallel: number },
+  options: KosStartOptions & {
+    processes: number;
+    perProcess: number;
+    parallel: number;
+    profileDir?: string | undefined;
+  },
   fn: (kos: KosServer, fleet: AgentFleet) => Promise<T>,
 ): Promise<T> {
-  const kos = await startKos(options);
+  const { profileDir } = options;
+  const kos = await startKos({
+    ...options,
+    nodeArgs: [...(options.nodeArgs ?? []), ...profileArgs(profileDir)],
+  });
   try {
-    const fleet = await AgentFleet.spawn(kos, options.processes, options.perProcess, options.parallel);
+    const fleet = await AgentFleet.spawn(
+      kos,
+      options.processes,
+      options.perProcess,
+      options.parallel,
+      profileDir,
+    );
     try {
       return await fn(kos, fleet);
     } finally {

@@ -25,19 +25,22 @@ export const chain: Workload = {
 
   kos(ctx, mode) {
     const n = hopsOf(ctx.quick);
-    return withKos({ mode, processes: 2, perProcess: 2, parallel: 1 }, async (kos, fleet) => {
-      const tasks = Array.from({ length: n }, (_, i) => ({
-        name: `c${i}`,
-        input: { chain: i },
-        ...(i > 0 ? { depends_on: [`c${i - 1}`] } : {}),
-      }));
-      const started = performance.now();
-      const ids = await submitGoal(kos.admin, 'chain', tasks);
-      await waitSucceeded(kos.admin, n, 5);
-      const hop = (performance.now() - started) / n;
-      const { runs, breaches } = await fleet.report();
-      return { figures: { hop }, problems: [...exactlyOnce(ids.values(), runs), ...breaches] };
-    });
+    return withKos(
+      { mode, profileDir: ctx.profileDir, processes: 2, perProcess: 2, parallel: 1 },
+      async (kos, fleet) => {
+        const tasks = Array.from({ length: n }, (_, i) => ({
+          name: `c${i}`,
+          input: { chain: i },
+          ...(i > 0 ? { depends_on: [`c${i - 1}`] } : {}),
+        }));
+        const started = performance.now();
+        const ids = await submitGoal(kos.admin, 'chain', tasks);
+        await waitSucceeded(kos.admin, n, 5);
+        const hop = (performance.now() - started) / n;
+        const { runs, breaches } = await fleet.report();
+        return { figures: { hop }, problems: [...exactlyOnce(ids.values(), runs), ...breaches] };
+      },
+    );
   },
 
   // A flow is a tree whose children run first: the chain is nested n deep, root = last position.

@@ -15,16 +15,19 @@ export const fanout: Workload = {
   kos(ctx, mode) {
     const w = widthOf(ctx.quick);
     const perProcess = ctx.quick ? 5 : 50;
-    return withKos({ mode, processes: 2, perProcess, parallel: 10 }, async (kos, fleet) => {
-      const middle = Array.from({ length: w }, (_, i) => ({ name: `m${i}`, depends_on: ['root'] }));
-      const tasks = [{ name: 'root' }, ...middle, { name: 'sink', depends_on: middle.map((m) => m.name) }];
-      const started = performance.now();
-      const ids = await submitGoal(kos.admin, 'fan', tasks);
-      await waitSucceeded(kos.admin, w + 2, 5);
-      const total = performance.now() - started;
-      const { runs, breaches } = await fleet.report();
-      return { figures: { total }, problems: [...exactlyOnce(ids.values(), runs), ...breaches] };
-    });
+    return withKos(
+      { mode, profileDir: ctx.profileDir, processes: 2, perProcess, parallel: 10 },
+      async (kos, fleet) => {
+        const middle = Array.from({ length: w }, (_, i) => ({ name: `m${i}`, depends_on: ['root'] }));
+        const tasks = [{ name: 'root' }, ...middle, { name: 'sink', depends_on: middle.map((m) => m.name) }];
+        const started = performance.now();
+        const ids = await submitGoal(kos.admin, 'fan', tasks);
+        await waitSucceeded(kos.admin, w + 2, 5);
+        const total = performance.now() - started;
+        const { runs, breaches } = await fleet.report();
+        return { figures: { total }, problems: [...exactlyOnce(ids.values(), runs), ...breaches] };
+      },
+    );
   },
 
   // BullMQ flows have one parent per child, so the fan-out is a first job that adds the flow of

@@ -27,10 +27,8 @@ function kosFlat(
 ): Workload['kos'] {
   return async (ctx, mode) => {
     const n = tasksOf(ctx.quick);
-    const profile =
-      ctx.profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] };
     return withKos(
-      { mode, ...profile, processes, perProcess: perProcess(ctx.quick), parallel },
+      { mode, profileDir: ctx.profileDir, processes, perProcess: perProcess(ctx.quick), parallel },
       async (kos, fleet) => {
         const ids: string[] = [];
         const started = performance.now();

@@ -40,34 +40,37 @@ export const latency: Workload = {
 
   kos(ctx, mode) {
     const n = countOf(ctx.quick);
-    return withKos({ mode, processes: 2, perProcess: 1, parallel: 10 }, async (kos, fleet) => {
-      const starts = new Map<string, number>();
-      fleet.onStarted((task, at) => starts.set(task, at));
-      const start: number[] = [];
-      const result: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = now();
-        const goal = await kos.admin.post<{ goal_id: string; subtasks: { id: string }[] }>(
-          '/orchestration/decompose',
-          {
-            goal: `latency ${i}`,
-            tasks: [{ name: 'one', skills: ['noop'], input: { report: true } }],
-          },
-        );
-        for (;;) {
-          const g = await kos.admin.get<{ goal: { state: string } }>(
-            `/orchestration/goals/${goal.body.goal_id}`,
+    return withKos(
+      { mode, profileDir: ctx.profileDir, processes: 2, perProcess: 1, parallel: 10 },
+      async (kos, fleet) => {
+        const starts = new Map<string, number>();
+        fleet.onStarted((task, at) => starts.set(task, at));
+        const start: number[] = [];
+        const result: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t = now();
+          const goal = await kos.admin.post<{ goal_id: string; subtasks: { id: string }[] }>(
+            '/orchestration/decompose',
+            {
+              goal: `latency ${i}`,
+              tasks: [{ name: 'one', skills: ['noop'], input: { report: true } }],
+            },
           );
-          if (g.body.goal.state === 'succeeded') break;
-          await new Promise((r) => setTimeout(r, 1));
+          for (;;) {
+            const g = await kos.admin.get<{ goal: { state: string } }>(
+              `/orchestration/goals/${goal.body.goal_id}`,
+            );
+            if (g.body.goal.state === 'succeeded') break;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          result.push(now() - t);
+          const id = goal.body.subtasks[0]?.id ?? '';
+          const s = starts.get(id);
+          if (s !== undefined) start.push(s - t);
         }
-        result.push(now() - t);
-        const id = goal.body.subtasks[0]?.id ?? '';
-        const s = starts.get(id);
-        if (s !== undefined) start.push(s - t);
-      }
-      return summary(start, result, n);
-    });
+        return summary(start, result, n);
+      },
+    );
   },
 
   async bullmq(ctx) {

@@ -64,6 +64,23 @@ export class Engine {
 
   start(): void {
     this.running = true;
+    // A batch whose verbs readied work or freed slots ends with a round on the leader (leased in
+    // the same commit as the result that readied it); elsewhere the leader is asked for one.
+    let tailStarted = 0;
+    this.store.afterPlaceable({
+      round: () => {
+        tailStarted = performance.now();
+        return this.running && this.config.scheduler.autoAssign && this.coordinator.leader;
+      },
+      committed: (leases) => {
+        if (leases === null) this.changed();
+        else void this.afterRound(leases, (performance.now() - tailStarted) / 1000);
+      },
+      failed: (err) => {
+        this.log.error({ err }, 'assignment round failed');
+        this.requestRound();
+      },
+    });
     this.sweepTimer = setInterval(() => this.sweep(), this.config.heartbeat.sweepIntervalMs);
     this.sweepTimer.unref();
     if (this.config.reconciler.intervalMs > 0) {
@@ -75,6 +92,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.store.afterPlaceable(null);
     clearInterval(this.sweepTimer);
     clearInterval(this.reconcileTimer);
     await Promise.all([this.roundRunning, this.reconciling]);
@@ -100,17 +118,25 @@ export class Engine {
   async runRound(actor: string): Promise<Lease[]> {
     const started = performance.now();
     const leases = await this.store.assignRound(actor);
-    this.metrics.roundFinished((performance.now() - started) / 1000, leases.length);
+    await this.afterRound(leases, (performance.now() - started) / 1000);
+    return leases;
+  }
+
+  /** A round committed: its leases are pushed to their agents, here and on the other replicas. */
+  private async afterRound(leases: Lease[], seconds: number): Promise<void> {
+    this.metrics.roundFinished(seconds, leases.length);
     for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
     const tasks = leases.map((l) => l.task);
     this.sessions.pushLeases(tasks);
+    // A full round may have left more ready work behind the round limit.
+    if (leases.length >= this.config.scheduler.roundLimit) {
+      if (this.roundRunning) this.roundAgain = true;
+      else this.requestRound();
+    }
     await this.announce(
       'leases',
       tasks.map((t) => t.id),
-    );
-    // A full round may have left more ready work behind the round limit.
-    if (leases.length >= this.config.scheduler.roundLimit) this.roundAgain = true;
-    return leases;
+    ).catch((err: unknown) => this.log.warn({ err }, 'could not announce leases'));
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import { agent, goal, task, uid } from './contract-records.ts';
+import { contractOfBatchHook } from './backend-contract-hook.ts';
 import { contractOfLogAndTransactions } from './backend-contract-log.ts';
 import { contractOfTaskQueues, type QueueHarness } from './backend-contract-queues.ts';
 
@@ -250,5 +251,6 @@ export function runBackendContract(
     });
 
     contractOfLogAndTransactions(harness);
+    contractOfBatchHook(harness);
   });
 }

@@ -24,11 +24,38 @@ import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts
  */
 export interface Backend {
   readonly kind: 'sqlite' | 'postgres';
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TxOptions<T>): Promise<T>;
+  /**
+   * Work to run at the end of a group-commit batch, in its transaction, when one of its
+   * transactions asked for it (`TxOptions.wantsHook`); null removes it.
+   */
+  setBatchHook(hook: BatchHook | null): void;
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** True when the database answers; used by /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface TxOptions<T> {
+  /**
+   * Whether, given what it returned, this transaction asks for the batch hook: e.g. it readied
+   * tasks or freed an agent's slots, so an assignment round may place work.
+   */
+  wantsHook?: ((value: T) => boolean) | undefined;
+}
+
+/**
+ * Runs after the transactions of a batch that asked for it, inside the batch's database
+ * transaction and savepoint of its own, so what it writes commits with them: an assignment round
+ * there leases what a result readied in the same commit (one fsync per hop, not two). If `run`
+ * throws, only its writes are undone and `failed` is told after the commit; if the commit fails,
+ * nothing is told (the batch's callers are).
+ */
+export interface BatchHook {
+  run(tx: Tx): Promise<unknown>;
+  /** After COMMIT, with what `run` returned. */
+  committed(value: unknown): void;
+  failed(error: unknown): void;
 }
 
 export interface Page {

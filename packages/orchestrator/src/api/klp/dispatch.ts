@@ -69,7 +69,6 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
     throw err;
   }
   ack(s, env);
-  s.deps.changed();
 }
 
 type ResultPayload = Envelope<'TASK_RESULT'>['payload'];
@@ -155,7 +154,7 @@ function signedHead(s: KlpSession, env: AnyEnvelope): boolean {
 async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<void> {
   if (!signedHead(s, env)) return;
   const inFlight = env.payload.in_flight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
-  const { unknown, revived } = await s.deps.store.heartbeat(s.actor, s.agentId, inFlight);
+  const { unknown } = await s.deps.store.heartbeat(s.actor, s.agentId, inFlight);
   for (const u of unknown) {
     s.send(
       'rollback',
@@ -163,7 +162,6 @@ async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<voi
       { task_id: u.taskId },
     );
   }
-  if (revived) s.deps.changed();
 }
 
 /** The agent gives a task back, or, for a task being cancelled, acknowledges that it stopped. */
@@ -171,21 +169,18 @@ async function rollback(s: KlpSession, env: Envelope<'rollback'>): Promise<void>
   const p = env.payload;
   await s.deps.store.returnTask(s.actor, { taskId: p.task_id, agentId: s.agentId, epoch: p.epoch });
   ack(s, env);
-  s.deps.changed();
 }
 
 async function handover(s: KlpSession, env: Envelope<'handover'>): Promise<void> {
-  const { revoked } = await s.deps.store.drainAgent(s.actor, s.agentId, env.payload.mode);
+  await s.deps.store.drainAgent(s.actor, s.agentId, env.payload.mode);
   ack(s, env);
-  if (revoked.length > 0) s.deps.changed();
 }
 
 async function disconnect(s: KlpSession, env: Envelope<'disconnect'>): Promise<void> {
   if (!signedHead(s, env)) return;
-  const { revoked } = await s.deps.store.unregisterAgent(s.actor, s.agentId);
+  await s.deps.store.unregisterAgent(s.actor, s.agentId);
   ack(s, env);
   s.close(1000, 'disconnected');
-  if (revoked.length > 0) s.deps.changed();
 }
 
 async function snapshot(s: KlpSession, env: Envelope<'snapshot'>): Promise<void> {

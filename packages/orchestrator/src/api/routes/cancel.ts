@@ -22,7 +22,6 @@ export function cancelRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { task, revoked } = await deps.store.cancelTask(actorOf(token), req.params.id, reason);
       deps.metrics.taskTransition(task.state);
       deps.revoked(revoked);
-      deps.changed();
       return { task: taskView(task) };
     },
   );

@@ -19,7 +19,6 @@ export function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const reason = req.body?.reason ?? 'retried by an operator';
     const task = await store.retryTask(actorOf(token), req.params.id, reason);
     deps.metrics.taskTransition(task.state);
-    deps.changed();
     return { task: taskView(task) };
   });
 
@@ -28,7 +27,6 @@ export function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const reason = req.body?.reason ?? 'approved by an operator';
     const task = await store.approveTask(actorOf(token), req.params.id, reason);
     deps.metrics.taskTransition(task.state);
-    deps.changed();
     return { task: taskView(task) };
   });
 
@@ -38,7 +36,6 @@ export function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { task, revoked } = await store.denyTask(actorOf(token), req.params.id, reason);
     deps.metrics.taskTransition(task.state);
     deps.revoked(revoked);
-    deps.changed();
     return { task: taskView(task) };
   });
 }

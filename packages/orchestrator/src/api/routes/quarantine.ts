@@ -24,7 +24,6 @@ export function quarantineRoutes(app: FastifyInstance, deps: ApiDeps): void {
       });
       deps.metrics.leaseRevoked('agent_quarantined', revoked.length);
       deps.revoked(revoked);
-      if (revoked.length > 0) deps.changed();
       return { agent: agentView(agent, 0, store.now(), deps.config), revoked: revoked.map((t) => t.id) };
     },
   );

@@ -48,7 +48,6 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const reason = req.body?.reason ?? 'cancelled by a user';
       const { goal, revoked } = await store.cancelGoal(actorOf(token), req.params.id, reason);
       deps.revoked(revoked);
-      deps.changed();
       return { goal: goalView(goal) };
     },
   );

@@ -90,7 +90,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
         policy: goalPolicyOf(b.policy, config),
       });
       deps.metrics.goalSubmitted();
-      deps.changed();
       const f = feasibility(plan, skills);
       reply.code(201);
       return {
@@ -139,7 +138,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       result: b.result ?? null,
     });
     deps.metrics.taskTransition('succeeded');
-    deps.changed();
     return { task: taskView(task) };
   });
 
@@ -159,19 +157,13 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     deps.metrics.taskTransition(task.state);
     deps.revoked(revoked);
-    deps.changed();
     return { task: taskView(task) };
   });
 
   r.post('/orchestration/heartbeat', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {
     const token = await auth.require(req, 'agent.heartbeat');
     const agent = await actingAgent(store, token, req.body.agent_id);
-    const {
-      agent: a,
-      leases,
-      revived,
-    } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
-    if (revived) deps.changed();
+    const { agent: a, leases } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
     return { agent_id: a.id, state: a.state, leases: leases.map((l) => leaseView(l, a.skills)) };
   });
 
@@ -180,7 +172,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const agent = await actingAgent(store, token, req.body.agent_id);
     const { agent: a, revoked } = await store.unregisterAgent(actorOf(token), agent?.id ?? req.body.agent_id);
     deps.revoked(revoked);
-    deps.changed();
     return { agent_id: a.id, state: a.state, revoked: revoked.map((t) => t.id) };
   });
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import { KosError } from '@kos/protocol';
-import type { Tx } from '../backend.ts';
+import type { BatchHook, Tx, TxOptions } from '../backend.ts';
 import { isConnectionError, isRetryable, storeFailure, unavailable } from './errors.ts';
 import { PgTx } from './write-queries.ts';
 import type { NewEventRow } from '../sqlite/rows.ts';
@@ -11,6 +11,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   attempts: number;
+  wantsHook: ((value: unknown) => boolean) | undefined;
 }
 
 /** Most transactions one batch carries: bounds the latency a batch adds and its lock span. */
@@ -44,10 +45,14 @@ class BatchVictim extends Error {
  * replicas this livelocked at one deadlock per second). Every request of the batch is queued again,
  * with jitter; only the victim's attempt counts. A connection lost before COMMIT fails the batch with 503 and nothing saved; lost
  * during COMMIT, the outcome is unknown and callers are told so.
+ *
+ * The batch hook (BatchHook) runs after the batch's requests when one that succeeded asks for it,
+ * in a savepoint of its own: a hook that fails, deadlock victim included, is only rolled back.
  */
 export class PgGroupCommit {
   private readonly queue: Pending[] = [];
   private flushing = false;
+  private hook: BatchHook | null = null;
   /** Batches aborted because one of their transactions was a deadlock or serialization victim. */
   victims = 0;
 
@@ -57,11 +62,16 @@ export class PgGroupCommit {
     private readonly onCommit: (batchSize: number) => void,
   ) {}
 
-  submit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  submit<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions<T> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 0 });
+      const wantsHook = options.wantsHook as ((value: unknown) => boolean) | undefined;
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 0, wantsHook });
       this.kick();
     });
+  }
+
+  setHook(hook: BatchHook | null): void {
+    this.hook = hook;
   }
 
   private kick(): void {
@@ -122,6 +132,26 @@ export class PgGroupCommit {
           tx.end();
         }
       }
+      // Told after COMMIT only: a batch that does not commit tells the hook nothing.
+      let hooked: (() => void) | undefined;
+      const hook = this.hook;
+      if (hook !== null && done.some((d) => d.op.wantsHook?.(d.value) === true)) {
+        const tx = new PgTx(client);
+        await client.query('SAVEPOINT op');
+        try {
+          const value = await hook.run(tx);
+          events.push(...tx.takePendingEvents());
+          await client.query('RELEASE SAVEPOINT op');
+          hooked = () => hook.committed(value);
+        } catch (error) {
+          if (isConnectionError(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT op');
+          await client.query('RELEASE SAVEPOINT op');
+          hooked = () => hook.failed(error);
+        } finally {
+          tx.end();
+        }
+      }
       if (events.length > 0) {
         const tx = new PgTx(client);
         tx.addPendingEvents(events);
@@ -137,6 +167,7 @@ export class PgGroupCommit {
         );
       }
       if (done.length > 0) this.onCommit(done.length);
+      if (hooked !== undefined) answers.push(hooked);
       for (const d of done) answers.push(() => d.op.resolve(d.value));
     } catch (error) {
       if (error instanceof BatchVictim) {

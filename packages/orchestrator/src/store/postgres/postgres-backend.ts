@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { KosError, isKosError } from '@kos/protocol';
-import type { Backend, ReadTx, Tx } from '../backend.ts';
+import type { Backend, BatchHook, ReadTx, Tx, TxOptions } from '../backend.ts';
 import type { Db, Statement } from './db.ts';
 import { isConnectionError, notReady, storeFailure, unavailable } from './errors.ts';
 import { migrate } from './migrate.ts';
@@ -118,8 +118,12 @@ class PostgresBackendImpl implements PostgresBackend {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.track(() => this.commits.submit(fn));
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TxOptions<T>): Promise<T> {
+    return this.track(() => this.commits.submit(fn, options));
+  }
+
+  setBatchHook(hook: BatchHook | null): void {
+    this.commits.setHook(hook);
   }
 
   /** Runs `fn` with each query on the pool: every query sees the latest committed data, locks nothing. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { KosError } from '@kos/protocol';
-import type { Tx } from '../backend.ts';
+import type { BatchHook, Tx, TxOptions } from '../backend.ts';
 import type { SqliteTx } from './transactions.ts';
 
 /**
@@ -28,6 +28,10 @@ import type { SqliteTx } from './transactions.ts';
  * Measured on the dev VM: one insert per commit, awaited in turn, costs ~3 ms with FULL (~350/s);
  * 10,000 submitted at once commit in ~0.3 s with FULL (~30,000/s) and ~0.25 s with NORMAL.
  *
+ * When an op that resolved asks for it (`wantsHook`), the batch hook runs last, in a savepoint of
+ * its own, before COMMIT (see BatchHook): e.g. the assignment round that leases what the batch's
+ * results readied commits with them.
+ *
  * A fn must not wait for anything outside its transaction (another `transaction()` call would
  * deadlock: it is queued behind the batch that waits for it).
  */
@@ -36,6 +40,7 @@ export class GroupCommit {
   private scheduled = false;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
+  private hook: BatchHook | null = null;
   private readonly begin: Database.Statement<[]>;
   private readonly commit: Database.Statement<[]>;
   private readonly rollback: Database.Statement<[]>;
@@ -57,11 +62,16 @@ export class GroupCommit {
     this.rollbackTo = db.prepare('ROLLBACK TO op');
   }
 
-  submit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  submit<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions<T> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      const wantsHook = options.wantsHook as ((value: unknown) => boolean) | undefined;
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject, wantsHook });
       this.schedule();
     });
+  }
+
+  setHook(hook: BatchHook | null): void {
+    this.hook = hook;
   }
 
   /** Resolves once every op submitted so far has settled. */
@@ -101,20 +111,29 @@ export class GroupCommit {
       return;
     }
     const outcomes: Outcome[] = [];
+    const aborted = (ran: number, cause: unknown): void => {
+      // SQLite aborted the whole transaction (I/O error, disk full…): the earlier ops' writes are
+      // gone too. Reject the ops that ran; the ones that did not run go first into the next batch.
+      this.rollbackQuietly();
+      for (const op of batch.slice(0, ran)) op.reject(storeFailure('the transaction was aborted', cause));
+      this.queue.unshift(...batch.slice(ran));
+    };
     for (const [i, op] of batch.entries()) {
-      const outcome = await this.runOp(op);
+      const outcome = await this.runOp(op.fn);
       const lost = this.endOp(outcome);
-      if (lost !== undefined) {
-        // SQLite aborted the whole transaction (I/O error, disk full…): the earlier ops' writes are
-        // gone too. Reject the ops that ran; the ones that did not run go first into the next batch.
-        this.rollbackQuietly();
-        for (const ran of batch.slice(0, i + 1)) {
-          ran.reject(storeFailure('the transaction was aborted', lost.cause));
-        }
-        this.queue.unshift(...batch.slice(i + 1));
-        return;
-      }
+      if (lost !== undefined) return aborted(i + 1, lost.cause);
       outcomes.push(outcome);
+    }
+    const hook = this.hook;
+    const wanted = batch.some((op, i) => {
+      const o = outcomes[i];
+      return o?.ok === true && op.wantsHook?.(o.value) === true;
+    });
+    let hooked: Outcome | undefined;
+    if (hook !== null && wanted) {
+      hooked = await this.runOp((tx) => hook.run(tx));
+      const lost = this.endOp(hooked);
+      if (lost !== undefined) return aborted(batch.length, lost.cause);
     }
     try {
       this.commit.run();
@@ -124,6 +143,10 @@ export class GroupCommit {
       return;
     }
     this.onCommit(batch.length);
+    if (hook !== null && hooked !== undefined) {
+      if (hooked.ok) hook.committed(hooked.value);
+      else hook.failed(hooked.error);
+    }
     for (const [i, op] of batch.entries()) {
       const o = outcomes[i];
       if (o?.ok === true) op.resolve(o.value);
@@ -131,11 +154,11 @@ export class GroupCommit {
     }
   }
 
-  private async runOp(op: Pending): Promise<Outcome> {
+  private async runOp(fn: (tx: Tx) => Promise<unknown>): Promise<Outcome> {
     const tx = this.makeTx();
     try {
       this.savepoint.run();
-      return { ok: true, value: await op.fn(tx) };
+      return { ok: true, value: await fn(tx) };
     } catch (error) {
       return { ok: false, error };
     } finally {
@@ -171,6 +194,7 @@ interface Pending {
   fn: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  wantsHook: ((value: unknown) => boolean) | undefined;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

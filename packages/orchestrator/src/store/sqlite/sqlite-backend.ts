@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { KosError, isKosError } from '@kos/protocol';
-import type { Backend, ReadTx, Tx } from '../backend.ts';
+import type { Backend, BatchHook, ReadTx, Tx, TxOptions } from '../backend.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -87,9 +87,13 @@ class SqliteBackendImpl implements SqliteBackend {
     this.pingStmt = reader.prepare('SELECT 1');
   }
 
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TxOptions<T>): Promise<T> {
     if (this.state !== 'open') return Promise.reject(notReady(this.file));
-    return this.commits.submit(fn);
+    return this.commits.submit(fn, options);
+  }
+
+  setBatchHook(hook: BatchHook | null): void {
+    this.commits.setHook(hook);
   }
 
   /**
