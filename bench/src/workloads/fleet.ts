@@ -2,7 +2,7 @@
 // orchestrator CPU and heartbeat round-trip p50/p99 over a measurement window. kOS only: the
 // peers have no connected-worker heartbeat to compare.
 import { fileURLToPath } from 'node:url';
-import { startKos } from '../peers/kos.ts';
+import { profileArgs, startKos } from '../peers/kos.ts';
 import { ask, cpuSeconds, forkReady, stopChild } from '../proc.ts';
 import { percentile } from '../stats.ts';
 import type { Workload } from '../workload.ts';
@@ -24,7 +24,7 @@ export const fleet: Workload = {
   ],
 
   async kos(ctx, mode) {
-    const kos = await startKos({ mode });
+    const kos = await startKos({ mode, nodeArgs: profileArgs(ctx.profileDir) });
     const pid = kos.server.process.pid as number;
     const n = clientsOf(ctx.quick);
     const children = await Promise.all(

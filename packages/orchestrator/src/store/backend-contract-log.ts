@@ -1,6 +1,6 @@
 import { expect, it, describe } from 'vitest';
 import type { Backend, ReadTx, Tx } from './backend.ts';
-import { event, goal, token } from './contract-records.ts';
+import { agent, event, goal, token } from './contract-records.ts';
 import type { TokenRecord } from './records.ts';
 
 /** What the parts of the backend contract suite share (see backend-contract.ts). */
@@ -104,6 +104,35 @@ export function contractOfLogAndTransactions(h: ContractHarness): void {
       );
       expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i));
       expect((await read((tx) => tx.getGoal(counter.id)))?.succeededCount).toBe(200);
+    });
+
+    it('keeps what earlier transactions of a batch wrote when a later one that read those rows fails', async () => {
+      const a = agent({ trust: 0.5 });
+      const g = goal({ succeededCount: 0 });
+      await write(async (tx) => {
+        await tx.putAgent(a);
+        await tx.insertGoal(g);
+      });
+      const boom = new Error('boom');
+      const [, , failed, last] = await Promise.allSettled([
+        write(async (tx) => tx.putAgent({ ...(await tx.getAgent(a.id))!, trust: 0.9 })),
+        write(async (tx) => tx.putGoal({ ...(await tx.getGoal(g.id))!, succeededCount: 1 })),
+        write(async (tx) => {
+          // Reads every agent and goal, then fails: the two writes before it must stand.
+          await tx.listAgents();
+          await tx.listGoals({}, { limit: 10 });
+          await tx.putAgent({ ...(await tx.getAgent(a.id))!, trust: 0.1 });
+          await tx.putGoal({ ...(await tx.getGoal(g.id))!, succeededCount: 99 });
+          throw boom;
+        }),
+        write(async (tx) => ({ agent: await tx.getAgent(a.id), goal: await tx.getGoal(g.id) })),
+      ]);
+      expect(failed).toEqual({ status: 'rejected', reason: boom });
+      expect(
+        last.status === 'fulfilled' && [last.value.agent?.trust, last.value.goal?.succeededCount],
+      ).toEqual([0.9, 1]);
+      expect((await read((tx) => tx.getAgent(a.id)))?.trust).toBe(0.9);
+      expect((await read((tx) => tx.getGoal(g.id)))?.succeededCount).toBe(1);
     });
 
     it('keeps uncommitted writes out of read(), and shows them once the transaction resolved', async () => {

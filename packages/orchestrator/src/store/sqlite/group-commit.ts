@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KosError } from '@kos/protocol';
 import type { BatchHook, Tx, TxOptions } from '../backend.ts';
+import type { BatchRows } from './batch-rows.ts';
 import type { SqliteTx } from './transactions.ts';
 
 /**
@@ -50,7 +51,8 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly makeTx: () => SqliteTx,
+    private readonly makeRows: () => BatchRows,
+    private readonly makeTx: (rows: BatchRows) => SqliteTx,
     private readonly maxBatch: number,
     private readonly onCommit: (batchSize: number) => void = () => {},
   ) {
@@ -110,6 +112,7 @@ export class GroupCommit {
       for (const op of batch) op.reject(storeFailure('could not start a transaction', cause));
       return;
     }
+    const rows = this.makeRows();
     const outcomes: Outcome[] = [];
     const aborted = (ran: number, cause: unknown): void => {
       // SQLite aborted the whole transaction (I/O error, disk full…): the earlier ops' writes are
@@ -119,9 +122,10 @@ export class GroupCommit {
       this.queue.unshift(...batch.slice(ran));
     };
     for (const [i, op] of batch.entries()) {
-      const outcome = await this.runOp(op.fn);
+      const outcome = await this.runOp(rows, op.fn);
       const lost = this.endOp(outcome);
       if (lost !== undefined) return aborted(i + 1, lost.cause);
+      rows.endOp(outcome.ok);
       outcomes.push(outcome);
     }
     const hook = this.hook;
@@ -131,11 +135,13 @@ export class GroupCommit {
     });
     let hooked: Outcome | undefined;
     if (hook !== null && wanted) {
-      hooked = await this.runOp((tx) => hook.run(tx));
+      hooked = await this.runOp(rows, (tx) => hook.run(tx));
       const lost = this.endOp(hooked);
       if (lost !== undefined) return aborted(batch.length, lost.cause);
+      rows.endOp(hooked.ok);
     }
     try {
+      rows.finish();
       this.commit.run();
     } catch (cause) {
       this.rollbackQuietly();
@@ -154,8 +160,8 @@ export class GroupCommit {
     }
   }
 
-  private async runOp(fn: (tx: Tx) => Promise<unknown>): Promise<Outcome> {
-    const tx = this.makeTx();
+  private async runOp(rows: BatchRows, fn: (tx: Tx) => Promise<unknown>): Promise<Outcome> {
+    const tx = this.makeTx(rows);
     try {
       this.savepoint.run();
       return { ok: true, value: await fn(tx) };
