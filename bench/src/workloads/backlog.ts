@@ -4,7 +4,7 @@
 // task started by an agent connected as soon as the server listens.
 import { Agent } from '@kos/agent';
 import { generateKey } from '@kos/protocol';
-import { startKos, submitGoal } from '../peers/kos.ts';
+import { profileArgs, startKos, submitGoal } from '../peers/kos.ts';
 import { peakRssMiB } from '../proc.ts';
 import type { Workload } from '../workload.ts';
 
@@ -45,7 +45,7 @@ export const backlog: Workload = {
       await first.server.kill();
     }
     const restart = performance.now();
-    const second = await startKos({ mode, dataDir });
+    const second = await startKos({ mode, dataDir, nodeArgs: profileArgs(ctx.profileDir) });
     const listening = performance.now() - restart;
     let agent: Agent | undefined;
     try {
