@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { KosError } from '@kos/protocol';
 import type { BatchHook, Tx, TxOptions } from '../backend.ts';
 import { isConnectionError, isRetryable, storeFailure, unavailable } from './errors.ts';
+import { BatchRows } from '../batch-rows.ts';
+import { HeldRowsTx } from '../held-rows-tx.ts';
 import { PgTx } from './write-queries.ts';
 import type { NewEventRow } from '../sqlite/rows.ts';
 
@@ -46,7 +48,8 @@ class BatchVictim extends Error {
  * with jitter; only the victim's attempt counts. A connection lost before COMMIT fails the batch with 503 and nothing saved; lost
  * during COMMIT, the outcome is unknown and callers are told so.
  *
- * The batch hook (BatchHook) runs after the batch's requests when one that succeeded asks for it,
+ * Agent and goal rows are held back for the whole batch and written once before COMMIT
+ * (BatchRows), which saves most of a result's round trips. The batch hook (BatchHook) runs after the batch's requests when one that succeeded asks for it,
  * in a savepoint of its own: a hook that fails, deadlock victim included, is only rolled back.
  */
 export class PgGroupCommit {
@@ -112,19 +115,22 @@ export class PgGroupCommit {
     try {
       await client.query('BEGIN');
       const events: NewEventRow[] = [];
+      const rows = new BatchRows();
       for (const op of batch) {
         const tx = new PgTx(client);
         await client.query('SAVEPOINT op');
         try {
-          const value = await op.fn(tx);
+          const value = await op.fn(new HeldRowsTx(tx, rows));
           events.push(...tx.takePendingEvents());
           await client.query('RELEASE SAVEPOINT op');
+          rows.endOp(true);
           done.push({ op, value });
         } catch (error) {
           if (isConnectionError(error)) throw error;
           if (isRetryable(error) && op.attempts + 1 < MAX_ATTEMPTS) throw new BatchVictim(op, error);
           await client.query('ROLLBACK TO SAVEPOINT op');
           await client.query('RELEASE SAVEPOINT op');
+          rows.endOp(false);
           settled.add(op);
           const failure = storeFailure(this.url, error, 'the transaction failed; nothing of it was saved');
           answers.push(() => op.reject(failure));
@@ -139,25 +145,28 @@ export class PgGroupCommit {
         const tx = new PgTx(client);
         await client.query('SAVEPOINT op');
         try {
-          const value = await hook.run(tx);
+          const value = await hook.run(new HeldRowsTx(tx, rows));
           events.push(...tx.takePendingEvents());
           await client.query('RELEASE SAVEPOINT op');
+          rows.endOp(true);
           hooked = () => hook.committed(value);
         } catch (error) {
           if (isConnectionError(error)) throw error;
           await client.query('ROLLBACK TO SAVEPOINT op');
           await client.query('RELEASE SAVEPOINT op');
+          rows.endOp(false);
           hooked = () => hook.failed(error);
         } finally {
           tx.end();
         }
       }
+      const tx = new PgTx(client);
+      await rows.finish(tx);
       if (events.length > 0) {
-        const tx = new PgTx(client);
         tx.addPendingEvents(events);
         await tx.flushEvents();
-        tx.end();
       }
+      tx.end();
       committing = true;
       const result = await client.query('COMMIT');
       if (result.command === 'ROLLBACK') {

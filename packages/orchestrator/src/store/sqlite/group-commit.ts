@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { KosError } from '@kos/protocol';
 import type { BatchHook, Tx, TxOptions } from '../backend.ts';
-import type { BatchRows } from './batch-rows.ts';
+import { BatchRows } from '../batch-rows.ts';
+import { HeldRowsTx } from '../held-rows-tx.ts';
 import type { SqliteTx } from './transactions.ts';
 
 /**
@@ -51,8 +52,7 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly makeRows: () => BatchRows,
-    private readonly makeTx: (rows: BatchRows) => SqliteTx,
+    private readonly makeTx: () => SqliteTx,
     private readonly maxBatch: number,
     private readonly onCommit: (batchSize: number) => void = () => {},
   ) {
@@ -112,7 +112,7 @@ export class GroupCommit {
       for (const op of batch) op.reject(storeFailure('could not start a transaction', cause));
       return;
     }
-    const rows = this.makeRows();
+    const rows = new BatchRows();
     const outcomes: Outcome[] = [];
     const aborted = (ran: number, cause: unknown): void => {
       // SQLite aborted the whole transaction (I/O error, disk full…): the earlier ops' writes are
@@ -141,7 +141,7 @@ export class GroupCommit {
       rows.endOp(hooked.ok);
     }
     try {
-      rows.finish();
+      await this.finishRows(rows);
       this.commit.run();
     } catch (cause) {
       this.rollbackQuietly();
@@ -161,12 +161,22 @@ export class GroupCommit {
   }
 
   private async runOp(rows: BatchRows, fn: (tx: Tx) => Promise<unknown>): Promise<Outcome> {
-    const tx = this.makeTx(rows);
+    const tx = this.makeTx();
     try {
       this.savepoint.run();
-      return { ok: true, value: await fn(tx) };
+      return { ok: true, value: await fn(new HeldRowsTx(tx, rows)) };
     } catch (error) {
       return { ok: false, error };
+    } finally {
+      tx.end();
+    }
+  }
+
+  /** Writes the rows the batch held back (see BatchRows), outside any op's savepoint. */
+  private async finishRows(rows: BatchRows): Promise<void> {
+    const tx = this.makeTx();
+    try {
+      await rows.finish(tx);
     } finally {
       tx.end();
     }

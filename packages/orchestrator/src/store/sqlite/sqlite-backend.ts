@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { KosError, isKosError } from '@kos/protocol';
 import type { Backend, BatchHook, ReadTx, Tx, TxOptions } from '../backend.ts';
-import { BatchRows } from './batch-rows.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -84,13 +83,7 @@ class SqliteBackendImpl implements SqliteBackend {
     this.reads = new ReadQueries(reader);
     const txReads = new ReadQueries(writer);
     const writes = new WriteQueries(writer);
-    this.commits = new GroupCommit(
-      writer,
-      () => new BatchRows(writes),
-      (rows) => new SqliteTx(txReads, writes, rows),
-      MAX_BATCH,
-      onCommit,
-    );
+    this.commits = new GroupCommit(writer, () => new SqliteTx(txReads, writes), MAX_BATCH, onCommit);
     this.pingStmt = reader.prepare('SELECT 1');
   }
 

@@ -5,7 +5,6 @@ import type { Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter, Tx } from '../backend.ts';
 import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
-import type { BatchRows } from './batch-rows.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
 
@@ -136,78 +135,25 @@ export class SqliteReadTx implements ReadTx {
   }
 }
 
-/**
- * A transaction's face on the writer connection. Agent and goal writes go through the batch's
- * BatchRows (held back until the batch commits); queries that read those tables other than by id
- * first write what it holds.
- */
 export class SqliteTx extends SqliteReadTx implements Tx {
   constructor(
     reads: ReadQueries,
     private readonly writes: WriteQueries,
-    private readonly rows: BatchRows,
   ) {
     super(reads);
   }
 
-  override async getAgent(id: string): Promise<Agent | null> {
-    this.check();
-    const held = this.rows.agent(id);
-    if (held !== undefined) return held;
-    const agent = this.reads.getAgent(id);
-    if (agent !== null) this.rows.exists('agent', id);
-    return agent;
-  }
-  override async getGoal(id: string): Promise<Goal | null> {
-    this.check();
-    const held = this.rows.goal(id);
-    if (held !== undefined) return held;
-    const goal = this.reads.getGoal(id);
-    if (goal !== null) this.rows.exists('goal', id);
-    return goal;
-  }
-  override async getAgentByName(name: string): Promise<Agent | null> {
-    this.rows.writeHeld();
-    return super.getAgentByName(name);
-  }
-  override async listAgents(states?: readonly AgentState[]): Promise<Agent[]> {
-    this.rows.writeHeld();
-    const agents = await super.listAgents(states);
-    for (const a of agents) this.rows.exists('agent', a.id);
-    return agents;
-  }
-  override async listSilentAgents(before: number): Promise<Agent[]> {
-    this.rows.writeHeld();
-    return super.listSilentAgents(before);
-  }
-  override async countAgentsByState(): Promise<Partial<Record<AgentState, number>>> {
-    this.rows.writeHeld();
-    return super.countAgentsByState();
-  }
-  override async listGoals(
-    filter: { states?: readonly GoalState[] | undefined },
-    page: Page,
-  ): Promise<Goal[]> {
-    this.rows.writeHeld();
-    return super.listGoals(filter, page);
-  }
-  override async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
-    this.rows.writeHeld();
-    return super.countGoalsByState();
-  }
-
   async putAgent(agent: Agent): Promise<void> {
     this.check();
-    this.rows.putAgent(agent);
+    this.writes.putAgent(agent);
   }
   async insertGoal(goal: Goal): Promise<void> {
     this.check();
     this.writes.insertGoal(goal);
-    this.rows.exists('goal', goal.id);
   }
   async putGoal(goal: Goal): Promise<void> {
     this.check();
-    this.rows.putGoal(goal);
+    this.writes.putGoal(goal);
   }
   async insertTasks(tasks: readonly Task[]): Promise<void> {
     this.check();
