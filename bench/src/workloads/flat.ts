@@ -13,7 +13,7 @@ const PROCESSES = 2;
 const agentsPer = (quick: boolean) => (quick ? 5 : 50);
 const PARALLEL = 10;
 const BATCH = 1000;
-const tasksOf = (quick: boolean) => (quick ? 500 : 20_000);
+const tasksOf = (quick: boolean) => (quick ? 500 : 50_000);
 
 /**
  * The kOS side of flat for a fleet shape: `processes` agent processes × `perProcess` agents ×
