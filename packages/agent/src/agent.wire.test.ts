@@ -219,6 +219,34 @@ describe('Agent over KLP', () => {
     expect(peer.framesOf('TASK_RESULT')).toHaveLength(1);
   });
 
+  it('sends a result again when the orchestrator could not store it, keeping the lease listed meanwhile', async () => {
+    let refusals = 2;
+    const { peer, agent, logger } = await setup(
+      {
+        onFrame: (frame, conn) => {
+          if (frame.type === 'TASK_RESULT' && refusals-- > 0)
+            conn.error(frame, 'KOS_ERR_STORE_UNAVAILABLE', 'the store is too contended; retry it');
+        },
+      },
+      { heartbeatIntervalMs: 10 },
+    );
+    let runs = 0;
+    agent.handle('collect', () => ++runs);
+    await agent.start();
+    peer.last.send('TASK_REQUEST', taskRequest({ task_id: 't1' }));
+    const hb = await poll(() =>
+      peer.framesOf('heartbeat').find((f) => f.payload.in_flight.some((l) => l.task_id === 't1')),
+    );
+    expect(hb.payload.in_flight).toEqual([{ task_id: 't1', epoch: 1 }]);
+    await poll(() => logger.lines.find((l) => l.msg === 'result delivered'));
+    expect(peer.framesOf('TASK_RESULT').map((f) => f.payload)).toEqual(
+      Array.from({ length: 3 }, () => ({ task_id: 't1', epoch: 1, status: 'succeeded', result: 1 })),
+    );
+    expect(runs).toBe(1);
+    const before = peer.framesOf('heartbeat').length;
+    expect((await poll(() => peer.framesOf('heartbeat')[before])).payload.in_flight).toEqual([]);
+  });
+
   it('aborts the handler when a status update is refused because the lease moved on', async () => {
     const { peer, agent } = await setup({
       onFrame: (frame, conn) => {

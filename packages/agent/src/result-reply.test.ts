@@ -15,6 +15,18 @@ describe('what the agent does with the answer to a result', () => {
     expect(decideOnReply(refused('KOS_ERR_STALE_EPOCH'), succeeded).action).toBe('forget');
   });
 
+  it('sends again, later each time, a result the orchestrator could not store yet', () => {
+    const waits = [0, 1, 2, 3, 10].map((sent) => {
+      const d = decideOnReply(refused('KOS_ERR_STORE_UNAVAILABLE'), succeeded, { sent, random: 0.999 });
+      return d.action === 'retry' ? d.afterMs : -1;
+    });
+    expect(waits).toEqual([100, 200, 400, 799, 4995]);
+    const spread = decideOnReply(refused('KOS_ERR_NOT_READY'), succeeded, { sent: 3, random: 0.25 });
+    expect(spread).toMatchObject({ action: 'retry', afterMs: 200 });
+    // A refusal for any other reason is not retried.
+    expect(decideOnReply(refused('KOS_ERR_INTERNAL'), succeeded).action).toBe('forget');
+  });
+
   it('fails the attempt for good when the result itself was refused, retryably for a refused hand-off', () => {
     expect(decideOnReply(refused('KOS_ERR_FRAME_TOO_LARGE'), succeeded)).toMatchObject({
       action: 'fail',

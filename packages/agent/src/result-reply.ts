@@ -5,6 +5,11 @@ import type { Reply } from './session.ts';
 
 type TaskResult = Payloads['TASK_RESULT'];
 
+/** The store was busy or restarting: nothing of the result was applied, and sending it again may work. */
+const TRANSIENT = new Set(['KOS_ERR_STORE_UNAVAILABLE', 'KOS_ERR_NOT_READY']);
+/** Longest wait between two sends of a result the orchestrator could not store yet. */
+const MAX_RETRY_MS = 5000;
+
 /** Codes a result can be refused with because of its own content (too large, not JSON-able):
  * another attempt would produce the same refusal, so the task fails for good instead. */
 const RESULT_REJECTED = new Set(['KOS_ERR_FRAME_TOO_LARGE', 'KOS_ERR_BAD_FRAME', 'KOS_ERR_LIMIT_EXCEEDED']);
@@ -21,11 +26,21 @@ export type ReplyDecision = {
   detail?: Record<string, unknown>;
 } & (
   | { action: 'forget' | 'keep' | 'stop' }
+  /** Send it again after `afterMs`: the task stays held (listed in heartbeats, so its lease lives). */
+  | { action: 'retry'; afterMs: number }
   /** The failed attempt to report in place of the refused outcome. */
   | { action: 'fail'; error: { code: string; message: string; retryable: boolean } }
 );
 
-export function decideOnReply(reply: Reply, outcome: TaskResult): ReplyDecision {
+/**
+ * `retry.sent`: how many sends of this result were refused as transient so far; `retry.random` in
+ * [0, 1) spreads the next send (full jitter over an exponential backoff, capped at 5 s).
+ */
+export function decideOnReply(
+  reply: Reply,
+  outcome: TaskResult,
+  retry: { sent: number; random: number } = { sent: 0, random: 0.5 },
+): ReplyDecision {
   if (reply.ok) {
     return {
       action: 'forget',
@@ -52,6 +67,16 @@ export function decideOnReply(reply: Reply, outcome: TaskResult): ReplyDecision 
   const { code } = reply;
   if (code === 'KOS_ERR_TASK_CANCELLED') {
     return { action: 'stop', log: 'info', message: 'result not applied: the task was cancelled' };
+  }
+  if (TRANSIENT.has(code)) {
+    const ceiling = Math.min(MAX_RETRY_MS, 100 * 2 ** retry.sent);
+    return {
+      action: 'retry',
+      afterMs: Math.max(1, Math.round(ceiling * retry.random)),
+      log: 'warn',
+      message: 'the orchestrator could not store the result yet; sending it again',
+      detail: { code, sent: retry.sent + 1 },
+    };
   }
   if (isLeaseLostCode(code)) {
     return {

@@ -31,6 +31,8 @@ interface LocalTask {
   unsent: StatusUpdate | undefined;
   outcome: TaskResult | undefined;
   delivering: boolean;
+  /** Sends of the outcome refused as transient (store busy): spaces the next one. */
+  refusedSends: number;
   /** The handler returned or threw (or never started). */
   settled: boolean;
   /** A stop acknowledgement is on its way. */
@@ -141,6 +143,7 @@ export class Work {
       unsent: undefined,
       outcome: undefined,
       delivering: false,
+      refusedSends: 0,
       settled: false,
       acking: false,
     };
@@ -316,7 +319,7 @@ export class Work {
       }
       return;
     }
-    const decision = decideOnReply(reply, local.outcome);
+    const decision = decideOnReply(reply, local.outcome, { sent: local.refusedSends, random: Math.random() });
     log[decision.log](decision.message, { task_id: id, ...decision.detail });
     switch (decision.action) {
       case 'forget':
@@ -329,6 +332,12 @@ export class Work {
         // A failed attempt in place of the refused outcome.
         local.outcome = { task_id: id, epoch: local.task.epoch, status: 'failed', error: decision.error };
         void this.deliver(local);
+        break;
+      case 'retry':
+        local.refusedSends++;
+        setTimeout(() => {
+          if (this.tasks.get(id) === local && local.phase === 'reporting') void this.deliver(local);
+        }, decision.afterMs).unref();
         break;
       case 'keep':
         break;

@@ -68,6 +68,16 @@ export function unavailable(url: string, what: string, cause: unknown): KosError
   );
 }
 
+/** Lost a deadlock or serialization conflict on every try: busy, not broken. */
+export function contended(url: string, what: string, cause: unknown): KosError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new KosError(
+    'KOS_ERR_STORE_UNAVAILABLE',
+    `The PostgreSQL store ${redact(url)} is too contended: ${what}, after losing to concurrent transactions on every try (${reason}). Retry it.`,
+    { url: redact(url), cause: reason },
+  );
+}
+
 export function notReady(url: string): KosError {
   return new KosError('KOS_ERR_NOT_READY', `The PostgreSQL store ${redact(url)} is closed.`, {
     url: redact(url),
@@ -78,5 +88,8 @@ export function notReady(url: string): KosError {
 export function storeFailure(url: string, error: unknown, what: string): unknown {
   if (isConnectionError(error)) return unavailable(url, what, error);
   if (isTimeout(error)) return unavailable(url, `${what}: it did not answer in time`, error);
+  // Still a deadlock or serialization victim after every retry: the store is contended, the
+  // request is fine. Typed, so an agent keeps its result and sends it again (not a 500).
+  if (isRetryable(error)) return contended(url, what, error);
   return error;
 }
