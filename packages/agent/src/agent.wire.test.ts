@@ -247,6 +247,26 @@ describe('Agent over KLP', () => {
     expect((await poll(() => peer.framesOf('heartbeat')[before])).payload.in_flight).toEqual([]);
   });
 
+  it('sends a result again when its acknowledgement does not come in time', async () => {
+    let unanswered = 1;
+    const { peer, agent, logger } = await setup(
+      {
+        onFrame: (frame, conn) => {
+          if (frame.type === 'TASK_RESULT' && unanswered-- > 0) conn.ignore(frame);
+        },
+      },
+      { replyTimeoutMs: 50 },
+    );
+    let runs = 0;
+    agent.handle('collect', () => ++runs);
+    await agent.start();
+    peer.last.send('TASK_REQUEST', taskRequest({ task_id: 't1' }));
+    await poll(() => logger.lines.find((l) => l.msg === 'result delivered'));
+    expect(peer.framesOf('TASK_RESULT')).toHaveLength(2);
+    expect(logger.lines.some((l) => l.msg.startsWith('no acknowledgement for a result'))).toBe(true);
+    expect(runs).toBe(1);
+  });
+
   it('aborts the handler when a status update is refused because the lease moved on', async () => {
     const { peer, agent } = await setup({
       onFrame: (frame, conn) => {

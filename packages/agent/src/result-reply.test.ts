@@ -5,9 +5,11 @@ const succeeded = { task_id: 't', epoch: 1, status: 'succeeded' as const, result
 const refused = (code: string) => ({ ok: false as const, reason: 'error' as const, code, message: 'no' });
 
 describe('what the agent does with the answer to a result', () => {
-  it('keeps a result the connection lost, forgets one acknowledged or unanswered', () => {
+  it('keeps a result the connection lost and sends one left unanswered again', () => {
     expect(decideOnReply({ ok: false, reason: 'closed', message: '' }, succeeded).action).toBe('keep');
-    expect(decideOnReply({ ok: false, reason: 'timeout', message: '' }, succeeded).action).toBe('forget');
+    expect(
+      decideOnReply({ ok: false, reason: 'timeout', message: '' }, succeeded, { sent: 1, random: 0.5 }),
+    ).toMatchObject({ action: 'retry', afterMs: 100 });
   });
 
   it('stops a cancelled task and forgets one whose lease is gone', () => {

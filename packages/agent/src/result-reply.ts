@@ -58,24 +58,20 @@ export function decideOnReply(
     };
   }
   if (reply.reason === 'timeout') {
-    return {
-      action: 'forget',
-      log: 'warn',
-      message: 'no acknowledgement for a result; dropping it (the lease will expire)',
-    };
+    // Still held, so still listed in heartbeats: the lease lives and a late ack or a second send
+    // settles it (a result already applied is then refused as stale and forgotten).
+    return { ...sendAgain(retry), message: 'no acknowledgement for a result; sending it again' };
   }
   const { code } = reply;
   if (code === 'KOS_ERR_TASK_CANCELLED') {
     return { action: 'stop', log: 'info', message: 'result not applied: the task was cancelled' };
   }
   if (TRANSIENT.has(code)) {
-    const ceiling = Math.min(MAX_RETRY_MS, 100 * 2 ** retry.sent);
+    const again = sendAgain(retry);
     return {
-      action: 'retry',
-      afterMs: Math.max(1, Math.round(ceiling * retry.random)),
-      log: 'warn',
+      ...again,
       message: 'the orchestrator could not store the result yet; sending it again',
-      detail: { code, sent: retry.sent + 1 },
+      detail: { ...again.detail, code },
     };
   }
   if (isLeaseLostCode(code)) {
@@ -113,5 +109,17 @@ export function decideOnReply(
     log: 'error',
     message: 'result refused',
     detail: { code, error: reply.message },
+  };
+}
+
+/** Full jitter over an exponential backoff (100 ms doubling), capped at MAX_RETRY_MS. */
+function sendAgain(retry: { sent: number; random: number }): ReplyDecision & { action: 'retry' } {
+  const ceiling = Math.min(MAX_RETRY_MS, 100 * 2 ** retry.sent);
+  return {
+    action: 'retry',
+    afterMs: Math.max(1, Math.round(ceiling * retry.random)),
+    log: 'warn',
+    message: 'sending the result again',
+    detail: { sent: retry.sent + 1 },
   };
 }

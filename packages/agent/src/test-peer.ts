@@ -33,6 +33,8 @@ export interface PeerConnection {
   /** Replies `ack` to a frame. */
   ack(frame: AnyEnvelope): void;
   error(frame: AnyEnvelope, code: string, message: string): void;
+  /** Never answers the frame (not even the default ack). */
+  ignore(frame: AnyEnvelope): void;
 }
 
 export interface PeerOptions {
@@ -122,6 +124,7 @@ export class TestPeer {
         this.answered.add(frame.id);
         send('error', { code, message }, { reply_to: frame.id });
       },
+      ignore: (frame) => void this.answered.add(frame.id),
     };
     this.connections.push(conn);
     ws.on('message', (data) => {
