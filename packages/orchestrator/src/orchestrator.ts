@@ -122,7 +122,11 @@ async function openBackend(config: Config, metrics: Metrics): Promise<Backend> {
     });
   }
   if (/^postgres(ql)?:\/\//.test(config.store)) {
-    return openPostgresBackend({ url: config.store, onCommit: (n) => metrics.storeCommit(n) });
+    return openPostgresBackend({
+      url: config.store,
+      onCommit: (n) => metrics.storeCommit(n),
+      onRedo: () => metrics.storeBatchRedone(),
+    });
   }
   throw new KosError(
     'KOS_ERR_CONFIG_INVALID',

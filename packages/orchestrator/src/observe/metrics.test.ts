@@ -12,6 +12,7 @@ describe('Metrics', () => {
     m.httpRequest('/orchestration/goals', 'POST', 201, 0.012);
     m.rejected('KOS_ERR_STALE_EPOCH');
     m.storeCommit(8);
+    m.storeBatchRedone();
     m.setGauges({ tasks: { ready: 4, running: 2 }, agents: { active: 3 }, readyQueueDepth: 4 });
     const text = await m.render();
 
@@ -31,6 +32,7 @@ describe('Metrics', () => {
     expect(text).toContain('kos_http_request_duration_seconds_count{route="/orchestration/goals"} 1');
     expect(text).toContain('kos_assignment_round_duration_seconds_count 1');
     expect(text).toContain('kos_store_commit_batch_size_sum 8');
+    expect(text).toContain('kos_store_batches_redone_total 1');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(m.contentType).toContain('text/plain');
   });

@@ -86,6 +86,11 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  private readonly batchesRedone = new Counter({
+    name: 'kos_store_batches_redone_total',
+    help: 'Group-commit batches rolled back and redone because a transaction lost a deadlock or serialization conflict (PostgreSQL): store contention.',
+    registers: [this.registry],
+  });
   private readonly commitBatchSize = new Histogram({
     name: 'kos_store_commit_batch_size',
     help: 'Transactions made durable by one group commit.',
@@ -156,6 +161,10 @@ export class Metrics {
 
   storeCommit(batchSize: number): void {
     this.commitBatchSize.observe(batchSize);
+  }
+
+  storeBatchRedone(): void {
+    this.batchesRedone.inc();
   }
 
   /** Sets the state gauges from store counts; a state missing from a given count is set to 0. */

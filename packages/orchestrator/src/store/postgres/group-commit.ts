@@ -63,6 +63,7 @@ export class PgGroupCommit {
     private readonly url: string,
     private readonly connect: () => Promise<pg.PoolClient>,
     private readonly onCommit: (batchSize: number) => void,
+    private readonly onRedo: () => void,
   ) {}
 
   submit<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions<T> = {}): Promise<T> {
@@ -183,6 +184,7 @@ export class PgGroupCommit {
         await client.query('ROLLBACK').catch((e: unknown) => (broken ??= e as Error));
         error.op.attempts++;
         this.victims++;
+        this.onRedo();
         again.push(...batch.filter((op) => !settled.has(op)));
       } else {
         if (isConnectionError(error)) broken ??= error as Error;

@@ -193,8 +193,8 @@ describe('PostgreSQL backend', () => {
    * Within one backend, transactions share group-commit batches one at a time; concurrent
    * transactions come from separate backends, as from separate orchestrator replicas.
    */
-  async function twoReplicasAndTwoGoals() {
-    const b = await openBackend();
+  async function twoReplicasAndTwoGoals(options: Partial<PostgresBackendOptions> = {}) {
+    const b = await openBackend(options);
     const other = await openBackend();
     const [ga, gb] = [goal(), goal()];
     await b.transaction(async (tx) => {
@@ -233,7 +233,8 @@ describe('PostgreSQL backend', () => {
   });
 
   it('redoes the whole batch of a deadlock victim, so the locks its earlier transactions took are released', async () => {
-    const { b, other, ga, gb } = await twoReplicasAndTwoGoals();
+    let redone = 0;
+    const { b, other, ga, gb } = await twoReplicasAndTwoGoals({ onRedo: () => redone++ });
     const aLocked = gate();
     const bLocked = gate();
     const runs = { first: 0, second: 0, other: 0 };
@@ -267,6 +268,7 @@ describe('PostgreSQL backend', () => {
     // The victim's batch was rolled back whole (its first transaction's lock on A released, so
     // `other` could finish) and redone; `other` ran once.
     expect(b.abortedBatches).toBe(1);
+    expect(redone).toBe(1);
     expect(runs).toEqual({ first: 2, second: 2, other: 1 });
   });
 

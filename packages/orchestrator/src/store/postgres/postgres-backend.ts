@@ -19,6 +19,8 @@ export interface PostgresBackendOptions {
   statementTimeoutMs?: number | undefined;
   /** Told `1` per committed transaction (for the commit metric). */
   onCommit?: ((batchSize: number) => void) | undefined;
+  /** Told each time a batch is rolled back and redone for a deadlock victim (contention metric). */
+  onRedo?: (() => void) | undefined;
 }
 
 export interface PostgresBackend extends Backend {
@@ -87,7 +89,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     if (isKosError(error)) throw error;
     throw unavailable(url, 'it cannot be opened and migrated', error);
   }
-  return new PostgresBackendImpl(url, pool, options.onCommit ?? (() => undefined));
+  return new PostgresBackendImpl(url, pool, options.onCommit ?? (() => undefined), options.onRedo);
 }
 
 class PostgresBackendImpl implements PostgresBackend {
@@ -103,10 +105,11 @@ class PostgresBackendImpl implements PostgresBackend {
     private readonly url: string,
     private readonly pool: pg.Pool,
     onCommit: (batchSize: number) => void,
+    onRedo: () => void = () => undefined,
   ) {
     this.poolDb = { query: (statement) => this.poolQuery(statement) };
     // One batch at a time per replica; reads keep the other connections.
-    this.commits = new PgGroupCommit(url, () => this.connect(), onCommit);
+    this.commits = new PgGroupCommit(url, () => this.connect(), onCommit, onRedo);
   }
 
   /** Group-commit batches redone because one of their transactions was a deadlock victim. */
