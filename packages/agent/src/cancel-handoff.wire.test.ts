@@ -1,37 +1,18 @@
 // Cancellation acknowledgements and hand-offs (decline, delegate) against a scripted orchestrator
 // over a real WebSocket (test-peer.ts). The same flows against the real orchestrator are in
 // cancel-handoff.e2e.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
-import { generateKey } from '@kos/protocol';
+import { describe, expect, it } from 'vitest';
 import { poll } from '@kos/testing';
-import { Agent } from './agent.ts';
 import { TaskHandoff } from './handoff.ts';
 import type { TaskHandler } from './task.ts';
-import { deferred, memoryLogger, taskRequest, TestPeer } from './test-peer.ts';
+import { deferred, taskRequest } from './test-peer.ts';
 import type { PeerOptions } from './test-peer.ts';
+import { wireAgents } from './wire-agent.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { setup } = wireAgents();
 
 async function started(handler: TaskHandler, peerOptions: PeerOptions = {}, maxParallel = 2) {
-  const peer = await TestPeer.start(peerOptions);
-  const agent = await Agent.create({
-    orchestrator: peer.url,
-    name: 'peer',
-    skills: ['collect'],
-    key: generateKey(),
-    token: 'tok',
-    logger: memoryLogger(),
-    handleSignals: false,
-    maxParallel,
-  });
-  cleanups.push(
-    () => peer.close(),
-    () => agent.stop(),
-  );
+  const { peer, agent } = await setup(peerOptions, { maxParallel });
   agent.handle('collect', handler);
   await agent.start();
   return { peer, agent };

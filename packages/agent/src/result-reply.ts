@@ -60,19 +60,14 @@ export function decideOnReply(
   if (reply.reason === 'timeout') {
     // Still held, so still listed in heartbeats: the lease lives and a late ack or a second send
     // settles it (a result already applied is then refused as stale and forgotten).
-    return { ...sendAgain(retry), message: 'no acknowledgement for a result; sending it again' };
+    return sendAgain(retry, 'no acknowledgement for a result; sending it again');
   }
   const { code } = reply;
   if (code === 'KOS_ERR_TASK_CANCELLED') {
     return { action: 'stop', log: 'info', message: 'result not applied: the task was cancelled' };
   }
   if (TRANSIENT.has(code)) {
-    const again = sendAgain(retry);
-    return {
-      ...again,
-      message: 'the orchestrator could not store the result yet; sending it again',
-      detail: { ...again.detail, code },
-    };
+    return sendAgain(retry, 'the orchestrator could not store the result yet; sending it again', { code });
   }
   if (isLeaseLostCode(code)) {
     return {
@@ -113,13 +108,17 @@ export function decideOnReply(
 }
 
 /** Full jitter over an exponential backoff (100 ms doubling), capped at MAX_RETRY_MS. */
-function sendAgain(retry: { sent: number; random: number }): ReplyDecision & { action: 'retry' } {
+function sendAgain(
+  retry: { sent: number; random: number },
+  message: string,
+  detail: Record<string, unknown> = {},
+): ReplyDecision {
   const ceiling = Math.min(MAX_RETRY_MS, 100 * 2 ** retry.sent);
   return {
     action: 'retry',
     afterMs: Math.max(1, Math.round(ceiling * retry.random)),
     log: 'warn',
-    message: 'sending the result again',
-    detail: { sent: retry.sent + 1 },
+    message,
+    detail: { ...detail, sent: retry.sent + 1 },
   };
 }

@@ -8,36 +8,15 @@ import type { Logger } from './logger.ts';
 import { isLeaseLostCode } from './remote-error.ts';
 import { decideOnReply } from './result-reply.ts';
 import type { Reply, Session } from './session.ts';
-import type { AgentTask, TaskContext, TaskHandler } from './task.ts';
-
-type TaskResult = Payloads['TASK_RESULT'];
-type StatusUpdate = Payloads['STATUS_UPDATE'];
-
-/**
- * queued → running → reporting (result waiting for the orchestrator's ack) → forgotten; any of
- * them → stopping when the task is cancelled: the handler's signal aborts and, once the handler
- * has settled, the stop is acknowledged (a rollback of our own) → forgotten.
- */
-type LocalPhase = 'queued' | 'running' | 'reporting' | 'stopping';
-
-interface LocalTask {
-  task: AgentTask;
-  checkpoint: unknown;
-  handler: TaskHandler | undefined;
-  controller: AbortController;
-  phase: LocalPhase;
-  progress: number | undefined;
-  /** The latest status update made while disconnected, sent after the lease is resumed. */
-  unsent: StatusUpdate | undefined;
-  outcome: TaskResult | undefined;
-  delivering: boolean;
-  /** Sends of the outcome refused as transient (store busy): spaces the next one. */
-  refusedSends: number;
-  /** The handler returned or threw (or never started). */
-  settled: boolean;
-  /** A stop acknowledgement is on its way. */
-  acking: boolean;
-}
+import type { TaskContext, TaskHandler } from './task.ts';
+import {
+  failedOf,
+  isStopping,
+  localTaskOf,
+  type LocalTask,
+  type StatusUpdate,
+  type TaskResult,
+} from './local-task.ts';
 
 export interface WorkDeps {
   logger: Logger;
@@ -123,30 +102,7 @@ export class Work {
       return;
     }
     const skill = req.skills.find((s) => this.handlers.has(s));
-    const local: LocalTask = {
-      task: {
-        id: req.task_id,
-        goalId: req.goal_id,
-        name: req.name,
-        skills: req.skills,
-        input: req.input,
-        epoch: req.epoch,
-        attempt: req.attempt,
-        deadline: req.deadline,
-        upstream: req.upstream ?? {},
-      },
-      checkpoint: req.checkpoint ?? null,
-      handler: skill === undefined ? undefined : this.handlers.get(skill),
-      controller: new AbortController(),
-      phase: 'queued',
-      progress: undefined,
-      unsent: undefined,
-      outcome: undefined,
-      delivering: false,
-      refusedSends: 0,
-      settled: false,
-      acking: false,
-    };
+    const local = localTaskOf(req, skill === undefined ? undefined : this.handlers.get(skill));
     this.tasks.set(req.task_id, local);
     if (!local.handler) {
       log.warn('no handler for any skill of the task', { task_id: req.task_id, skills: req.skills });
@@ -398,13 +354,4 @@ export class Work {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function failedOf(task: AgentTask, thrown: unknown): TaskResult {
-  return { task_id: task.id, epoch: task.epoch, status: 'failed', error: failureOf(thrown) };
-}
-
-/** Read through a function: the phase changes while the handler is awaited. */
-function isStopping(local: LocalTask): boolean {
-  return local.phase === 'stopping';
 }

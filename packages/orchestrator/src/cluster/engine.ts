@@ -66,15 +66,11 @@ export class Engine {
     this.running = true;
     // A batch whose verbs readied work or freed slots ends with a round on the leader (leased in
     // the same commit as the result that readied it); elsewhere the leader is asked for one.
-    let tailStarted = 0;
     this.store.afterPlaceable({
-      round: () => {
-        tailStarted = performance.now();
-        return this.running && this.config.scheduler.autoAssign && this.coordinator.leader;
-      },
-      committed: (leases) => {
-        if (leases === null) this.changed();
-        else void this.afterRound(leases, (performance.now() - tailStarted) / 1000);
+      round: () => this.running && this.config.scheduler.autoAssign && this.coordinator.leader,
+      committed: (round) => {
+        if (round === null) this.changed();
+        else void this.afterRound(round.leases, round.seconds);
       },
       failed: (err) => {
         this.log.error({ err }, 'assignment round failed');
@@ -129,10 +125,7 @@ export class Engine {
     const tasks = leases.map((l) => l.task);
     this.sessions.pushLeases(tasks);
     // A full round may have left more ready work behind the round limit.
-    if (leases.length >= this.config.scheduler.roundLimit) {
-      if (this.roundRunning) this.roundAgain = true;
-      else this.requestRound();
-    }
+    if (leases.length >= this.config.scheduler.roundLimit) this.requestRound();
     await this.announce(
       'leases',
       tasks.map((t) => t.id),
@@ -250,8 +243,8 @@ export class Engine {
             { lost_agents: s.lostAgents, revoked: revoked.length, promoted: s.promoted },
             'sweep',
           );
+          // The sweep's own batch ended with a round for what it readied (Store.sweep asks for it).
           this.revoked(revoked);
-          this.requestRound();
         }
       })
       .catch((err: unknown) => this.log.error({ err }, 'sweep failed'));

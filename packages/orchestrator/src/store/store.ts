@@ -28,6 +28,12 @@ import {
 } from './verbs/quarantine.ts';
 import { sweepTimeouts } from './verbs/timeouts.ts';
 
+/** A round run at the end of a commit batch: its leases, and its duration for the round metric. */
+export interface PlacedRound {
+  leases: Lease[];
+  seconds: number;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
   now(): number;
@@ -71,20 +77,26 @@ export class Store {
   /**
    * Ends every commit batch in which a verb may have made work placeable (readied tasks, freed an
    * agent's slots) with `hook`: when `hook.round()` says so, an assignment round runs in the same
-   * transaction, so what a result readied is leased in its commit; `committed` is told the leases
-   * (null when no round ran). Null removes the hook.
+   * transaction, so what a result readied is leased in its commit; `committed` is told its leases
+   * and how long it took (null when no round ran). Null removes the hook.
    */
   afterPlaceable(
     hook: {
       round(): boolean;
-      committed(leases: Lease[] | null): void;
+      committed(round: PlacedRound | null): void;
       failed(error: unknown): void;
     } | null,
   ): void {
+    const run = async (tx: Tx): Promise<PlacedRound | null> => {
+      if (!hook?.round()) return null;
+      const started = performance.now();
+      const leases = await assignRound(tx, this.context('system'));
+      return { leases, seconds: (performance.now() - started) / 1000 };
+    };
     this.backend.setBatchHook(
       hook && {
-        run: (tx) => (hook.round() ? assignRound(tx, this.context('system')) : Promise.resolve(null)),
-        committed: (value) => hook.committed(value as Lease[] | null),
+        run,
+        committed: (value) => hook.committed(value as PlacedRound | null),
         failed: (error) => hook.failed(error),
       },
     );

@@ -49,8 +49,9 @@ class BatchVictim extends Error {
  * during COMMIT, the outcome is unknown and callers are told so.
  *
  * Agent and goal rows are held back for the whole batch and written once before COMMIT
- * (BatchRows), which saves most of a result's round trips. The batch hook (BatchHook) runs after the batch's requests when one that succeeded asks for it,
- * in a savepoint of its own: a hook that fails, deadlock victim included, is only rolled back.
+ * (BatchRows), which saves most of a result's round trips. The batch hook (BatchHook) runs after
+ * the batch's requests when one that succeeded asks for it, in a savepoint of its own: a hook that
+ * fails, deadlock victim included, is only rolled back.
  */
 export class PgGroupCommit {
   private readonly queue: Pending[] = [];
@@ -118,48 +119,27 @@ export class PgGroupCommit {
       const events: NewEventRow[] = [];
       const rows = new BatchRows();
       for (const op of batch) {
-        const tx = new PgTx(client);
-        await client.query('SAVEPOINT op');
-        try {
-          const value = await op.fn(new HeldRowsTx(tx, rows));
-          events.push(...tx.takePendingEvents());
-          await client.query('RELEASE SAVEPOINT op');
-          rows.endOp(true);
-          done.push({ op, value });
-        } catch (error) {
-          if (isConnectionError(error)) throw error;
-          if (isRetryable(error) && op.attempts + 1 < MAX_ATTEMPTS) throw new BatchVictim(op, error);
-          await client.query('ROLLBACK TO SAVEPOINT op');
-          await client.query('RELEASE SAVEPOINT op');
-          rows.endOp(false);
-          settled.add(op);
-          const failure = storeFailure(this.url, error, 'the transaction failed; nothing of it was saved');
-          answers.push(() => op.reject(failure));
-        } finally {
-          tx.end();
+        const outcome = await inSavepoint(client, rows, events, op.fn, (error) =>
+          isRetryable(error) && op.attempts + 1 < MAX_ATTEMPTS ? new BatchVictim(op, error) : undefined,
+        );
+        if (outcome.ok) {
+          done.push({ op, value: outcome.value });
+          continue;
         }
+        settled.add(op);
+        const failure = storeFailure(
+          this.url,
+          outcome.error,
+          'the transaction failed; nothing of it was saved',
+        );
+        answers.push(() => op.reject(failure));
       }
       // Told after COMMIT only: a batch that does not commit tells the hook nothing.
       let hooked: (() => void) | undefined;
       const hook = this.hook;
       if (hook !== null && done.some((d) => d.op.wantsHook?.(d.value) === true)) {
-        const tx = new PgTx(client);
-        await client.query('SAVEPOINT op');
-        try {
-          const value = await hook.run(new HeldRowsTx(tx, rows));
-          events.push(...tx.takePendingEvents());
-          await client.query('RELEASE SAVEPOINT op');
-          rows.endOp(true);
-          hooked = () => hook.committed(value);
-        } catch (error) {
-          if (isConnectionError(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT op');
-          await client.query('RELEASE SAVEPOINT op');
-          rows.endOp(false);
-          hooked = () => hook.failed(error);
-        } finally {
-          tx.end();
-        }
+        const outcome = await inSavepoint(client, rows, events, (tx) => hook.run(tx));
+        hooked = outcome.ok ? () => hook.committed(outcome.value) : () => hook.failed(outcome.error);
       }
       const tx = new PgTx(client);
       await rows.finish(tx);
@@ -207,5 +187,40 @@ export class PgGroupCommit {
       await delay(5 + Math.random() * 20);
       this.queue.unshift(...again);
     }
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Runs one transaction of the batch in a savepoint: released when `fn` resolves (its events join
+ * the batch's), rolled back alone when it throws. A lost connection, or the error `escalate`
+ * turns into one (a deadlock victim to redo), ends the whole batch instead.
+ */
+async function inSavepoint(
+  client: pg.PoolClient,
+  rows: BatchRows,
+  events: NewEventRow[],
+  fn: (tx: Tx) => Promise<unknown>,
+  escalate: (error: unknown) => Error | undefined = () => undefined,
+): Promise<Outcome> {
+  const tx = new PgTx(client);
+  await client.query('SAVEPOINT op');
+  try {
+    const value = await fn(new HeldRowsTx(tx, rows));
+    events.push(...tx.takePendingEvents());
+    await client.query('RELEASE SAVEPOINT op');
+    rows.endOp(true);
+    return { ok: true, value };
+  } catch (error) {
+    if (isConnectionError(error)) throw error;
+    const fatal = escalate(error);
+    if (fatal !== undefined) throw fatal;
+    await client.query('ROLLBACK TO SAVEPOINT op');
+    await client.query('RELEASE SAVEPOINT op');
+    rows.endOp(false);
+    return { ok: false, error };
+  } finally {
+    tx.end();
   }
 }
