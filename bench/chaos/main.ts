@@ -13,24 +13,37 @@ import { seededRandom } from './random.ts';
 import type { ScenarioResult } from './scenario.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    seed: { type: 'string' },
-  },
-});
-const only = values.only?.split(',').map((s) => s.trim());
-const unknown = only?.filter((o) => !SCENARIOS.some((s) => s.name === o)) ?? [];
-if (unknown.length > 0) {
-  throw new Error(
-    `unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
-  );
+const USAGE = 'usage: npm run chaos -- [--quick] [--only orchestrator-kill,agent-kill,...] [--seed N]';
+
+function readArgs(): { quick: boolean; seed: number; selected: typeof SCENARIOS } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  const only = values.only?.split(',').map((s) => s.trim());
+  const unknown = only?.filter((o) => !SCENARIOS.some((s) => s.name === o)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
+  }
+  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  return { quick: values.quick, seed, selected: SCENARIOS.filter((s) => !only || only.includes(s.name)) };
 }
-const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-const quick = values.quick;
-const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+
+let args: ReturnType<typeof readArgs>;
+try {
+  args = readArgs();
+} catch (err) {
+  // A usage error: nothing has run and nothing is written.
+  console.error(`chaos: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  process.exit(2);
+}
+const { quick, seed, selected } = args;
 
 const began = Date.now();
 const outcomes: {

@@ -1,5 +1,5 @@
 // The benchmark suite: kOS (per store mode) side by side with BullMQ, graphile-worker and pg-boss.
-//   npm run bench -- [--quick] [--only flat,chain,...] [--mode full,normal,pg,pg2|both|all] [--profile]
+//   npm run bench -- [--quick] [--only flat,chain,...] [--mode full,normal,pg,pg2|both|all] [--no-peers] [--profile]
 // Modes: SQLite synchronous FULL / NORMAL, PostgreSQL store with one (PG) or two (PG2) replicas;
 // the PostgreSQL modes run only for workloads that declare `postgres` (flat, latency).
 // --quick runs small sizes and checks correctness only (every task done exactly once, chain order),
@@ -8,9 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isPostgres, type KosMode } from './peers/kos.ts';
-import { parseModes } from './modes.ts';
+import { parseBenchArgs, USAGE, type BenchArgs } from './args.ts';
 import { PEERS, renderTable, type Row } from './report.ts';
 import type { Measured, RunContext, Workload } from './workload.ts';
 import { backlog } from './workloads/backlog.ts';
@@ -22,26 +21,24 @@ import { latency } from './workloads/latency.ts';
 
 const ALL: Workload[] = [flat, flatWide, chain, fanout, latency, fleet, backlog];
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    mode: { type: 'string', default: 'both' },
-    profile: { type: 'boolean', default: false },
-    'no-peers': { type: 'boolean', default: false },
-  },
-});
-const modes = parseModes(values.mode);
-const only = values.only?.split(',').map((s) => s.trim());
-const unknown = only?.filter((o) => !ALL.some((w) => w.name === o)) ?? [];
-if (unknown.length > 0)
-  throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${ALL.map((w) => w.name).join(', ')}`);
-const selected = ALL.filter((w) => !only || only.includes(w.name));
+let args: BenchArgs;
+try {
+  args = parseBenchArgs(
+    process.argv.slice(2),
+    ALL.map((w) => w.name),
+  );
+} catch (err) {
+  // A usage error: nothing has run and nothing is written.
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  process.exit(2);
+}
+const modes = args.modes;
+const selected = ALL.filter((w) => args.workloads.includes(w.name));
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const ctx: RunContext = { quick: values.quick };
-if (values.profile) ctx.profileDir = path.join(resultsDir, `profile-${stamp}`);
+const ctx: RunContext = { quick: args.quick };
+if (args.profile) ctx.profileDir = path.join(resultsDir, `profile-${stamp}`);
 
 const rows: Row[] = [];
 const problems: string[] = [];
@@ -72,7 +69,7 @@ for (const w of selected) {
     if (m) kos[mode] = m;
   }
   const peers: Partial<Record<(typeof PEERS)[number]['key'], Measured>> = {};
-  for (const p of values['no-peers'] ? [] : PEERS) {
+  for (const p of args.peers ? PEERS : []) {
     const run = w[p.key];
     const m = run ? await measure(`${w.name} ${p.name}`, () => run(ctx)) : undefined;
     if (m) peers[p.key] = m;
