@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, saveKey } from '@kos/protocol';
-import { startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
 import type { WireEvent, WireGoal, WireTask } from './api-types.ts';
 import { KosClient } from './client.ts';
 import { FLEET_DIR } from './demo/fleet.ts';
@@ -168,6 +168,35 @@ describe('kos agent run', () => {
     const r = await kos('agent', 'run', module);
     expect(r.code).toBe(2);
     expect(r.err).toContain('handlers reporting are not functions');
+  });
+
+  it("verifies a later goal's results against the whole chain of its agents' sessions", async () => {
+    await demo.finished;
+    // The fleet's sessions carried the demo goal's results first: this goal's chain starts mid-way.
+    const submitted = await kos('submit', 'analyze customer data trends', '--context', 'Q2 2024', '--wait');
+    expect(submitted.code).toBe(0);
+    const goalId = /^submitted goal (\S+)$/m.exec(submitted.out)?.[1] ?? '';
+    const verified = await poll(async () => {
+      const r = await kos('audit', 'verify', '--goal', goalId);
+      return r.code === 0 ? r : undefined;
+    });
+    expect(verified.out).toMatch(/^3 result\(s\) attributed to their agent's key, 0 not$/m);
+  });
+
+  it('fails a verification against a key that matches no session, saying so', async () => {
+    const { goalId } = await demo.finished;
+    const key = join(workDir, 'stranger.key');
+    await saveKey(key, generateKey());
+    const r = await kos('audit', 'verify', '--goal', goalId, '--key', key);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^0 result\(s\) attributed to their agent's key, 3 not$/m);
+    expect(r.out).toContain('the pinned key matches no agent session in this log');
+  });
+
+  it('fails a verification with nothing to verify, saying so', async () => {
+    const r = await kos('audit', 'verify', '--agent', 'no-such-agent');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('nothing to verify: no results in the log for this filter');
   });
 
   it('exits 1 with the code and a hint when the name is bound to another key', async () => {

@@ -101,6 +101,10 @@ export const ERROR_CODES = {
     status: 403,
     summary: 'An agent name was presented with a key other than the one it is bound to.',
   },
+  KOS_ERR_PROOF_REQUIRED: {
+    status: 403,
+    summary: 'The agent is bound to an Ed25519 key; only a KLP session that proved that key may act as it.',
+  },
   KOS_ERR_KEY_INVALID: {
     status: 400,
     summary: 'A key or key file is malformed, or the key file is readable by group or others.',

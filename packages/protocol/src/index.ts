@@ -60,4 +60,4 @@ export { chainNext, chainStart, frameDigest } from './chain.ts';
 export { ReplayGuard } from './replay.ts';
 export type { ReplayGuardOptions, ReplayRefusal, ReplayVerdict } from './replay.ts';
 export { receiptOf, verifyReceipts } from './receipts.ts';
-export type { Receipt, ReceiptLog, ReceiptVerdict } from './receipts.ts';
+export type { Receipt, ReceiptLog, ReceiptVerdict, VerifyOptions } from './receipts.ts';

@@ -29,11 +29,18 @@ export function receiptOf(session: string, env: Envelope<'TASK_RESULT'>, chain: 
   return { session, seq: env.seq, chain, frame: { ...frame, payload }, hasResult: true };
 }
 
-/** The exported audit of one or more sessions, as `GET /orchestration/audit/receipts` answers it. */
+/**
+ * The exported audit, as `GET /orchestration/audit/receipts` answers it. `results` holds the whole
+ * receipt chain of every session that carried a result in scope (a chain spans goals, so a subset
+ * is checked against all of it); `in_scope: false` marks the results outside the filter, which
+ * are checked but not reported. `unproven` lists results in scope that came without a receipt
+ * (reported over REST, with a token and no key).
+ */
 export interface ReceiptLog {
   sessions: { session: string; agent: string; nonce: string; key: string }[];
-  results: { task_id: string; result: unknown; receipt: Receipt }[];
+  results: { task_id: string; result: unknown; receipt: Receipt; in_scope?: boolean }[];
   heads: { session: string; frame: Envelope }[];
+  unproven?: { task_id: string; agent: string; actor: string; outcome: string; at: string }[];
 }
 
 export interface ReceiptVerdict {
@@ -41,20 +48,41 @@ export interface ReceiptVerdict {
   unattributed: { task_id: string; reason: string }[];
 }
 
-/** Verifies a receipt log offline. Pure: no clock, no store; never throws on bad input. */
-export function verifyReceipts(log: ReceiptLog): ReceiptVerdict {
+export interface VerifyOptions {
+  /** Pin the agent's public key (base64url) instead of trusting the one the log records. */
+  key?: string | undefined;
+}
+
+/**
+ * Verifies a receipt log offline: every result in scope ends either attributed to its key or
+ * unattributed with the reason. Pure: no clock, no store; never throws on bad input.
+ */
+export function verifyReceipts(log: ReceiptLog, options: VerifyOptions = {}): ReceiptVerdict {
   const verdict: ReceiptVerdict = { attributed: [], unattributed: [] };
+  const inScope = (r: ReceiptLog['results'][number]) => r.in_scope !== false;
+  const refuse = (r: ReceiptLog['results'][number], reason: string) => {
+    if (inScope(r)) verdict.unattributed.push({ task_id: r.task_id, reason });
+  };
+  const known = new Set(log.sessions.map((s) => s.session));
+  for (const r of log.results) {
+    if (!known.has(r.receipt.session)) refuse(r, `no record of session ${r.receipt.session} in the log`);
+  }
   for (const s of log.sessions) {
     const results = log.results
       .filter((r) => r.receipt.session === s.session)
       .sort((a, b) => a.receipt.seq - b.receipt.seq);
+    if (options.key !== undefined && s.key !== options.key) {
+      for (const r of results)
+        refuse(r, `sent in a session of another key (${s.key.slice(0, 12)}…) than the pinned one`);
+      continue;
+    }
     // Recompute the chain; a result whose rebuilt frame does not give its chain value breaks it.
     let head = chainStart(s.nonce);
-    const chained: { taskId: string; chain: string }[] = [];
+    const chained: { result: ReceiptLog['results'][number]; chain: string }[] = [];
     let broken: string | null = null;
     for (const r of results) {
       if (broken) {
-        verdict.unattributed.push({ task_id: r.task_id, reason: broken });
+        refuse(r, broken);
         continue;
       }
       const payload = r.receipt.hasResult
@@ -63,10 +91,10 @@ export function verifyReceipts(log: ReceiptLog): ReceiptVerdict {
       head = chainNext(head, { ...r.receipt.frame, payload } as Envelope);
       if (head !== r.receipt.chain) {
         broken = `receipt chain broken at seq ${r.receipt.seq}: the stored result or frame was altered`;
-        verdict.unattributed.push({ task_id: r.task_id, reason: broken });
+        refuse(r, broken);
         continue;
       }
-      chained.push({ taskId: r.task_id, chain: head });
+      chained.push({ result: r, chain: head });
     }
     // The last position covered by a valid signature of this session's key.
     let covered = -1;
@@ -76,12 +104,15 @@ export function verifyReceipts(log: ReceiptLog): ReceiptVerdict {
       covered = Math.max(covered, at);
     }
     chained.forEach((c, i) => {
-      if (i <= covered) verdict.attributed.push({ task_id: c.taskId, agent: s.agent, key: s.key });
-      else
-        verdict.unattributed.push({
-          task_id: c.taskId,
-          reason: 'not yet covered by a signed frame of the agent',
-        });
+      if (i > covered) refuse(c.result, 'not yet covered by a signed frame of the agent');
+      else if (inScope(c.result))
+        verdict.attributed.push({ task_id: c.result.task_id, agent: s.agent, key: s.key });
+    });
+  }
+  for (const u of log.unproven ?? []) {
+    verdict.unattributed.push({
+      task_id: u.task_id,
+      reason: `no receipt: reported by ${u.actor} without a key (${u.outcome}, agent ${u.agent})`,
     });
   }
   return verdict;

@@ -76,10 +76,10 @@ describe.each(verbBackends())('agent health on $name', (backend) => {
     h.clock.now += 10;
     await h.store.sweep();
     expect(await leasesOf(w.id)).toEqual([]);
-    expect(await codeOf(h.store.heartbeat('test', w.id))).toBe('KOS_ERR_AGENT_NOT_ACTIVE');
+    expect(await codeOf(h.store.heartbeat('test', { agentId: w.id }))).toBe('KOS_ERR_AGENT_NOT_ACTIVE');
     expect(await codeOf(register('flaky'))).toBe('KOS_ERR_AGENT_NOT_ACTIVE');
     // Leaving does not end a quarantine either.
-    expect((await h.store.unregisterAgent('test', w.id)).agent.state).toBe('quarantined');
+    expect((await h.store.unregisterAgent('test', { agentId: w.id })).agent.state).toBe('quarantined');
     const other = await register('steady');
     expect((await leasesOf(other.id)).map((t) => t.id).sort()).toEqual([a, c, d].sort());
   });
@@ -97,7 +97,7 @@ describe.each(verbBackends())('agent health on $name', (backend) => {
       expect(agent.health.consecutiveFailures).toBe(crash);
       if (crash === 1) {
         expect(agent.state).toBe('lost');
-        await h.store.heartbeat('test', w.id); // it comes back
+        await h.store.heartbeat('test', { agentId: w.id }); // it comes back
       } else {
         // The second crash reaches lifecycle.max_crashes (2): quarantined, not merely lost.
         expect(agent.state).toBe('quarantined');

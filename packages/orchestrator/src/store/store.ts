@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.ts';
+import type { AgentCaller } from '../registry/identity.ts';
 import type { Task, TaskError } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import type { NewEvent } from './records.ts';
@@ -126,15 +127,15 @@ export class Store {
   registerAgent(actor: string, input: Registration) {
     return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input));
   }
-  heartbeat(actor: string, agentId: string, inFlight?: readonly InFlight[]) {
+  heartbeat(actor: string, caller: AgentCaller, inFlight?: readonly InFlight[]) {
     return this.run(
       actor,
-      (tx, ctx) => heartbeat(tx, ctx, agentId, inFlight),
+      (tx, ctx) => heartbeat(tx, ctx, caller, inFlight),
       (r) => r.revived,
     );
   }
-  drainAgent(actor: string, agentId: string, mode: 'finish' | 'return') {
-    return this.run(actor, (tx, ctx) => drainAgent(tx, ctx, agentId, mode), placeable);
+  drainAgent(actor: string, caller: AgentCaller, mode: 'finish' | 'return') {
+    return this.run(actor, (tx, ctx) => drainAgent(tx, ctx, caller, mode), placeable);
   }
   reportProgress(actor: string, report: Report & { progress: number; checkpoint?: unknown }) {
     return this.run(actor, (tx, ctx) => reportProgress(tx, ctx, report));
@@ -142,8 +143,8 @@ export class Store {
   returnTask(actor: string, report: Report) {
     return this.run(actor, (tx, ctx) => returnTask(tx, ctx, report), placeable);
   }
-  unregisterAgent(actor: string, agentId: string) {
-    return this.run(actor, (tx, ctx) => unregisterAgent(tx, ctx, agentId), placeable);
+  unregisterAgent(actor: string, caller: AgentCaller) {
+    return this.run(actor, (tx, ctx) => unregisterAgent(tx, ctx, caller), placeable);
   }
   submitGoal(actor: string, sub: GoalSubmission) {
     return this.run(actor, (tx, ctx) => submitGoal(tx, ctx, sub), placeable);

@@ -7,6 +7,7 @@ import {
   type Envelope,
   type Receipt,
 } from '@kos/protocol';
+import type { AgentCaller } from '../../registry/identity.ts';
 import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';
 
@@ -55,8 +56,8 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
   s.unsignedResults++;
   const p = env.payload;
   const report = {
+    ...s.caller,
     taskId: p.task_id,
-    agentId: s.agentId,
     epoch: p.epoch,
     receipt: receiptOf(s.id, env, expected),
   };
@@ -72,7 +73,7 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
 }
 
 type ResultPayload = Envelope<'TASK_RESULT'>['payload'];
-type ResultReport = { taskId: string; agentId: string; epoch: number; receipt: Receipt };
+type ResultReport = AgentCaller & { taskId: string; epoch: number; receipt: Receipt };
 
 async function applyResult(s: KlpSession, p: ResultPayload, report: ResultReport): Promise<void> {
   switch (p.status) {
@@ -118,8 +119,8 @@ async function recordRefused(s: KlpSession, p: ResultPayload, receipt: Receipt, 
 async function status(s: KlpSession, env: Envelope<'STATUS_UPDATE'>): Promise<void> {
   const p = env.payload;
   await s.deps.store.reportProgress(s.actor, {
+    ...s.caller,
     taskId: p.task_id,
-    agentId: s.agentId,
     epoch: p.epoch,
     progress: p.progress,
     ...(p.checkpoint === undefined ? {} : { checkpoint: p.checkpoint }),
@@ -154,7 +155,7 @@ function signedHead(s: KlpSession, env: AnyEnvelope): boolean {
 async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<void> {
   if (!signedHead(s, env)) return;
   const inFlight = env.payload.in_flight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
-  const { unknown } = await s.deps.store.heartbeat(s.actor, s.agentId, inFlight);
+  const { unknown } = await s.deps.store.heartbeat(s.actor, s.caller, inFlight);
   for (const u of unknown) {
     s.send(
       'rollback',
@@ -167,18 +168,18 @@ async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<voi
 /** The agent gives a task back, or, for a task being cancelled, acknowledges that it stopped. */
 async function rollback(s: KlpSession, env: Envelope<'rollback'>): Promise<void> {
   const p = env.payload;
-  await s.deps.store.returnTask(s.actor, { taskId: p.task_id, agentId: s.agentId, epoch: p.epoch });
+  await s.deps.store.returnTask(s.actor, { ...s.caller, taskId: p.task_id, epoch: p.epoch });
   ack(s, env);
 }
 
 async function handover(s: KlpSession, env: Envelope<'handover'>): Promise<void> {
-  await s.deps.store.drainAgent(s.actor, s.agentId, env.payload.mode);
+  await s.deps.store.drainAgent(s.actor, s.caller, env.payload.mode);
   ack(s, env);
 }
 
 async function disconnect(s: KlpSession, env: Envelope<'disconnect'>): Promise<void> {
   if (!signedHead(s, env)) return;
-  await s.deps.store.unregisterAgent(s.actor, s.agentId);
+  await s.deps.store.unregisterAgent(s.actor, s.caller);
   ack(s, env);
   s.close(1000, 'disconnected');
 }

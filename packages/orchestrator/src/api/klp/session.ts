@@ -18,6 +18,7 @@ import {
   type Payloads,
 } from '@kos/protocol';
 import type { Config } from '../../config/types.ts';
+import type { AgentCaller } from '../../registry/identity.ts';
 import type { Metrics } from '../../observe/index.ts';
 import { leaseSkills } from '../../scheduler/fallback.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
@@ -79,6 +80,11 @@ export class KlpSession {
 
   get agentId(): string {
     return this.identity?.agent.id ?? '';
+  }
+
+  /** The agent this session acts as, with the key its hello proved. */
+  get caller(): AgentCaller {
+    return { agentId: this.agentId, provenKey: this.identity?.publicKey };
   }
 
   get actor(): string {
@@ -181,7 +187,7 @@ export class KlpSession {
   /** Tasks the agent still runs keep going if their lease is current; it must drop the others. */
   private async resume(inFlight: readonly { task_id: string; epoch: number }[]) {
     const listed = inFlight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
-    const { leases, unknown } = await this.deps.store.heartbeat(this.actor, this.agentId, listed);
+    const { leases, unknown } = await this.deps.store.heartbeat(this.actor, this.caller, listed);
     const resumedIds = new Set(leases.map((t) => t.id));
     const held = await this.deps.store.read((tx) =>
       tx.listTasks({ agentId: this.agentId, states: LEASED_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER }),

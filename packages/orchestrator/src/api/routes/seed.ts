@@ -163,14 +163,18 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.post('/orchestration/heartbeat', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {
     const token = await auth.require(req, 'agent.heartbeat');
     const agent = await actingAgent(store, token, req.body.agent_id);
-    const { agent: a, leases } = await store.heartbeat(actorOf(token), agent?.id ?? req.body.agent_id);
+    const { agent: a, leases } = await store.heartbeat(actorOf(token), {
+      agentId: agent?.id ?? req.body.agent_id,
+    });
     return { agent_id: a.id, state: a.state, leases: leases.map((l) => leaseView(l, a.skills)) };
   });
 
   r.post('/orchestration/unregister', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {
     const token = await auth.require(req, 'agent.unregister');
     const agent = await actingAgent(store, token, req.body.agent_id);
-    const { agent: a, revoked } = await store.unregisterAgent(actorOf(token), agent?.id ?? req.body.agent_id);
+    const { agent: a, revoked } = await store.unregisterAgent(actorOf(token), {
+      agentId: agent?.id ?? req.body.agent_id,
+    });
     deps.revoked(revoked);
     return { agent_id: a.id, state: a.state, revoked: revoked.map((t) => t.id) };
   });

@@ -5,6 +5,7 @@ import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { revokeLease, type Revocations, type RevokeReason } from './leases.ts';
+import { assertProven, type AgentCaller } from '../../registry/identity.ts';
 import { getAgentOrThrow, setAgentState as setState } from './registration.ts';
 
 /** Agent presence: heartbeats, draining, leaving, silence, restart. */
@@ -24,11 +25,13 @@ export interface InFlight {
 export async function heartbeat(
   tx: Tx,
   ctx: VerbContext,
-  agentId: string,
+  caller: AgentCaller,
   inFlight?: readonly InFlight[],
 ): Promise<{ agent: Agent; leases: Task[]; revived: boolean; unknown: InFlight[] }> {
   const events = new EventBatch(ctx);
+  const agentId = caller.agentId;
   const found = await getAgentOrThrow(tx, agentId);
+  assertProven(found, caller.provenKey);
   if (found.state === 'unregistered' || found.state === 'quarantined') {
     throw new KosError(
       'KOS_ERR_AGENT_NOT_ACTIVE',
@@ -71,11 +74,13 @@ export async function heartbeat(
 export async function drainAgent(
   tx: Tx,
   ctx: VerbContext,
-  agentId: string,
+  caller: AgentCaller,
   mode: 'finish' | 'return',
 ): Promise<{ agent: Agent } & Revocations> {
   const events = new EventBatch(ctx);
+  const agentId = caller.agentId;
   const found = await getAgentOrThrow(tx, agentId);
+  assertProven(found, caller.provenKey);
   const revoked = mode === 'return' ? await release(tx, found, 'handed_back', ctx, events) : [];
   const current = (await tx.getAgent(agentId)) ?? found;
   const agent = settleState(current, 'draining', ctx, events, `handover (${mode})`);
@@ -113,10 +118,12 @@ async function release(tx: Tx, agent: Agent, reason: RevokeReason, ctx: VerbCont
 export async function unregisterAgent(
   tx: Tx,
   ctx: VerbContext,
-  agentId: string,
+  caller: AgentCaller,
 ): Promise<{ agent: Agent } & Revocations> {
   const events = new EventBatch(ctx);
+  const agentId = caller.agentId;
   const found = await getAgentOrThrow(tx, agentId);
+  assertProven(found, caller.provenKey);
   const revoked = await release(tx, found, 'agent_unregistered', ctx, events);
   const current = (await tx.getAgent(agentId)) ?? found; // stats/trust were updated by the revocations
   const agent = settleState(current, 'unregistered', ctx, events, 'unregister');

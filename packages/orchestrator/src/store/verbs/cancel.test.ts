@@ -84,7 +84,9 @@ describe.each(backends)('cancellation on $name', (backend) => {
     const { task, agent } = await leasedTask();
     const { task: cancelling } = await h.store.cancelTask('user', task.id, 'stop');
     h.clock.now += 1_000;
-    const { leases } = await h.store.heartbeat('agent', agent.id, [{ taskId: task.id, epoch: task.epoch }]);
+    const { leases } = await h.store.heartbeat('agent', { agentId: agent.id }, [
+      { taskId: task.id, epoch: task.epoch },
+    ]);
     expect(leases).toEqual([]);
     expect((await h.get(task.id)).leaseExpiresAt).toBe(cancelling.leaseExpiresAt);
   });

@@ -1,4 +1,5 @@
 import { isLeased, type Task, type TaskError } from '../../scheduler/task.ts';
+import type { AgentCaller } from '../../registry/identity.ts';
 import type { Tx } from '../backend.ts';
 import { assertNotCancelling, endCancelling } from './cancel.ts';
 import { EventBatch, type VerbContext } from './context.ts';
@@ -29,16 +30,19 @@ const LAST_ATTEMPT_CODE: Record<RevokeReason, string> = {
 /** Leases the holder gave back itself: not held against its trust. */
 const VOLUNTARY: ReadonlySet<RevokeReason> = new Set(['returned', 'handed_back']);
 
-export interface Report {
+export interface Report extends AgentCaller {
   taskId: string;
-  agentId: string;
   epoch?: number | undefined;
   /** KLP receipt (digest and chain head) kept with the transition in the event log. */
   receipt?: Record<string, unknown> | undefined;
 }
 
-function receiptOf(report: Report): Record<string, unknown> {
-  return report.receipt === undefined ? {} : { receipt: report.receipt };
+/**
+ * What the result's transition keeps as its proof: the KLP receipt, or a mark that it came
+ * without one (a REST report), so the audit lists it as unproven instead of passing over it.
+ */
+function proofOf(report: Report): Record<string, unknown> {
+  return report.receipt === undefined ? { unattested: true } : { receipt: report.receipt };
 }
 
 /**
@@ -60,7 +64,7 @@ export async function completeTask(
     ctx,
     events,
     { result: report.result, leaseExpiresAt: null, error: null },
-    receiptOf(report),
+    proofOf(report),
   );
   await tx.putTask(done);
   await recordOutcome(tx, task, 'succeeded', ctx, events);
@@ -83,7 +87,7 @@ export async function failTask(
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
   assertNotCancelling(task);
-  const outcome = await failAttempt(tx, task, report.error, ctx, events, receiptOf(report));
+  const outcome = await failAttempt(tx, task, report.error, ctx, events, proofOf(report));
   // After the task's own events, so the log reads cause (the failure) before effect (a quarantine).
   await recordOutcome(tx, task, 'failed', ctx, events);
   await events.flush(tx);

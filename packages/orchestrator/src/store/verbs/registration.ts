@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KosError } from '@kos/protocol';
 import { moveAgent, newAgentHealth, type Agent } from '../../registry/agent.ts';
+import { assertProven } from '../../registry/identity.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 
@@ -28,14 +29,17 @@ export interface Registration {
   maxParallel?: number | undefined;
   /** An unbound agent token is bound to this name in the same transaction. */
   bindTokenHash?: string | undefined;
-  /** KLP: the Ed25519 key the name must be bound to (bound now if the name has none yet). */
+  /**
+   * KLP: the Ed25519 key the caller proved it holds; a name bound to a key is registered again
+   * only with it, and a name without one is bound to it now.
+   */
   publicKey?: string | undefined;
 }
 
 /**
  * Registers an agent by its name (the seed's context_id). Registering again is idempotent: it
  * updates skills and capacity and revives a lost, draining or unregistered agent; its leases stay.
- * A name bound to a key cannot be presented with another key.
+ * A name bound to a key is registered again only by a caller who proved that key.
  */
 export async function registerAgent(
   tx: Tx,
@@ -43,9 +47,10 @@ export async function registerAgent(
   input: Registration,
 ): Promise<{ agent: Agent; created: boolean }> {
   const events = new EventBatch(ctx);
-  if (input.bindTokenHash !== undefined) await bindAgentToken(tx, input.bindTokenHash, input.name);
   const skills = [...new Set(input.skills)];
   const existing = await tx.getAgentByName(input.name);
+  if (existing) assertProven(existing, input.publicKey);
+  if (input.bindTokenHash !== undefined) await bindAgentToken(tx, input.bindTokenHash, input.name);
   if (existing?.state === 'quarantined') {
     throw new KosError(
       'KOS_ERR_AGENT_NOT_ACTIVE',
@@ -55,11 +60,6 @@ export async function registerAgent(
         state: existing.state,
       },
     );
-  }
-  if (existing?.publicKey && input.publicKey !== undefined && existing.publicKey !== input.publicKey) {
-    throw new KosError('KOS_ERR_IDENTITY_MISMATCH', `agent ${input.name} is bound to another key`, {
-      context_id: input.name,
-    });
   }
   const agent: Agent = existing
     ? {

@@ -74,7 +74,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
       epoch: 1,
       progress: 40,
     });
-    await h.store.heartbeat('test', agent.id);
+    await h.store.heartbeat('test', { agentId: agent.id });
     expect(running.deadlineAt).toBe(leasedAt + 5_000);
     expect(running.leaseExpiresAt).toBe(leasedAt + 3_000 + h.config.leases.ttlMs);
 
@@ -111,7 +111,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
     const [lease] = await h.store.assignRound('test');
     expect(lease!.task.leaseExpiresAt).toBe(h.clock.now + 2_000);
     h.clock.now += 1_500;
-    const { leases } = await h.store.heartbeat('test', agent.id);
+    const { leases } = await h.store.heartbeat('test', { agentId: agent.id });
     expect(leases[0]!.leaseExpiresAt).toBe(h.clock.now + 2_000);
     const swept = await h.sweepAt(h.clock.now + 2_001);
     expect(swept.expired.map((t) => t.id)).toEqual([tasks[0]!.id]);

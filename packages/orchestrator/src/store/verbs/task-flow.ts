@@ -3,6 +3,7 @@ import { deadlineIn } from '../../scheduler/deadline.ts';
 import { moveGoal, type Goal, type GoalState } from '../../scheduler/goal.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
 import { isLeased, moveTask, OPEN_TASK_STATES, type Task, type TaskState } from '../../scheduler/task.ts';
+import { assertProven, type AgentCaller } from '../../registry/identity.ts';
 import type { Tx } from '../backend.ts';
 import type { EventBatch, VerbContext } from './context.ts';
 
@@ -79,10 +80,12 @@ export async function getTaskOrThrow(tx: Tx, id: string): Promise<Task> {
 
 /**
  * The task a holder reports on, locked after its agent: every verb takes an agent's lock before
- * its tasks' (heartbeats do), so concurrent transactions on PostgreSQL cannot deadlock.
+ * its tasks' (heartbeats do), so concurrent transactions on PostgreSQL cannot deadlock. An agent
+ * bound to a key takes reports only from a caller who proved it (registry/identity.ts).
  */
-export async function lockedTask(tx: Tx, report: { taskId: string; agentId: string }): Promise<Task> {
-  await tx.getAgent(report.agentId);
+export async function lockedTask(tx: Tx, report: AgentCaller & { taskId: string }): Promise<Task> {
+  const agent = await tx.getAgent(report.agentId);
+  if (agent) assertProven(agent, report.provenKey);
   return getTaskOrThrow(tx, report.taskId);
 }
 
