@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so that no build step stands between a clone and `kos`.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// `kos`: the compiled CLI in this one process, so signals from a process manager reach it directly.
+// `npm run build` makes dist/; `npm run kos` runs the source instead.
+import { existsSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const r = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const main = new URL('../dist/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error(
+    'kos: not built yet: run `npm run build` in the repository (or `npm run kos -- …` from source)',
+  );
+  process.exit(1);
+}
+const { run, processIo } = await import(main.href);
+process.exitCode = await run(process.argv.slice(2), processIo());

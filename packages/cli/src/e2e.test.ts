@@ -1,7 +1,7 @@
 /**
  * `kos` against a real orchestrator process: the demo's fleet (examples/fleet, three agent
  * processes over KLP) does the work, the CLI submits and watches goals, once as a child process
- * (bin/kos.mjs) and otherwise in-process through `run`.
+ * (bin/kos.mjs, compiled) and otherwise in-process through `run`.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, saveKey } from '@kos/protocol';
-import { poll, startServer, tempDir, type ServerHandle } from '@kos/testing';
+import { poll, startServer, tempDir, userEnv, type ServerHandle } from '@kos/testing';
 import type { WireEvent, WireGoal, WireTask } from './api-types.ts';
 import { KosClient } from './client.ts';
 import { FLEET_DIR } from './demo/fleet.ts';
@@ -104,7 +104,7 @@ describe('kos serve --demo against a running orchestrator', () => {
         'submit',
         'analyze customer data trends',
       ].concat(['--context', 'Q3 2024', '--wait', '--json']),
-      { timeout: 30_000 },
+      { timeout: 30_000, env: userEnv() },
     );
     const final = JSON.parse(stdout) as { goal: WireGoal; tasks: WireTask[] };
     expect(final.goal.state).toBe('succeeded');

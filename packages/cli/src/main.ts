@@ -10,6 +10,7 @@ import { run } from './program.ts';
 export { buildProgram, run } from './program.ts';
 export { KosClient } from './client.ts';
 export { CliError } from './errors.ts';
+export { processIo } from './context.ts';
 
 /** True when this file was started as the program (tsx packages/cli/src/main.ts …), not imported. */
 function isEntry(): boolean {

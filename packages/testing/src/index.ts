@@ -15,3 +15,4 @@ export type { Answer } from './http.ts';
 export { TcpProxy } from './tcp-proxy.ts';
 export { useServer } from './use-server.ts';
 export type { RunningServer } from './use-server.ts';
+export { userEnv } from './user-env.ts';

@@ -119,9 +119,24 @@ async function runAgent(module: string, o: RunOptions, cmd: Command, io: Io): Pr
   }
 }
 
+/**
+ * TypeScript agent modules load through tsx, an optional dependency: the compiled CLI registers it
+ * on demand; running from source (this file is .ts) a loader is already there.
+ */
+async function typeScriptLoader(file: string): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) return;
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    throw usageError(`${file} is TypeScript: install tsx (npm install tsx) or use a .mjs module`);
+  }
+}
+
 /** Imports the module and checks its default export; a usage error (exit 2) says what is wrong. */
 export async function loadDefinition(file: string): Promise<AgentDefinition> {
   if (!existsSync(file)) throw usageError(`agent module ${file} does not exist`);
+  if (/\.[cm]?ts$/.test(file)) await typeScriptLoader(file);
   let loaded: { default?: unknown };
   try {
     loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };

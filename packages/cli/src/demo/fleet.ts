@@ -11,10 +11,16 @@ import { agentLine } from './agent-lines.ts';
 export const FLEET_DIR = fileURLToPath(new URL('../../../../examples/fleet/', import.meta.url));
 export const FLEET_AGENTS = ['collector', 'analyst', 'reporter'] as const;
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-// `node --import tsx main.ts`, not the tsx CLI of bin/kos.mjs: that one would add a wrapper process
-// per agent between our signals and the agent.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * How to start this CLI again in a process of its own, one process per agent (no wrapper between
+ * our signals and the agent): compiled, `node dist/main.js`; from source, `node --import tsx
+ * src/main.ts` (the `kos-source` condition comes with NODE_OPTIONS, which children inherit).
+ */
+function selfCommand(): string[] {
+  if (!import.meta.url.endsWith('.ts')) return [fileURLToPath(new URL('../main.js', import.meta.url))];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsx, fileURLToPath(new URL('../main.ts', import.meta.url))];
+}
 
 export interface FleetOptions {
   /** The orchestrator's HTTP URL (the agents connect to its /klp). */
@@ -66,7 +72,7 @@ export class Fleet {
       const module = `${FLEET_DIR}${name}.ts`;
       const cli = ['agent', 'run', module, '--url', opts.url, '--data-dir', opts.dataDir];
       // The IPC channel tells the agent when this process is gone, so it drains instead of lingering.
-      const args = ['--import', TSX, MAIN, ...cli, '--exit-with-parent'];
+      const args = [...selfCommand(), ...cli, '--exit-with-parent'];
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       for (const stream of [child.stdout, child.stderr]) {
         if (stream !== null)

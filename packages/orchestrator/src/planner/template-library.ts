@@ -17,7 +17,8 @@ export interface TemplateLibrary {
 }
 
 // Loaded from the source folder at runtime: there is no build step that copies assets.
-const BUILT_IN_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+// At the package root, so src/ (tests, tsx) and dist/ (the build) find the same files.
+const BUILT_IN_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /**
  * Loads the built-in templates, then every *.yaml / *.yml file of `userDir` (a user template
