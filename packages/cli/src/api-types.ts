@@ -3,9 +3,9 @@
  * The state unions are the server's own, so a new state is a type error here rather than a silent gap.
  */
 import type { Priority } from '@kos/protocol';
-import type { AgentState, EventKind, GoalState, TaskState, TokenRole } from '@kos/orchestrator';
+import type { AgentState, EventKind, GoalState, TaskState, TokenRole, WaitingCode } from '@kos/orchestrator';
 
-export type { AgentState, EventKind, GoalState, TaskState, TokenRole };
+export type { AgentState, EventKind, GoalState, TaskState, TokenRole, WaitingCode };
 
 export interface WireTask {
   id: string;
@@ -29,6 +29,8 @@ export interface WireTask {
   policy: WirePolicy;
   /** The running timeout: schedule-to-start while ready, start-to-close while leased or running. */
   deadline_at: string | null;
+  /** Why it waits (docs/scheduling.md#why-a-task-waits); null when it does not wait. */
+  waiting_reason: WaitingReason | null;
   /** Agents that declined or delegated the task, oldest first (docs/cancellation-and-delegation.md). */
   delegations: {
     agent_id: string;
@@ -40,6 +42,14 @@ export interface WireTask {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+export interface WaitingReason {
+  code: WaitingCode;
+  /** For a person: "no active agent has skill gpu", "goal … is at its limit of 2 leased tasks …". */
+  message: string;
+  /** When a round first gave the reason; null for the reasons a state gives. */
+  since: string | null;
 }
 
 export interface WireGoal {
@@ -196,6 +206,8 @@ export interface StatusResponse {
   goals: StateCounts;
   tasks: StateCounts;
   ready_queue_depth: number;
+  /** Waiting tasks by why they wait (codes of WaitingReason). */
+  waiting?: { total: number; by_reason: Partial<Record<WaitingCode, number>> };
   /** The reconciler of the answering replica (it runs on the leader only). */
   reconciler?: {
     interval_ms: number;

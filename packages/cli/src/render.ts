@@ -19,12 +19,12 @@ export function goalsTable(goals: readonly WireGoal[]): string {
   );
 }
 
-/** Tasks with their dependencies by name when the dependency is in the same list. */
+/** Tasks with their dependencies by name when the dependency is in the same list, and why they wait. */
 export function tasksTable(tasks: readonly WireTask[]): string {
   if (tasks.length === 0) return 'no tasks';
   const names = new Map(tasks.map((t) => [t.id, t.name]));
   return formatTable(
-    ['ID', 'NAME', 'STATE', 'SKILLS', 'PRIORITY', 'TRY', 'AGENT', 'DEPENDS ON'],
+    ['ID', 'NAME', 'STATE', 'SKILLS', 'PRIORITY', 'TRY', 'AGENT', 'DEPENDS ON', 'WAITING'],
     tasks.map((t) => [
       shortId(t.id),
       t.name,
@@ -34,6 +34,7 @@ export function tasksTable(tasks: readonly WireTask[]): string {
       `${t.attempts}/${t.max_attempts}`,
       shortId(t.agent_id),
       t.depends_on.length === 0 ? '-' : t.depends_on.map((d) => names.get(d) ?? shortId(d)).join(', '),
+      t.waiting_reason === null ? '-' : truncate(t.waiting_reason.message, 60),
     ]),
     { alignRight: [5] },
   );
@@ -66,6 +67,7 @@ export function taskDetail(task: WireTask, history: readonly WireEvent[]): strin
       ['id', task.id],
       ['goal', task.goal_id],
       ['state', task.state],
+      ['waiting', waitingText(task.waiting_reason)],
       ['skills', task.skills.join(', ')],
       ['priority', task.priority],
       ['attempts', `${task.attempts}/${task.max_attempts} (epoch ${task.epoch})`],
@@ -86,6 +88,12 @@ export function taskDetail(task: WireTask, history: readonly WireEvent[]): strin
 }
 
 /** `agent declined (why) → agent delegated to x (why)`; `-` for none. */
+/** `no active agent has skill gpu (since 12:00:01)`, or `-` for a task that does not wait. */
+function waitingText(w: WireTask['waiting_reason']): string {
+  if (w === null) return '-';
+  return w.since === null ? w.message : `${w.message} (since ${shortTime(w.since)})`;
+}
+
 function delegationChain(chain: WireTask['delegations']): string {
   if (chain.length === 0) return '-';
   const hop = (d: WireTask['delegations'][number]) => {

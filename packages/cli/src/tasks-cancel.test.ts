@@ -62,6 +62,7 @@ describe('kos tasks show', () => {
       result: null,
       error: null,
       deadline_at: null,
+      waiting_reason: null,
       delegations: [
         { agent_id: AGENT, action: 'declined', reason: 'no GPU', to: null, at: '2026-01-01T00:00:00.000Z' },
         { agent_id: ID, action: 'delegated', reason: 'EU only', to: AGENT, at: '2026-01-01T00:00:01.000Z' },

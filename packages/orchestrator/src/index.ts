@@ -12,4 +12,5 @@ export type { Config } from './config/index.ts';
 export type { AgentState } from './registry/agent.ts';
 export type { GoalState } from './scheduler/goal.ts';
 export type { TaskState } from './scheduler/task.ts';
+export type { WaitingCode } from './scheduler/waiting.ts';
 export type { EventKind, TokenRole } from './store/records.ts';

@@ -82,6 +82,21 @@ describe('operations endpoints', () => {
     // Ready (its only capable agent is full), yet scored on the agent that has its fallback skill.
     expect(t.entries.map((e) => t.agent_names[e[1]])).toEqual(['fallback-only']);
   });
+
+  it('reports a task feasible at decompose when an agent has its fallback skills, and runs it there', async () => {
+    const standby = await registerAgent(running.admin, 'standby', ['fb-manual']);
+    const res = await running.admin.post<{
+      subtasks: { id: string }[];
+      feasibility: { feasible: boolean; missing_skills: unknown[] };
+    }>('/orchestration/decompose', {
+      goal: 'a task only its fallback can serve',
+      tasks: [{ name: 'auto', skills: ['fb-auto'], policy: { fallback: { skills: ['fb-manual'] } } }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.feasibility).toEqual({ feasible: true, missing_skills: [] });
+    const lease = await poll(async () => (await standby.leases())[0]);
+    expect(lease.subtask_uuid).toBe(res.body.subtasks[0]!.id);
+  });
 });
 
 describe('start-up configuration', () => {

@@ -54,8 +54,15 @@ export function statusText(s: StatusResponse, url: string): string {
     ['goals', counts(s.goals)],
     ['tasks', counts(s.tasks)],
     ['ready queue', String(s.ready_queue_depth)],
+    ...(s.waiting === undefined ? [] : [['waiting', waitingText(s.waiting)] as const]),
     ...(s.reconciler === undefined ? [] : [['reconciler', reconcilerText(s.reconciler)] as const]),
   ]);
+}
+
+/** `5 (queued 2, missing skills 1, dependencies 2)`: waiting tasks by why they wait. */
+function waitingText(w: NonNullable<StatusResponse['waiting']>): string {
+  const parts = Object.entries(w.by_reason).map(([code, n]) => `${code.replaceAll('_', ' ')} ${n}`);
+  return parts.length === 0 ? String(w.total) : `${w.total} (${parts.join(', ')})`;
 }
 
 /** `clean (12 runs)`, `goal_counts 1, stale_lease 2 (12 runs)`, or `not run here`. */

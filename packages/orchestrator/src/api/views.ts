@@ -5,6 +5,7 @@ import type { Goal } from '../scheduler/goal.ts';
 import { leaseSkills } from '../scheduler/fallback.ts';
 import type { TaskPolicy } from '../scheduler/policy.ts';
 import type { Task } from '../scheduler/task.ts';
+import { waitingReason } from '../scheduler/waiting.ts';
 import type { EventRecord } from '../store/records.ts';
 
 /** Domain records → the API's JSON (snake_case, ISO times), in one place. */
@@ -32,6 +33,8 @@ export function taskView(t: Task) {
     error: t.error,
     policy: policyView(t.policy),
     deadline_at: iso(t.deadlineAt),
+    // Why it waits (docs/scheduling.md#why-a-task-waits); null when it does not.
+    waiting_reason: waitingView(t),
     // Who declined or delegated the task, oldest first (docs/cancellation-and-delegation.md).
     delegations: t.delegations.map((d) => ({
       agent_id: d.agentId,
@@ -44,6 +47,11 @@ export function taskView(t: Task) {
     updated_at: iso(t.updatedAt),
     finished_at: iso(t.finishedAt),
   };
+}
+
+function waitingView(t: Task) {
+  const w = waitingReason(t);
+  return w && { code: w.code, message: w.message, since: iso(w.since) };
 }
 
 /** A task's resolved failure-handling policy, in the request's snake_case. */

@@ -6,6 +6,7 @@ import {
   type RoundTask,
   type SchedulingPolicy,
 } from './score.ts';
+import type { RoundReason } from './waiting.ts';
 
 const CODE_ORDER: readonly IncapableCode[] = [
   'at-capacity',
@@ -39,20 +40,21 @@ export class UnassignedReasons {
     private readonly policy: SchedulingPolicy,
   ) {}
 
-  explain(task: RoundTask): string {
+  explain(task: RoundTask): RoundReason {
     if (!this.policy.policies.allowCrossAgent && task.lastAgentId !== null) {
       const i = this.agents.findIndex((a) => a.id === task.lastAgentId);
       const agent = this.agents[i];
       const skills = this.skillSets[i];
+      const bound = `bound to agent ${task.lastAgentId} (cross-agent disallowed)`;
       if (agent === undefined || skills === undefined) {
-        return `bound to agent ${task.lastAgentId} (cross-agent disallowed), which is not registered`;
+        return { code: 'bound_agent', message: `${bound}, which is not active` };
       }
       const code = incapableCode(task, agent, skills, this.policy, false) ?? 'at-capacity';
-      return `bound to agent ${agent.id} (cross-agent disallowed): ${describeIncapable(code, task, agent, skills)}`;
+      return { code: 'bound_agent', message: `${bound}: ${describeIncapable(code, task, agent, skills)}` };
     }
+    const missing = this.missingSkills(task);
+    if (missing !== null) return missing;
     const index = this.index();
-    const absent = task.skills.filter((s) => !index.has(s));
-    if (absent.length > 0) return `no agent has skills: ${absent.join(', ')}`;
     let list: readonly number[] = this.agents.map((_, i) => i);
     for (const skill of task.skills) {
       const withSkill = index.get(skill) ?? [];
@@ -64,9 +66,34 @@ export class UnassignedReasons {
       const code = incapableCode(task, agent, this.skillSets[i] as Set<string>, this.policy, false);
       if (code !== null) counts.set(code, (counts.get(code) ?? 0) + 1);
     }
-    if (counts.size === 0) return 'no agent is registered';
+    if (counts.size === 0) return { code: 'no_capable_agent', message: 'no active agent is registered' };
     const parts = CODE_ORDER.filter((c) => counts.has(c)).map((c) => `${counts.get(c) ?? 0} ${LABELS[c]}`);
-    return `no capable agent with a free slot: ${parts.join(', ')}`;
+    // An agent at capacity could take it once a slot frees: the task waits its turn (queued).
+    return {
+      code: counts.has('at-capacity') ? 'queued' : 'no_capable_agent',
+      message: `no capable agent with a free slot: ${parts.join(', ')}`,
+    };
+  }
+
+  /**
+   * The reason of a task the round did not reach (it ran out of free slots first): a skill no
+   * agent has is known without looking at the agents' load; anything else is not.
+   */
+  notReached(task: RoundTask): RoundReason {
+    return (
+      this.missingSkills(task) ?? {
+        code: 'not_reached',
+        message: 'no agent has a free slot left in this round',
+      }
+    );
+  }
+
+  private missingSkills(task: RoundTask): RoundReason | null {
+    const index = this.index();
+    const absent = task.skills.filter((s) => !index.has(s));
+    if (absent.length === 0) return null;
+    const noun = absent.length === 1 ? 'skill' : 'skills';
+    return { code: 'missing_skills', message: `no active agent has ${noun} ${absent.join(', ')}` };
   }
 
   private index(): Map<string, number[]> {

@@ -86,7 +86,8 @@ describe('planRound: bulkheads and fairness between goals', () => {
     expect(plan.unassigned).toEqual(
       ['capped-002', 'capped-003', 'capped-004'].map((taskId) => ({
         taskId,
-        reason: 'goal capped is at its limit of 3 leased tasks',
+        code: 'goal_limit',
+        reason: 'goal capped is at its limit of 3 leased tasks (max_parallel_tasks)',
       })),
     );
     expect(plan.limited).toEqual({ goalIds: ['capped'], keys: [] });
@@ -107,6 +108,7 @@ describe('planRound: bulkheads and fairness between goals', () => {
     expect(plan.assignments.map((a) => a.taskId).sort()).toEqual(['g1-000', 'g2-000', 'g2-plain']);
     expect(plan.unassigned[0]).toEqual({
       taskId: 'g1-001',
+      code: 'concurrency_limit',
       reason: 'concurrency key db is at its limit of 3 leased tasks',
     });
     expect(plan.limited).toEqual({ goalIds: [], keys: ['db'] });

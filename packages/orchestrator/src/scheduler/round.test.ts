@@ -65,7 +65,9 @@ function naivePlan(input: RoundInput): RoundPlan {
     held.set(t.goalId, (held.get(t.goalId) ?? 0) + 1);
     if (t.concurrency !== null) keyHeld.set(t.concurrency.key, (keyHeld.get(t.concurrency.key) ?? 0) + 1);
   }
-  plan.unassigned = [...unassigned, ...left].sort(compareReady).map((t) => ({ taskId: t.id, reason: '' }));
+  plan.unassigned = [...unassigned, ...left]
+    .sort(compareReady)
+    .map((t) => ({ taskId: t.id, code: 'not_reached', reason: '' }));
   return plan;
 }
 
@@ -107,7 +109,7 @@ describe('planRound', () => {
     });
     expect(assigned(plan)).toEqual({ critical: 'a1' });
     expect(plan.unassigned).toEqual([
-      { taskId: 'low', reason: 'no agent has a free slot left in this round' },
+      { taskId: 'low', code: 'not_reached', reason: 'no agent has a free slot left in this round' },
     ]);
   });
 
@@ -118,7 +120,9 @@ describe('planRound', () => {
       policy: policy(),
     });
     expect(assigned(plan)).toEqual({ t2: 'a1' });
-    expect(plan.unassigned).toEqual([{ taskId: 't1', reason: 'no agent has skills: gpu' }]);
+    expect(plan.unassigned).toEqual([
+      { taskId: 't1', code: 'missing_skills', reason: 'no active agent has skill gpu' },
+    ]);
   });
 
   it('gives an agent below the trust threshold experimental tasks only', () => {
@@ -129,6 +133,8 @@ describe('planRound', () => {
     expect(plan.unassigned).toEqual([
       {
         taskId: 't2',
+        // The agent at capacity could take it once a slot frees: it waits its turn.
+        code: 'queued',
         reason:
           'no capable agent with a free slot: 1 at capacity, 1 below the trust threshold (the task is not experimental)',
       },
@@ -174,7 +180,11 @@ describe('planRound', () => {
     });
     expect(plan.assignments).toEqual([]);
     expect(plan.unassigned).toEqual([
-      { taskId: 't1', reason: 'bound to agent a1 (cross-agent disallowed): at capacity 2/2' },
+      {
+        taskId: 't1',
+        code: 'bound_agent',
+        reason: 'bound to agent a1 (cross-agent disallowed): at capacity 2/2',
+      },
     ]);
   });
 
@@ -188,7 +198,10 @@ describe('planRound', () => {
       ],
       policy: policy(),
     });
-    expect(plan.unassigned[0]?.reason).toBe('no capable agent with a free slot: 1 not active');
+    expect(plan.unassigned[0]).toMatchObject({
+      code: 'no_capable_agent',
+      reason: 'no capable agent with a free slot: 1 not active',
+    });
   });
 
   it('keeps an excluded agent for later tasks after falling back to the failed agent', () => {
@@ -271,6 +284,18 @@ describe('planRound', () => {
         expect(fast.unassigned.map((u) => u.taskId)).toEqual(slow.unassigned.map((u) => u.taskId));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('says why it left each task behind, in words, with a code', () => {
+    fc.assert(
+      fc.property(roundArb, (input) => {
+        for (const u of planRound(input).unassigned) {
+          expect(u.reason).toMatch(/^[a-z]/);
+          // Only a task the round ran out of slots for goes unexamined.
+          expect(u.code === 'not_reached').toBe(u.reason === 'no agent has a free slot left in this round');
+        }
+      }),
     );
   });
 

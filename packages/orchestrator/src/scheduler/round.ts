@@ -10,6 +10,7 @@ import {
   type RoundTask,
   type SchedulingPolicy,
 } from './score.ts';
+import type { RoundReason, RoundReasonCode } from './waiting.ts';
 
 export { compareReady, type RoundGoal };
 
@@ -32,10 +33,18 @@ export interface RoundInput {
   keyLeases?: ReadonlyMap<string, number> | undefined;
 }
 
+/** A ready task a round left behind, with why (scheduler/waiting.ts says which reasons it keeps). */
+export interface Unassigned {
+  taskId: string;
+  code: RoundReasonCode;
+  /** For a person, e.g. "no active agent has skill gpu". */
+  reason: string;
+}
+
 export interface RoundPlan {
   assignments: Assignment[];
   /** In ready-queue order. */
-  unassigned: { taskId: string; reason: string }[];
+  unassigned: Unassigned[];
   /** Goals and concurrency keys at their limit that held back tasks of this round. */
   limited: { goalIds: string[]; keys: string[] };
 }
@@ -55,7 +64,7 @@ export function planRound(input: RoundInput): RoundPlan {
   const keyHeld = new Map(input.keyLeases ?? []);
   const limitedKeys = new Set<string>();
   const assignments: Assignment[] = [];
-  const unassigned: { task: RoundTask; reason: string }[] = [];
+  const unassigned: { task: RoundTask; reason: RoundReason }[] = [];
   for (let lane = queue.peek(); lane !== null && pools.freeSlots > 0; lane = queue.peek()) {
     const task = lane.tasks[lane.next] as RoundTask;
     const c = task.concurrency;
@@ -63,7 +72,10 @@ export function planRound(input: RoundInput): RoundPlan {
       limitedKeys.add(c.key);
       unassigned.push({
         task,
-        reason: `concurrency key ${c.key} is at its limit of ${c.limit} leased tasks`,
+        reason: {
+          code: 'concurrency_limit',
+          message: `concurrency key ${c.key} is at its limit of ${c.limit} leased tasks`,
+        },
       });
       queue.advance(lane, false);
       continue;
@@ -94,16 +106,19 @@ export function planRound(input: RoundInput): RoundPlan {
       limitedGoals.add(goal.id);
       unassigned.push({
         task,
-        reason: `goal ${goal.id} is at its limit of ${goal.maxParallel} leased tasks`,
+        reason: {
+          code: 'goal_limit',
+          message: `goal ${goal.id} is at its limit of ${goal.maxParallel} leased tasks (max_parallel_tasks)`,
+        },
       });
     } else {
-      unassigned.push({ task, reason: 'no agent has a free slot left in this round' });
+      unassigned.push({ task, reason: reasons.notReached(task) });
     }
   }
   unassigned.sort((a, b) => compareReady(a.task, b.task));
   return {
     assignments,
-    unassigned: unassigned.map((u) => ({ taskId: u.task.id, reason: u.reason })),
+    unassigned: unassigned.map((u) => ({ taskId: u.task.id, code: u.reason.code, reason: u.reason.message })),
     limited: { goalIds: [...limitedGoals].sort(), keys: [...limitedKeys].sort() },
   };
 }

@@ -96,6 +96,18 @@ export interface TaskError {
   retryable: boolean;
 }
 
+/** Reasons a round holds a ready task back with; it keeps the latest (scheduler/waiting.ts). */
+export type HeldBackCode =
+  'missing_skills' | 'no_capable_agent' | 'bound_agent' | 'goal_limit' | 'concurrency_limit';
+
+/** The latest held-back reason a round gave a ready task, and when a round first gave it. */
+export interface TaskWaiting {
+  code: HeldBackCode;
+  /** For a person: "no active agent has skill gpu", "goal g1 is at its limit of 2 leased tasks". */
+  message: string;
+  since: number;
+}
+
 export interface Task {
   id: string;
   goalId: string;
@@ -138,6 +150,11 @@ export interface Task {
   deadlineAt: number | null;
   /** Declines and delegations so far, oldest first (loop detection and the depth limit). */
   delegations: Delegation[];
+  /**
+   * While ready: the latest reason a round held it back with (scheduler/waiting.ts), written by
+   * rounds only when it changes; null otherwise. Every state change clears it.
+   */
+  waiting: TaskWaiting | null;
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
@@ -146,5 +163,5 @@ export interface Task {
 /** Returns the task in state `to`, or throws KOS_ERR_ILLEGAL_TRANSITION. */
 export function moveTask(task: Task, to: TaskState, now: number): Task {
   assertTransition(TASK_TRANSITIONS, 'task', task.id, task.state, to);
-  return { ...task, state: to, updatedAt: now, finishedAt: isTerminalTask(to) ? now : null };
+  return { ...task, state: to, waiting: null, updatedAt: now, finishedAt: isTerminalTask(to) ? now : null };
 }

@@ -32,6 +32,31 @@ export function contractOfTaskQueues(h: QueueHarness): void {
     expect(ids(await read((tx) => tx.listReadyTasks(100, 10)))).not.toContain(pending!.id);
   });
 
+  it('sets the waiting reason of tasks and nothing else of their rows, and counts ready tasks by it', async () => {
+    const [held, limited, queued, pending] = await seed([
+      { state: 'ready' },
+      { state: 'ready' },
+      { state: 'ready' },
+      { state: 'pending' },
+    ]);
+    const reason = { code: 'missing_skills', message: 'no active agent has skill gpu', since: 70 } as const;
+    await write((tx) =>
+      tx.setWaiting([
+        { taskId: held!.id, waiting: reason },
+        { taskId: limited!.id, waiting: { code: 'goal_limit', message: 'at its limit', since: 80 } },
+        { taskId: pending!.id, waiting: { ...reason, since: 90 } },
+        { taskId: 'no-such-task', waiting: null },
+      ]),
+    );
+    expect(await read((tx) => tx.getTask(held!.id))).toEqual({ ...held, waiting: reason });
+    // Counted for ready tasks only.
+    expect(await read((tx) => tx.countHeldBackByReason())).toEqual({ missing_skills: 1, goal_limit: 1 });
+    await write((tx) => tx.setWaiting([{ taskId: held!.id, waiting: null }]));
+    expect(await read((tx) => tx.getTask(held!.id))).toEqual(held);
+    expect((await read((tx) => tx.getTask(queued!.id)))?.waiting).toBeNull();
+    expect(await read((tx) => tx.countHeldBackByReason())).toEqual({ goal_limit: 1 });
+  });
+
   it('lists leased or running tasks whose lease expired before now', async () => {
     const [leased, running, fresh, ready] = await seed([
       { state: 'leased', agentId: 'a', leaseExpiresAt: 90 },

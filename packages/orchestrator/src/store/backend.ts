@@ -1,7 +1,7 @@
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
-import type { Task, TaskState } from '../scheduler/task.ts';
+import type { HeldBackCode, Task, TaskState, TaskWaiting } from '../scheduler/task.ts';
 import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
 
 /**
@@ -70,6 +70,11 @@ export interface TaskFilter {
   agentId?: string | undefined;
 }
 
+export interface WaitingChange {
+  taskId: string;
+  waiting: TaskWaiting | null;
+}
+
 export interface ReadyExclusion {
   goalIds: readonly string[];
   keys: readonly string[];
@@ -125,6 +130,8 @@ export interface ReadTx {
   listSilentAgents(before: number): Promise<Agent[]>;
 
   countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>>;
+  /** Ready tasks by the reason a round holds them back with (`Task.waiting`); those without one are absent. */
+  countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>>;
   countGoalsByState(): Promise<Partial<Record<GoalState, number>>>;
   countAgentsByState(): Promise<Partial<Record<AgentState, number>>>;
 
@@ -142,6 +149,11 @@ export interface Tx extends ReadTx {
   insertTasks(tasks: readonly Task[]): Promise<void>;
   /** Replaces the task row (all fields except id, goalId, name, dependsOn, which never change). */
   putTask(task: Task): Promise<void>;
+  /**
+   * Sets `waiting` of each listed task and nothing else (not even updatedAt): the round's reasons,
+   * written only for the tasks whose reason changed. A task id that matches no row is skipped.
+   */
+  setWaiting(changes: readonly WaitingChange[]): Promise<void>;
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   insertToken(token: TokenRecord): Promise<void>;
   putToken(token: TokenRecord): Promise<void>;

@@ -99,6 +99,7 @@ export function task(goalId: string, o: Partial<Task> = {}): Task {
     },
     deadlineAt: null,
     delegations: [],
+    waiting: null,
     createdAt: 1000,
     updatedAt: 1000,
     finishedAt: null,

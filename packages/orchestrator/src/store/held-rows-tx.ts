@@ -1,8 +1,8 @@
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
-import type { Task, TaskState } from '../scheduler/task.ts';
-import type { EventFilter, Page, ReadyExclusion, TaskFilter, Tx } from './backend.ts';
+import type { HeldBackCode, Task, TaskState } from '../scheduler/task.ts';
+import type { EventFilter, Page, ReadyExclusion, TaskFilter, Tx, WaitingChange } from './backend.ts';
 import type { BatchRows } from './batch-rows.ts';
 import type { EventRecord, NewEvent, TokenRecord } from './records.ts';
 
@@ -112,6 +112,9 @@ export class HeldRowsTx implements Tx {
   countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>> {
     return this.inner.countTasksByState(goalId);
   }
+  countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>> {
+    return this.inner.countHeldBackByReason();
+  }
   listEvents(filter: EventFilter): Promise<EventRecord[]> {
     return this.inner.listEvents(filter);
   }
@@ -126,6 +129,9 @@ export class HeldRowsTx implements Tx {
   }
   putTask(task: Task): Promise<void> {
     return this.inner.putTask(task);
+  }
+  setWaiting(changes: readonly WaitingChange[]): Promise<void> {
+    return this.inner.setWaiting(changes);
   }
   appendEvents(events: readonly NewEvent[]): Promise<void> {
     return this.inner.appendEvents(events);

@@ -90,7 +90,8 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
         policy: goalPolicyOf(b.policy, config),
       });
       deps.metrics.goalSubmitted();
-      const f = feasibility(plan, skills);
+      // Judged on the stored tasks (their resolved policy): the skills a round would match them on.
+      const f = feasibility(tasks, skills);
       reply.code(201);
       return {
         goal_id: goal.id,

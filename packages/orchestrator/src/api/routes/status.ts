@@ -1,4 +1,5 @@
 import { openBreakers, trustNow } from '../../registry/health.ts';
+import { waitingCounts } from '../../scheduler/waiting.ts';
 import type { ApiDeps } from '../deps.ts';
 import { iso } from '../views.ts';
 
@@ -26,9 +27,10 @@ function reconcilerView(deps: ApiDeps) {
 /** GET /orchestration/status: counts by state and each agent's load, from committed data. */
 export async function buildStatus(deps: ApiDeps) {
   const { store } = deps;
-  const [tasks, goals, agentsByState, agents, loads] = await store.read((tx) =>
+  const [tasks, heldBack, goals, agentsByState, agents, loads] = await store.read((tx) =>
     Promise.all([
       tx.countTasksByState(),
+      tx.countHeldBackByReason(),
       tx.countGoalsByState(),
       tx.countAgentsByState(),
       tx.listAgents(['active', 'draining', 'lost', 'quarantined']),
@@ -50,6 +52,7 @@ export async function buildStatus(deps: ApiDeps) {
   deps.metrics.setBreakerGauges(health.breakers);
   const total = (c: Partial<Record<string, number>>) =>
     Object.values(c).reduce<number>((s, n) => s + (n ?? 0), 0);
+  const waiting = waitingCounts(tasks, heldBack);
   return {
     agents: {
       total: total(agentsByState),
@@ -69,6 +72,8 @@ export async function buildStatus(deps: ApiDeps) {
     goals: { total: total(goals), by_state: goals },
     tasks: { total: total(tasks), by_state: tasks },
     ready_queue_depth: tasks.ready ?? 0,
+    // Waiting tasks (ready, pending, awaiting approval, retrying) by why they wait.
+    waiting: { total: total(waiting), by_reason: waiting },
     reconciler: reconcilerView(deps),
     store: store.backend.kind,
     uptime_s: Math.round((store.now() - deps.startedAt) / 1000),

@@ -161,4 +161,13 @@ ALTER TABLE goals ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE agents ADD COLUMN health TEXT NOT NULL DEFAULT 'null';
 `,
   },
+  {
+    version: 4,
+    name: 'why ready tasks wait: the latest reason a round held each back with',
+    sql: `
+ALTER TABLE tasks ADD COLUMN waiting_code TEXT;
+ALTER TABLE tasks ADD COLUMN waiting_message TEXT;
+ALTER TABLE tasks ADD COLUMN waiting_since BIGINT;
+`,
+  },
 ];

@@ -1,7 +1,7 @@
 import { KosError } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
-import type { Task, TaskState } from '../../scheduler/task.ts';
+import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
@@ -106,6 +106,11 @@ const FIXED = {
     lock: 'FOR UPDATE',
   },
   tasksByState: { text: 'SELECT state, count(*) AS n FROM tasks GROUP BY state', lock: '' },
+  heldBackByReason: {
+    text: `SELECT waiting_code AS state, count(*) AS n FROM tasks
+      WHERE state = 'ready' AND waiting_code IS NOT NULL GROUP BY waiting_code`,
+    lock: '',
+  },
   goalTasksByState: {
     text: 'SELECT state, count(*) AS n FROM tasks WHERE goal_id = $1 GROUP BY state',
     lock: '',
@@ -272,6 +277,9 @@ export class PgReadTx implements ReadTx {
         ? await this.fixed<StateCount>('tasksByState', [])
         : await this.fixed<StateCount>('goalTasksByState', [goalId]);
     return countsOf<TaskState>(rows);
+  }
+  async countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>> {
+    return countsOf<HeldBackCode>(await this.fixed<StateCount>('heldBackByReason', []));
   }
   async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
     return countsOf<GoalState>(await this.fixed<StateCount>('goalsByState', []));

@@ -2,7 +2,7 @@ import { KosError } from '@kos/protocol';
 import type { Agent } from '../../registry/agent.ts';
 import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
-import type { EventFilter, Tx } from '../backend.ts';
+import type { EventFilter, Tx, WaitingChange } from '../backend.ts';
 import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import {
   fromAgent,
@@ -10,6 +10,7 @@ import {
   fromNewEvent,
   fromTask,
   fromToken,
+  fromWaiting,
   type NewEventRow,
   type TaskRow,
 } from '../sqlite/rows.ts';
@@ -30,7 +31,7 @@ const TASK = cols(
   'id goal_id name skills priority estimated_duration_ms:int8 depends_on pending_deps:int',
   'input state attempts:int max_attempts:int epoch:int8 agent_id lease_expires_at:int8 leased_at:int8',
   'available_at:int8 ready_key:float8 last_agent_id progress:float8 checkpoint result error',
-  'policy deadline_at:int8 delegations',
+  'policy deadline_at:int8 delegations waiting_code waiting_message waiting_since:int8',
   'created_at:int8 updated_at:int8 finished_at:int8',
 );
 const TOKEN = cols('id hash role agent_name label created_at:int8 revoked_at:int8');
@@ -87,6 +88,9 @@ const SQL = {
   insertDeps: `INSERT INTO task_deps (depends_on, task_id)
     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
   putTask: update('tasks', TASK_UPDATE),
+  setWaiting: `UPDATE tasks AS t SET waiting_code = u.code, waiting_message = u.message, waiting_since = u.since
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS u(id, code, message, since)
+    WHERE t.id = u.id`,
   insertToken: `INSERT INTO tokens (${names(TOKEN)}) VALUES (${placeholders(TOKEN)})`,
   putToken: upsert('tokens', TOKEN),
   /**
@@ -186,6 +190,20 @@ export class PgTx extends PgReadTx implements Tx {
         taskId: task.id,
       });
     }
+  }
+  async setWaiting(changes: readonly WaitingChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const rows = changes.map((c) => fromWaiting(c.waiting));
+    await this.rows({
+      name: 'kos_w_setWaiting',
+      text: SQL.setWaiting,
+      values: [
+        changes.map((c) => c.taskId),
+        rows.map((r) => r.waiting_code),
+        rows.map((r) => r.waiting_message),
+        rows.map((r) => r.waiting_since),
+      ],
+    });
   }
   async appendEvents(events: readonly NewEvent[]): Promise<void> {
     this.check();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
-import type { Task, TaskState } from '../../scheduler/task.ts';
+import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
@@ -160,6 +160,10 @@ export class ReadQueries {
     return countsOf<TaskState>(rows);
   }
 
+  countHeldBackByReason(): Partial<Record<HeldBackCode, number>> {
+    return countsOf<HeldBackCode>(this.s.heldBackByReason.all());
+  }
+
   countGoalsByState(): Partial<Record<GoalState, number>> {
     return countsOf<GoalState>(this.s.goalsByState.all());
   }
@@ -308,6 +312,8 @@ export const FIXED_READ_SQL = {
   silentAgents: `SELECT * FROM agents WHERE state IN ('active', 'draining') AND last_heartbeat_at < ?
     ORDER BY last_heartbeat_at`,
   tasksByState: 'SELECT state, count(*) AS n FROM tasks GROUP BY state',
+  heldBackByReason: `SELECT waiting_code AS state, count(*) AS n FROM tasks INDEXED BY tasks_ready
+    WHERE state = 'ready' AND waiting_code IS NOT NULL GROUP BY waiting_code`,
   goalTasksByState: 'SELECT state, count(*) AS n FROM tasks WHERE goal_id = ? GROUP BY state',
   goalsByState: 'SELECT state, count(*) AS n FROM goals GROUP BY state',
   agentsByState: 'SELECT state, count(*) AS n FROM agents GROUP BY state',
@@ -338,6 +344,7 @@ function prepareFixed(db: Database.Database) {
     nextRetry: db.prepare<[], { at: number | null }>(q.nextRetry),
     silentAgents: db.prepare<[number], AgentRow>(q.silentAgents),
     tasksByState: db.prepare<[], StateCount>(q.tasksByState),
+    heldBackByReason: db.prepare<[], StateCount>(q.heldBackByReason),
     goalTasksByState: db.prepare<[string], StateCount>(q.goalTasksByState),
     goalsByState: db.prepare<[], StateCount>(q.goalsByState),
     agentsByState: db.prepare<[], StateCount>(q.agentsByState),

@@ -13,7 +13,14 @@ import {
   type GoalPolicy,
   type TaskPolicy,
 } from '../../scheduler/policy.ts';
-import type { Delegation, Task, TaskError, TaskState } from '../../scheduler/task.ts';
+import type {
+  Delegation,
+  HeldBackCode,
+  Task,
+  TaskError,
+  TaskState,
+  TaskWaiting,
+} from '../../scheduler/task.ts';
 import type { EventKind, EventRecord, NewEvent, TokenRecord, TokenRole } from '../records.ts';
 
 /**
@@ -82,6 +89,9 @@ export interface TaskRow {
   policy: string;
   deadline_at: number | null;
   delegations: string;
+  waiting_code: string | null;
+  waiting_message: string | null;
+  waiting_since: number | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
@@ -236,10 +246,28 @@ export function toTask(r: TaskRow): Task {
     policy: (JSON.parse(r.policy) as TaskPolicy | null) ?? defaultTaskPolicy(LEGACY_RETRY),
     deadlineAt: r.deadline_at,
     delegations: JSON.parse(r.delegations) as Delegation[],
+    waiting: toWaiting(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
   };
+}
+
+export type WaitingColumns = Pick<TaskRow, 'waiting_code' | 'waiting_message' | 'waiting_since'>;
+
+function toWaiting(r: WaitingColumns): TaskWaiting | null {
+  if (r.waiting_code === null) return null;
+  return {
+    code: r.waiting_code as HeldBackCode,
+    message: r.waiting_message ?? '',
+    since: r.waiting_since ?? 0,
+  };
+}
+
+export function fromWaiting(w: TaskWaiting | null): WaitingColumns {
+  return w === null
+    ? { waiting_code: null, waiting_message: null, waiting_since: null }
+    : { waiting_code: w.code, waiting_message: w.message, waiting_since: w.since };
 }
 
 export function fromTask(t: Task): TaskRow {
@@ -270,6 +298,7 @@ export function fromTask(t: Task): TaskRow {
     policy: toJson(t.policy),
     deadline_at: t.deadlineAt,
     delegations: toJson(t.delegations),
+    ...fromWaiting(t.waiting),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
     finished_at: t.finishedAt,

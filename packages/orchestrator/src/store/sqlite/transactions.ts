@@ -1,9 +1,9 @@
 import { KosError } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
-import type { Task, TaskState } from '../../scheduler/task.ts';
+import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
-import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter, Tx } from '../backend.ts';
+import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter, Tx, WaitingChange } from '../backend.ts';
 import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
@@ -113,6 +113,10 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.countTasksByState(goalId);
   }
+  async countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>> {
+    this.check();
+    return this.reads.countHeldBackByReason();
+  }
   async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
     this.check();
     return this.reads.countGoalsByState();
@@ -162,6 +166,10 @@ export class SqliteTx extends SqliteReadTx implements Tx {
   async putTask(task: Task): Promise<void> {
     this.check();
     this.writes.putTask(task);
+  }
+  async setWaiting(changes: readonly WaitingChange[]): Promise<void> {
+    this.check();
+    this.writes.setWaiting(changes);
   }
   async appendEvents(events: readonly NewEvent[]): Promise<void> {
     this.check();

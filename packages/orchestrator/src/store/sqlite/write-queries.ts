@@ -3,6 +3,7 @@ import { KosError } from '@kos/protocol';
 import type { Agent } from '../../registry/agent.ts';
 import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
+import type { WaitingChange } from '../backend.ts';
 import type { NewEvent, TokenRecord } from '../records.ts';
 import {
   fromAgent,
@@ -10,11 +11,13 @@ import {
   fromNewEvent,
   fromTask,
   fromToken,
+  fromWaiting,
   type AgentRow,
   type GoalRow,
   type NewEventRow,
   type TaskRow,
   type TokenRow,
+  type WaitingColumns,
 } from './rows.ts';
 
 const AGENT_COLUMNS = [
@@ -76,10 +79,14 @@ const TASK_COLUMNS = [
   'policy',
   'deadline_at',
   'delegations',
+  'waiting_code',
+  'waiting_message',
+  'waiting_since',
   'created_at',
   'updated_at',
   'finished_at',
 ] as const;
+const WAITING_COLUMNS = ['waiting_code', 'waiting_message', 'waiting_since'] as const;
 /** putTask never changes these (a task's identity and its DAG edges are fixed at insert). */
 const TASK_FIXED = new Set<string>(['id', 'goal_id', 'name', 'depends_on']);
 const TOKEN_COLUMNS = ['id', 'hash', 'role', 'agent_name', 'label', 'created_at', 'revoked_at'] as const;
@@ -105,6 +112,7 @@ export class WriteQueries {
   // that catches a failed insertTasks inside its transaction is not left with half of the rows.
   readonly insertTasks: (tasks: readonly Task[]) => void;
   readonly appendEvents: (events: readonly NewEvent[]) => void;
+  readonly setWaiting: (changes: readonly WaitingChange[]) => void;
 
   constructor(db: Database.Database) {
     const notId = (c: string): boolean => c !== 'id';
@@ -138,6 +146,12 @@ export class WriteQueries {
     });
     this.appendEvents = db.transaction((events: readonly NewEvent[]) => {
       for (const e of events) this.insertEventStmt.run(fromNewEvent(e));
+    });
+    const setWaitingStmt = db.prepare<[WaitingColumns & { id: string }]>(
+      `UPDATE tasks SET ${setList(WAITING_COLUMNS, (c) => `@${c}`)} WHERE id = @id`,
+    );
+    this.setWaiting = db.transaction((changes: readonly WaitingChange[]) => {
+      for (const c of changes) setWaitingStmt.run({ id: c.taskId, ...fromWaiting(c.waiting) });
     });
   }
 

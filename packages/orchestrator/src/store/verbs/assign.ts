@@ -1,12 +1,13 @@
 import type { Agent } from '../../registry/agent.ts';
 import { breakerBudgets, trustNow, type HealthConfig } from '../../registry/health.ts';
-import { planRound } from '../../scheduler/round.ts';
+import { planRound, type Unassigned } from '../../scheduler/round.ts';
 import type { PairScore, RoundAgent, RoundTask } from '../../scheduler/score.ts';
 import { chainAgents, preferredAgent } from '../../scheduler/delegation.ts';
 import { roundSkills } from '../../scheduler/fallback.ts';
 import { leaseTtlMs } from '../../scheduler/policy.ts';
 import type { Task } from '../../scheduler/task.ts';
-import type { ReadTx, Tx } from '../backend.ts';
+import { nextWaiting } from '../../scheduler/waiting.ts';
+import type { ReadTx, Tx, WaitingChange } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { noteLeases } from './health.ts';
 import { roundLimits } from './round-limits.ts';
@@ -70,6 +71,26 @@ export async function roundAgents(
 }
 
 /**
+ * Stores why the round left each ready task behind, for the tasks whose reason changed only
+ * (`nextWaiting`): a round that gives the same reasons as the last one writes nothing.
+ */
+async function keepReasons(
+  tx: Tx,
+  unassigned: readonly Unassigned[],
+  byId: ReadonlyMap<string, Task>,
+  now: number,
+): Promise<void> {
+  const changes: WaitingChange[] = [];
+  for (const u of unassigned) {
+    const task = byId.get(u.taskId);
+    if (task === undefined) continue;
+    const waiting = nextWaiting(task.waiting, { code: u.code, message: u.reason }, now);
+    if (waiting !== undefined) changes.push({ taskId: task.id, waiting });
+  }
+  if (changes.length > 0) await tx.setWaiting(changes);
+}
+
+/**
  * One assignment round: ready tasks in ready-queue order meet agents with free slots; the pure
  * planner picks pairs; every lease of the round commits in this one transaction, each with a new
  * epoch and a TTL, and each decision is logged with its explanation.
@@ -79,7 +100,9 @@ export async function assignRound(tx: Tx, ctx: VerbContext): Promise<Lease[]> {
   // slots), then the ready tasks: the same lock order as every other verb.
   const agents = await roundAgents(tx, ctx);
   const free = agents.reduce((n, a) => n + Math.max(0, a.maxParallel - a.active), 0);
-  if (free === 0) return [];
+  // A full fleet has nothing to plan. Without any active agent the round still reads the head of
+  // the queue, to say which skills its tasks wait for.
+  if (free === 0 && agents.length > 0) return [];
   // Read only as much of the ready queue as the free slots can take: a round after each
   // completion must not re-read the whole queue. If that window leaves slots free while more is
   // queued behind it, look once more, as deep as scheduler.round_limit, past the goals and
@@ -109,9 +132,10 @@ export async function assignRound(tx: Tx, ctx: VerbContext): Promise<Lease[]> {
     ready = [...ready, ...deeper.filter((t) => !seen.has(t.id))];
     round = await plan(ready);
   }
+  const byId = new Map(ready.map((t) => [t.id, t]));
+  await keepReasons(tx, round.unassigned, byId, ctx.now);
   if (round.assignments.length === 0) return [];
 
-  const byId = new Map(ready.map((t) => [t.id, t]));
   const events = new EventBatch(ctx);
   const leases: Lease[] = [];
   const assignedAgents = new Map<string, Task[]>();

@@ -80,6 +80,7 @@ export async function submitGoal(
       policy,
       deadlineAt: start === 'ready' && s2s !== null ? ctx.now + s2s : null,
       delegations: [],
+      waiting: null,
       createdAt: ctx.now,
       updatedAt: ctx.now,
       finishedAt: null,
