@@ -30,6 +30,8 @@ export function taskView(t: Task) {
     input: t.input,
     result: t.result,
     error: t.error,
+    // The holder's latest progress (0–100), from STATUS_UPDATE or pulse frames; kept after the lease.
+    progress: t.progress,
     policy: policyView(t.policy),
     deadline_at: iso(t.deadlineAt),
     // Who declined or delegated the task, oldest first (docs/cancellation-and-delegation.md).
