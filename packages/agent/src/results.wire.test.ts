@@ -136,22 +136,29 @@ describe('results over KLP', () => {
     expect(runs).toBe(1);
   });
 
-  it('aborts the handler when a status update is refused because the lease moved on', async () => {
-    const { peer, agent } = await setup({
-      onFrame: (frame, conn) => {
-        if (frame.type === 'STATUS_UPDATE')
-          conn.error(frame, 'KOS_ERR_STALE_EPOCH', 'epoch 1 was replaced by 2');
-      },
-    });
-    const aborted = deferred<unknown>();
-    agent.handle('collect', async (_task, ctx) => {
-      ctx.signal.addEventListener('abort', () => aborted.resolve(ctx.signal.reason));
-      await ctx.progress(10);
-      return new Promise(() => {});
-    });
-    await agent.start();
-    peer.last.send('TASK_REQUEST', taskRequest({ task_id: 't1' }));
-    expect(String(await aborted.promise)).toContain('KOS_ERR_STALE_EPOCH');
-    expect(peer.framesOf('TASK_RESULT')).toEqual([]);
-  });
+  it.each([
+    { frame: 'STATUS_UPDATE', checkpoint: { page: 1 } },
+    { frame: 'pulse', checkpoint: undefined },
+  ] as const)(
+    'aborts the handler when its progress ($frame) is refused because the lease moved on',
+    async ({ frame: type, checkpoint }) => {
+      const { peer, agent } = await setup({
+        onFrame: (frame, conn) => {
+          if (frame.type === type) conn.error(frame, 'KOS_ERR_STALE_EPOCH', 'epoch 1 was replaced by 2');
+        },
+      });
+      const aborted = deferred<unknown>();
+      agent.handle('collect', async (_task, ctx) => {
+        ctx.signal.addEventListener('abort', () => aborted.resolve(ctx.signal.reason));
+        await ctx.progress(10, 'started', checkpoint);
+        return new Promise(() => {});
+      });
+      await agent.start();
+      peer.last.send('TASK_REQUEST', taskRequest({ task_id: 't1' }));
+      expect(String(await aborted.promise)).toContain('KOS_ERR_STALE_EPOCH');
+      expect(peer.framesOf(type)[0]?.payload).toMatchObject({ task_id: 't1', epoch: 1, progress: 10 });
+      expect(peer.framesOf('TASK_RESULT')).toEqual([]);
+      expect(peer.violations).toEqual([]);
+    },
+  );
 });

@@ -24,7 +24,12 @@ export interface TaskContext {
   attempt: number;
   /** The last checkpoint stored for this task (by an earlier attempt too), or null. */
   checkpoint: unknown;
-  /** Reports progress (0–100); a checkpoint is stored and handed to a later attempt. */
+  /**
+   * Reports progress (0–100), which renews the lease and shows in the task view. Without a
+   * checkpoint it goes as a `pulse`, cheap enough to call per item (the orchestrator writes at most
+   * one per klp.pulse_write_interval_ms); with one, as a STATUS_UPDATE that stores the checkpoint
+   * durably and hands it to a later attempt.
+   */
   progress(pct: number, message?: string, checkpoint?: unknown): Promise<void>;
   /** Aborts when the task is cancelled or rolled back, its lease is lost, or the agent stops:
    * stop working, whatever the handler returns then is dropped. On a cancel the SDK tells the

@@ -155,7 +155,7 @@ export class Work {
         continue;
       }
       if (local.unsent) {
-        this.sendStatus(local, local.unsent);
+        this.sendProgress(local, local.unsent);
         local.unsent = undefined;
       }
       if (local.outcome) void this.deliver(local);
@@ -225,7 +225,7 @@ export class Work {
     if (message !== undefined) update.message = message;
     if (checkpoint !== undefined) update.checkpoint = checkpoint;
     if (this.deps.session()?.isOpen) {
-      this.sendStatus(local, update);
+      this.sendProgress(local, update);
     } else {
       // Keep the newest update, and the newest checkpoint even if a later update had none.
       const kept = local.unsent?.checkpoint;
@@ -235,9 +235,13 @@ export class Work {
     return Promise.resolve();
   }
 
-  /** Sends a STATUS_UPDATE; a refusal saying the lease is gone aborts the handler. */
-  private sendStatus(local: LocalTask, update: StatusUpdate): void {
-    this.deps.session()?.sendWatched('STATUS_UPDATE', update, { task_id: update.task_id }, (refusal) => {
+  /**
+   * Sends progress: a STATUS_UPDATE when it carries a checkpoint (stored durably, each one), else a
+   * `pulse`, which the orchestrator throttles, so a handler may report per item it processes.
+   * A refusal saying the lease is gone aborts the handler.
+   */
+  private sendProgress(local: LocalTask, update: StatusUpdate): void {
+    const onRefusal = (refusal: { code: string; message: string }): void => {
       if (this.tasks.get(local.task.id) !== local || local.phase === 'stopping') return;
       if (refusal.code === 'KOS_ERR_TASK_CANCELLED') {
         this.stop(local, 'cancelled');
@@ -248,9 +252,19 @@ export class Work {
         });
         this.drop(local, `lease lost (${refusal.code})`);
       } else {
-        this.deps.logger.warn('status update refused', { task_id: local.task.id, ...refusal });
+        this.deps.logger.warn('progress refused', { task_id: local.task.id, ...refusal });
       }
-    });
+    };
+    const session = this.deps.session();
+    const fields = { task_id: update.task_id };
+    if (update.checkpoint !== undefined) {
+      session?.sendWatched('STATUS_UPDATE', update, fields, onRefusal);
+      return;
+    }
+    const { task_id, epoch, progress, message } = update;
+    const pulse =
+      message === undefined ? { task_id, epoch, progress } : { task_id, epoch, progress, message };
+    session?.sendWatched('pulse', pulse, fields, onRefusal);
   }
 
   private report(local: LocalTask, outcome: TaskResult): void {

@@ -25,6 +25,8 @@ export interface WireTask {
   input: unknown;
   result: unknown;
   error: { code: string; message: string; retryable: boolean } | null;
+  /** The holder's latest progress (0–100), or null before any. */
+  progress: number | null;
   /** The resolved failure-handling policy (docs/failure-handling.md). */
   policy: WirePolicy;
   /** The running timeout: schedule-to-start while ready, start-to-close while leased or running. */

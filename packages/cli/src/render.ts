@@ -72,6 +72,7 @@ export function taskDetail(task: WireTask, history: readonly WireEvent[]): strin
       ['priority', task.priority],
       ['attempts', `${task.attempts}/${task.max_attempts} (epoch ${task.epoch})`],
       ['agent', task.agent_id ?? '-'],
+      ['progress', task.progress === null ? '-' : `${task.progress}%`],
       ['depends on', task.depends_on.length === 0 ? '-' : task.depends_on.join(', ')],
       ['lease until', shortTime(task.lease_expires_at)],
       ['timeout at', shortTime(task.deadline_at)],

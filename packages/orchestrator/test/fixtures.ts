@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { tempDir, type Http } from '@kos/testing';
+import type { ReceiptLog } from '@kos/protocol';
+import { poll, tempDir, type Http } from '@kos/testing';
 
 export interface LeaseView {
   subtask_uuid: string;
@@ -19,6 +20,23 @@ export interface TaskView {
   epoch: number;
   attempts: number;
   priority: string;
+}
+
+/** A config file (`kos.yaml` in a fresh directory) holding these YAML sections. */
+export function configFile(sections: readonly string[]): string {
+  const file = path.join(tempDir('kos-cfg-'), 'kos.yaml');
+  writeFileSync(file, sections.join('\n'));
+  return file;
+}
+
+/** The receipt log of the agent named `name`, once a signed frame of it covers results. */
+export async function signedReceiptLog(admin: Http, name: string): Promise<ReceiptLog> {
+  const agents = await admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents');
+  const agentId = agents.body.agents.find((a) => a.name === name)!.id;
+  return poll(async () => {
+    const log = (await admin.get<ReceiptLog>(`/orchestration/audit/receipts?agent_id=${agentId}`)).body;
+    return log.heads.length > 0 ? log : undefined;
+  });
 }
 
 /** A config file with short TTLs so that lease and heartbeat expiry happen within a test. */

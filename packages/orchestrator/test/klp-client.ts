@@ -137,6 +137,18 @@ export class RawKlp {
     );
   }
 
+  /** Answers every ping of the orchestrator with a pong and a signed heartbeat (no leases listed),
+   * as a live agent would; tests that send nothing for a while use it to stay connected. */
+  keepAlive(key: AgentKey): void {
+    this.ws.on('message', () => {
+      for (const ping of this.frames.filter((f) => f.type === 'ping')) {
+        this.frames.splice(this.frames.indexOf(ping), 1);
+        this.send('pong', {}, key, { context: { reply_to: ping.id } });
+        this.send('heartbeat', { in_flight: [] }, key);
+      }
+    });
+  }
+
   close(): void {
     this.ws.close();
   }

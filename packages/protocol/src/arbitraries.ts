@@ -101,7 +101,10 @@ export const PAYLOAD_ARBS: { [T in MessageType]: fc.Arbitrary<Payloads[T]> } = {
   ),
   ping: fc.constant({}),
   pong: fc.constant({}),
-  pulse: fc.record({ ready_queue_depth: fc.nat() }),
+  pulse: fc.record(
+    { task_id: idArb, epoch: epochArb, progress: progressArb, message: textArb() },
+    { requiredKeys: ['task_id', 'epoch', 'progress'] },
+  ),
   heartbeat: fc.record(
     {
       in_flight: fc.array(

@@ -78,9 +78,14 @@ export interface Payloads {
   CAPABILITY_QUERY: { skills?: string[] } | { agents: CapabilityAgent[] };
   /** O → A. The frame `ref` was refused; `code` is a KOS_ERR_* code. */
   SECURITY_ALERT: { code: string; reason: string; ref?: string };
+  /** Both ways; the answer is a `pong` with `context.reply_to`. Any frame proves the peer alive. */
   ping: Record<string, never>;
   pong: Record<string, never>;
-  pulse: { ready_queue_depth: number };
+  /**
+   * A → O: a task's progress (0–100) as a sign of life. Throttled by the orchestrator, it marks the
+   * task running and renews its lease, like STATUS_UPDATE, but carries no checkpoint.
+   */
+  pulse: { task_id: string; epoch: number; progress: number; message?: string };
   /** A → O, signed. Renews the agent and the leases it lists. */
   heartbeat: { in_flight: (LeaseRef & { progress?: number })[]; last_progress_at?: number };
   /** A request `{}` or the answer; the answer lists the leases the orchestrator knows of. */

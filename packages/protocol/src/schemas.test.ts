@@ -48,7 +48,12 @@ describe('the KLP schemas', () => {
   it('describe the same shapes as the Payloads types', () => {
     // Each direction of assignability; a field added on one side only fails to compile.
     expectTypeOf<SchemaOf<'pulse'>>().not.toBeAny();
-    expectTypeOf<SchemaOf<'pulse'>>().toEqualTypeOf<{ ready_queue_depth: number }>();
+    expectTypeOf<SchemaOf<'pulse'>>().toEqualTypeOf<{
+      task_id: string;
+      epoch: number;
+      progress: number;
+      message?: string;
+    }>();
     // TASK_REQUEST's input and checkpoint are required in TypeScript but may be absent on the wire.
     expectTypeOf<Payloads['TASK_REQUEST']>().toExtend<SchemaOf<'TASK_REQUEST'>>();
     expectTypeOf<Omit<SchemaOf<'TASK_REQUEST'>, 'input' | 'checkpoint'>>().toExtend<

@@ -99,7 +99,7 @@ export const PAYLOAD_SCHEMAS = {
   SECURITY_ALERT: Type.Object({ code: Code, reason: Text, ref: Type.Optional(Id) }, closed),
   ping: Empty,
   pong: Empty,
-  pulse: Type.Object({ ready_queue_depth: Count }, closed),
+  pulse: Type.Object({ task_id: Id, epoch: Epoch, progress: Progress, message: Type.Optional(Text) }, closed),
   heartbeat: Type.Object(
     {
       in_flight: Type.Array(

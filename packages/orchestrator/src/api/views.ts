@@ -31,6 +31,8 @@ export function taskView(t: Task) {
     input: t.input,
     result: t.result,
     error: t.error,
+    // The holder's latest progress (0–100), from STATUS_UPDATE or pulse frames; kept after the lease.
+    progress: t.progress,
     policy: policyView(t.policy),
     deadline_at: iso(t.deadlineAt),
     // Why it waits (docs/scheduling.md#why-a-task-waits); null when it does not.

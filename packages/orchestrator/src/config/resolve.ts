@@ -115,6 +115,11 @@ export function resolveConfig(input: ConfigInput): Config {
     lifecycle: { quarantineThreshold: get(KEYS.quarantineThreshold), maxCrashes: get(KEYS.maxCrashes) },
     leases: { ttlMs: get(KEYS.leaseTtlMs) },
     heartbeat: { ttlMs: get(KEYS.heartbeatTtlMs), sweepIntervalMs: get(KEYS.sweepIntervalMs) },
+    klp: {
+      pingAfterMs: get(KEYS.pingAfterMs),
+      pongTimeoutMs: get(KEYS.pongTimeoutMs),
+      pulseWriteIntervalMs: get(KEYS.pulseWriteIntervalMs),
+    },
     cancellation: { graceMs: get(KEYS.cancellationGraceMs) },
     delegation: { maxDepth: get(KEYS.delegationMaxDepth) },
     scheduler: {

@@ -43,6 +43,12 @@ export interface Config {
   lifecycle: { quarantineThreshold: number; maxCrashes: number };
   leases: { ttlMs: number };
   heartbeat: { ttlMs: number; sweepIntervalMs: number };
+  /**
+   * KLP sessions: a session silent for pingAfterMs is pinged and closed when nothing answers
+   * within pongTimeoutMs; pulses of one lease are written to the store at most once per
+   * pulseWriteIntervalMs (docs/protocol.md, "Liveness").
+   */
+  klp: { pingAfterMs: number; pongTimeoutMs: number; pulseWriteIntervalMs: number };
   /** A cancelled task's holder has this long to stop and acknowledge before its lease is revoked. */
   cancellation: { graceMs: number };
   /** A task may be declined or delegated this many times; one more hand-off kills it. */

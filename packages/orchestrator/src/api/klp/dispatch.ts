@@ -30,9 +30,14 @@ export async function dispatch(s: KlpSession, env: AnyEnvelope): Promise<void> {
       return snapshot(s, env);
     case 'CAPABILITY_QUERY':
       return capabilities(s, env);
+    case 'pulse':
+      s.pulses.offer(env);
+      return;
     case 'ping':
       s.send('pong', {}, { context: { reply_to: env.id } });
       return;
+    case 'pong':
+      return; // it answered our ping: every frame received already counts (SilenceWatch.heard)
     default:
       s.sendError('KOS_ERR_BAD_FRAME', `agents do not send ${env.type}`, env.id);
   }
@@ -117,7 +122,21 @@ async function recordRefused(s: KlpSession, p: ResultPayload, receipt: Receipt, 
 }
 
 async function status(s: KlpSession, env: Envelope<'STATUS_UPDATE'>): Promise<void> {
-  const p = env.payload;
+  await reportProgress(s, env.payload);
+}
+
+/**
+ * A pulse the session's throttle lets through: progress as STATUS_UPDATE reports it (fenced by
+ * epoch, marks the task running, renews its lease), without a checkpoint. `message` is not stored.
+ */
+export async function writePulse(s: KlpSession, env: Envelope<'pulse'>): Promise<void> {
+  await reportProgress(s, env.payload);
+}
+
+async function reportProgress(
+  s: KlpSession,
+  p: { task_id: string; epoch: number; progress: number; checkpoint?: unknown },
+): Promise<void> {
   await s.deps.store.reportProgress(s.actor, {
     ...s.caller,
     taskId: p.task_id,

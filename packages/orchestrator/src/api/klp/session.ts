@@ -24,9 +24,11 @@ import { leaseSkills } from '../../scheduler/fallback.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { NewEvent } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, writePulse } from './dispatch.ts';
 import { verifyHello, type Identity } from './handshake.ts';
+import { PulseThrottle } from './pulses.ts';
 import type { SessionRegistry } from './registry.ts';
+import { SilenceWatch } from './silence.ts';
 
 export interface GatewayDeps {
   config: Config;
@@ -65,6 +67,9 @@ export class KlpSession {
   /** Results received since the last signed frame covering them. */
   unsignedResults = 0;
   identity: Identity | null = null;
+  readonly pulses: PulseThrottle;
+  /** Pings the agent when it falls silent, once the session is active. */
+  private readonly silence: SilenceWatch;
 
   constructor(
     private readonly socket: WebSocket,
@@ -72,6 +77,19 @@ export class KlpSession {
   ) {
     this.head = chainStart(this.nonce);
     this.guard = new ReplayGuard({ windowMs: 60_000 });
+    const { pingAfterMs, pongTimeoutMs, pulseWriteIntervalMs } = deps.config.klp;
+    this.silence = new SilenceWatch({
+      pingAfterMs,
+      pongTimeoutMs,
+      ping: () => this.send('ping', {}),
+      lost: (silentMs) => this.lost(silentMs),
+    });
+    this.pulses = new PulseThrottle(pulseWriteIntervalMs, (env) => {
+      writePulse(this, env).catch((err: unknown) => {
+        this.pulses.refused(env);
+        this.failed(err, env);
+      });
+    });
     socket.on('message', (data) => this.receive(data));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => deps.log.warn({ err, session: this.id }, 'klp socket error'));
@@ -93,6 +111,7 @@ export class KlpSession {
 
   private receive(data: RawData): void {
     if (this.phase === 'closed') return;
+    this.silence.heard();
     const decoded = decodeFrame(
       data as Buffer | Buffer[] | ArrayBuffer,
       this.deps.config.limits.maxBodyBytes,
@@ -142,6 +161,7 @@ export class KlpSession {
       this.identity = identity;
       const { resumed, abandon, unsent, cancelling } = await this.resume(env.payload.in_flight);
       this.phase = 'active';
+      this.silence.start();
       this.deps.sessions.attach(identity.agent.id, this);
       this.send(
         'welcome',
@@ -315,12 +335,33 @@ export class KlpSession {
 
   close(code: number, reason: string): void {
     if (this.phase === 'closed') return;
-    this.phase = 'closed';
+    this.ended();
     this.socket.close(code, reason.slice(0, 120));
   }
 
-  private onClose(): void {
+  /**
+   * Nothing answered a ping: the session is closed. Its agent's presence and leases are not
+   * touched here: they expire as for any agent that went silent (heartbeat.ttl_ms, the lease TTL).
+   */
+  private lost(silentMs: number): void {
+    const { pongTimeoutMs } = this.deps.config.klp;
+    this.deps.log.warn(
+      { agent: this.identity?.agent.name, session: this.id, silent_ms: Math.round(silentMs) },
+      'klp session lost: no answer to ping',
+    );
+    this.close(4408, `no answer to ping within ${pongTimeoutMs} ms`);
+    // A peer that vanished never completes the closing handshake: drop the socket after as long.
+    setTimeout(() => this.socket.terminate(), pongTimeoutMs).unref();
+  }
+
+  private ended(): void {
     this.phase = 'closed';
+    this.silence.stop();
+    this.pulses.clear();
+  }
+
+  private onClose(): void {
+    this.ended();
     if (this.identity) {
       this.deps.sessions.detach(this.identity.agent.id, this);
       this.deps.log.info({ agent: this.identity.agent.name, session: this.id }, 'klp agent disconnected');
