@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { KosError } from '@kos/protocol';
+import { successFlag } from './compat.ts';
 import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
@@ -70,6 +71,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
 
   await klpGateway(app, { ...deps, log: logger });
+  successFlag(app);
   opsRoutes(app, deps);
   seedRoutes(app, deps);
   readRoutes(app, deps);

@@ -7,7 +7,8 @@ import { actingAgent, actorOf } from '../auth.ts';
 import { goalPolicyOf } from '../goal-policy.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AgentIdBody, CompleteBody, DecomposeBody, FailBody, RegisterBody } from '../schemas.ts';
-import { agentView, goalView, leaseView, taskView } from '../views.ts';
+import { lowerCasePriorities, seedSubtask } from '../compat.ts';
+import { agentView, goalView, iso, leaseView, taskView } from '../views.ts';
 import { buildStatus } from './status.ts';
 import { tensorRoute } from './tensor.ts';
 
@@ -52,12 +53,20 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (token.role === 'agent') auth.forget(token.hash);
     deps.changed();
     const active = (await store.read((tx) => tx.countLeasesByAgent())).get(agent.id) ?? 0;
-    return { agent_id: agent.id, agent: agentView(agent, active, store.now(), deps.config) };
+    return {
+      agent_id: agent.id,
+      skills: agent.skills,
+      agent: agentView(agent, active, store.now(), deps.config),
+    };
   });
 
   r.post(
     '/orchestration/decompose',
-    { schema: { body: DecomposeBody, tags: ['seed'] } },
+    // Before validation: the reference client's upper-case priorities become ours.
+    {
+      schema: { body: DecomposeBody, tags: ['seed'] },
+      preValidation: async (req) => lowerCasePriorities(req.body),
+    },
     async (req, reply) => {
       const token = await auth.require(req, 'goal.submit');
       const b = req.body;
@@ -96,7 +105,8 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return {
         goal_id: goal.id,
         goal: goalView(goal),
-        subtasks: tasks.map(taskView),
+        subtasks: tasks.map((t) => ({ ...taskView(t), ...seedSubtask(t, goal.goal) })),
+        count: tasks.length,
         feasibility: {
           feasible: f.feasible,
           missing_skills: f.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
@@ -111,12 +121,15 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return {
       assignments: leases.map((l) => ({
         subtask_uuid: l.task.id,
+        subtask_name: l.task.name,
         agent_id: l.agentId,
+        assigned_at: iso(l.task.leasedAt),
         epoch: l.task.epoch,
         lease_expires_at: leaseView(l.task).lease_expires_at,
         score: l.score.value,
         explanation: l.score.explanation,
       })),
+      count: leases.length,
     };
   });
 
@@ -139,7 +152,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       result: b.result ?? null,
     });
     deps.metrics.taskTransition('succeeded');
-    return { task: taskView(task) };
+    return { message: `task ${task.name} completed`, task: taskView(task) };
   });
 
   r.post('/orchestration/fail', { schema: { body: FailBody, tags: ['extensions'] } }, async (req) => {
@@ -167,7 +180,12 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { agent: a, leases } = await store.heartbeat(actorOf(token), {
       agentId: agent?.id ?? req.body.agent_id,
     });
-    return { agent_id: a.id, state: a.state, leases: leases.map((l) => leaseView(l, a.skills)) };
+    return {
+      message: `heartbeat of agent ${a.name} recorded`,
+      agent_id: a.id,
+      state: a.state,
+      leases: leases.map((l) => leaseView(l, a.skills)),
+    };
   });
 
   r.post('/orchestration/unregister', { schema: { body: AgentIdBody, tags: ['seed'] } }, async (req) => {
@@ -177,7 +195,12 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       agentId: agent?.id ?? req.body.agent_id,
     });
     deps.revoked(revoked);
-    return { agent_id: a.id, state: a.state, revoked: revoked.map((t) => t.id) };
+    return {
+      message: `agent ${a.name} unregistered`,
+      agent_id: a.id,
+      state: a.state,
+      revoked: revoked.map((t) => t.id),
+    };
   });
 }
 

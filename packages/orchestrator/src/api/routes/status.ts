@@ -1,5 +1,8 @@
 import { openBreakers, trustNow } from '../../registry/health.ts';
 import { waitingCounts } from '../../scheduler/waiting.ts';
+import { PRIORITIES } from '@kos/protocol';
+import { OPEN_TASK_STATES } from '../../scheduler/task.ts';
+import { seedStatus } from '../compat.ts';
 import type { ApiDeps } from '../deps.ts';
 import { iso } from '../views.ts';
 
@@ -53,20 +56,25 @@ export async function buildStatus(deps: ApiDeps) {
   const total = (c: Partial<Record<string, number>>) =>
     Object.values(c).reduce<number>((s, n) => s + (n ?? 0), 0);
   const waiting = waitingCounts(tasks, heldBack);
+  const fleet = agents.map((a, i) => ({
+    id: a.id,
+    name: a.name,
+    state: a.state,
+    skills: a.skills,
+    active_leases: loads.get(a.id) ?? 0,
+    max_parallel: a.maxParallel,
+    trust: Math.round(trustNow(a, now, deps.config) * 1000) / 1000,
+    breakers: breakers[i] ?? {},
+    last_heartbeat: iso(a.lastHeartbeatAt),
+  }));
+  // The tensor's shape without building it: its rows are the open tasks, its columns these agents.
+  const openTasks = OPEN_TASK_STATES.reduce((n, s) => n + (tasks[s] ?? 0), 0);
   return {
+    status: seedStatus({ tasks, fleet, tensorShape: [openTasks, agents.length, PRIORITIES.length] }),
     agents: {
       total: total(agentsByState),
       by_state: agentsByState,
-      fleet: agents.map((a, i) => ({
-        id: a.id,
-        name: a.name,
-        state: a.state,
-        skills: a.skills,
-        active_leases: loads.get(a.id) ?? 0,
-        max_parallel: a.maxParallel,
-        trust: Math.round(trustNow(a, now, deps.config) * 1000) / 1000,
-        breakers: breakers[i] ?? {},
-      })),
+      fleet,
       health,
     },
     goals: { total: total(goals), by_state: goals },

@@ -33,6 +33,7 @@ export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
       });
       const labels = {
         shape: tensor.shape,
+        tensor_shape: tensor.shape,
         tasks: tensor.taskIds,
         task_names: tasks.map((t) => t.name),
         agents: tensor.agentIds,
@@ -41,6 +42,11 @@ export function tensorRoute(app: FastifyInstance, deps: ApiDeps): void {
       };
       return format === 'sparse'
         ? { ...labels, entries: tensor.sparse().entries }
-        : { ...labels, data: tensor.dense() };
+        : denseView(labels, tensor.dense());
     });
+}
+
+/** The dense form, also as `tensor_data` for the reference client (docs/api.md, "Compatibility"). */
+function denseView<T extends object>(labels: T, data: number[][][]) {
+  return { ...labels, data, tensor_data: data };
 }
