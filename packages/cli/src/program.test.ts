@@ -64,6 +64,59 @@ describe('usage errors', () => {
   });
 });
 
+describe('unknown commands', () => {
+  const words = (line: string) => line.split(' ');
+
+  it.each(['fleet --help', 'fleet', 'help fleet'])(
+    'names the unknown command of `kos %s`, lists the commands, prints no help and exits 2',
+    async (line) => {
+      const r = await kos(words(line));
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/^error: unknown command 'kos fleet'\n/);
+      expect(r.err).toContain('kos commands: serve, submit,');
+      expect(r.err).not.toContain('Usage:');
+    },
+  );
+
+  it.each([
+    ['tokn', 'kos tokn', 'kos token'],
+    ['tokn --help', 'kos tokn', 'kos token'],
+    ['token creat --help', 'kos token creat', 'kos token create'],
+    ['--url http://127.0.0.1:1 gaols', 'kos gaols', 'kos goals'],
+  ])('suggests the closest command for `kos %s` and exits 2', async (line, wrong, right) => {
+    const r = await kos(words(line));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: unknown command '${wrong}'; did you mean '${right}'?\n`);
+    expect(r.request).toBeUndefined();
+  });
+
+  it.each(['token frob', 'token frob --help', 'token help frob'])(
+    'names an unknown subcommand with its parents for `kos %s` and exits 2',
+    async (line) => {
+      const r = await kos(words(line));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error: unknown command 'kos token frob'\nkos token commands: create/);
+    },
+  );
+
+  it('names an unknown word after a command that lists things instead of counting arguments', async () => {
+    const r = await kos(['tasks', 'frob']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: unknown command 'kos tasks frob'\nkos tasks commands: show, cancel/);
+  });
+
+  it.each(['help', 'token --help', 'help token', 'submit goal --help'])(
+    'prints help and exits 0 for `kos %s`',
+    async (line) => {
+      const r = await kos(words(line));
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('Usage: kos');
+      expect(r.err).toBe('');
+    },
+  );
+});
+
 describe('options become requests', () => {
   it('sends list filters as query parameters', async () => {
     const r = await kos(['goals', '--state', 'running', '--limit', '5'], { KOS_TOKEN: 'from-env' });

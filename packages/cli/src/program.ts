@@ -16,7 +16,8 @@ import { registerTasks } from './commands/tasks.ts';
 import { registerTensor } from './commands/tensor.ts';
 import { registerToken } from './commands/token.ts';
 import { DEFAULT_URL, type Io } from './context.ts';
-import { CliError, QuietExit } from './errors.ts';
+import { CliError, QuietExit, usageError } from './errors.ts';
+import { describeUnknownCommand, findUnknownCommand } from './unknown-command.ts';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('kos')
@@ -45,6 +46,8 @@ export function buildProgram(io: Io): Command {
 /** Runs `kos` with these arguments (without the node and script paths); returns the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
+    const unknown = findUnknownCommand(buildProgram(SILENT), argv);
+    if (unknown !== undefined) throw usageError(describeUnknownCommand(unknown));
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
@@ -52,11 +55,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
+/** Where the throw-away command tree of `findUnknownCommand` writes: nowhere. */
+const SILENT: Io = {
+  stdout: { write: () => true },
+  stderr: { write: () => true },
+  tty: null,
+  env: {},
+  cwd: '.',
+};
 
 function exitCodeOf(e: unknown, io: Io): number {
   const say = (line: string): unknown => io.stderr.write(`${line}\n`);
-  if (e instanceof CommanderError) return HELP_CODES.has(e.code) ? 0 : 2; // commander printed why
+  // Help and --version end with exit code 0; any other commander error is a usage error it printed.
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof QuietExit) return e.exitCode;
   if (e instanceof CliError) {
     say(e.describe());

@@ -52,6 +52,9 @@ export class Orchestrator {
 
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Orchestrator> {
     const log = options.logger ?? createLogger(config.log.level);
+    if (config.notYetEnforced.length > 0) {
+      log.warn({ keys: config.notYetEnforced }, 'configuration keys accepted but not yet enforced');
+    }
     const metrics = new Metrics();
     const backend = await openBackend(config, metrics);
     const store = new Store(backend, config);

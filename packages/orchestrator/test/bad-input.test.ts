@@ -208,6 +208,20 @@ describe('bad input', () => {
     expect((await admin.as(viewer.body.token).get('/orchestration/status')).status).toBe(200);
   });
 
+  it('logs each rejection as a JSON line with one msg and the reason in its own field', async () => {
+    const res = await admin.post<ErrorBody>('/orchestration/heartbeat', { agent_id: 'logged-ghost' });
+    const line = await poll(() =>
+      server.lines.find((l) => l.includes('"request rejected"') && l.includes('logged-ghost')),
+    );
+    expect(line.match(/"msg":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({
+      msg: 'request rejected',
+      code: 'KOS_ERR_AGENT_NOT_FOUND',
+      route: '/orchestration/heartbeat',
+      reason: res.body.error.message,
+    });
+  });
+
   it('still accepts the lease holder’s completion after all of that', async () => {
     const res = await alice.http.post<{ task: { state: string } }>('/orchestration/complete', {
       subtask_uuid: leasedTask.id,

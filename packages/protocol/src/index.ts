@@ -1,7 +1,8 @@
 /**
- * @kos/protocol: what the orchestrator, the CLI and agents share — error codes, priorities and
- * KLP (docs/protocol.md): envelopes and their schemas, the frame codec, kai:// addresses,
- * canonical JSON, Ed25519 keys and signatures, receipt chains and the replay guard.
+ * @kos/protocol: what the orchestrator, the CLI and agents share — error codes, priorities,
+ * "did you mean" suggestions and KLP (docs/protocol.md): envelopes and their schemas, the frame
+ * codec, kai:// addresses, canonical JSON, Ed25519 keys and signatures, receipt chains and the
+ * replay guard.
  *
  * ```ts
  * import { KosError, agentAddress, envelope, encodeFrame, decodeFrame, generateKey, signEnvelope,
@@ -58,6 +59,7 @@ export type { AgentKey } from './keys.ts';
 export { signEnvelope, verifyEnvelope } from './signing.ts';
 export { chainNext, chainStart, frameDigest } from './chain.ts';
 export { ReplayGuard } from './replay.ts';
+export { closest, editDistance } from './suggest.ts';
 export type { ReplayGuardOptions, ReplayRefusal, ReplayVerdict } from './replay.ts';
 export { receiptOf, verifyReceipts } from './receipts.ts';
 export type { Receipt, ReceiptLog, ReceiptVerdict, VerifyOptions } from './receipts.ts';

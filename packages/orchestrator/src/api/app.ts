@@ -31,7 +31,16 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: a text/plain body is refused with 415 instead of being read as a string.
-  app.removeContentTypeParser(['text/plain']);
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  // An empty body is no body: many clients send `Content-Type: application/json` with nothing for a
+  // body-less POST. The route then sees what it sees without a body (a schema error if it needs one).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body.toString();
+    // The default parser answers through `done` synchronously; its return value carries nothing.
+    if (text === '') done(null, undefined);
+    else void parseJson(req, text, done);
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -48,7 +57,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   app.setErrorHandler((err, req, reply) => {
     const e = toKosError(err);
     if (e.code === 'KOS_ERR_INTERNAL') req.log.error({ err }, 'request failed');
-    else req.log.info({ code: e.code, route: req.routeOptions.url, msg: e.message }, 'request rejected');
+    else req.log.info({ code: e.code, route: req.routeOptions.url, reason: e.message }, 'request rejected');
     deps.metrics.rejected(e.code);
     void reply.code(e.status).send({ error: e.toJSON() });
   });

@@ -11,7 +11,6 @@ interface FastifyLikeError {
 /** Fastify's own errors → our registry, so every answer carries a KOS_ERR_* code. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'KOS_ERR_BAD_JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'KOS_ERR_BAD_JSON',
   FST_ERR_CTP_BODY_TOO_LARGE: 'KOS_ERR_BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'KOS_ERR_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'KOS_ERR_BAD_JSON',

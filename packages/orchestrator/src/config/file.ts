@@ -20,16 +20,13 @@ export interface LoadedFile {
 }
 
 const FULL_KEYS = ALL_KEYS.map((k) => k.key);
-const SECTIONS = new Map<string, Set<string>>();
+const KNOWN = new Set(FULL_KEYS);
+/** Every section a key sits in: `retry`, `default_policy`, `default_policy.lifecycle`. */
+const SECTIONS = new Set<string>();
 for (const key of FULL_KEYS) {
-  const dot = key.indexOf('.');
-  if (dot < 0) continue;
-  const section = key.slice(0, dot);
-  const leaves = SECTIONS.get(section) ?? new Set<string>();
-  leaves.add(key.slice(dot + 1));
-  SECTIONS.set(section, leaves);
+  for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) SECTIONS.add(key.slice(0, dot));
 }
-const TOP_LEVEL = [...SECTIONS.keys(), ...FULL_KEYS.filter((k) => !k.includes('.'))];
+const TOP_LEVEL = [...SECTIONS, ...FULL_KEYS].filter((k) => !k.includes('.'));
 
 /** Reads and flattens the file, adding a problem for each unreadable, malformed or unknown part. */
 export function loadConfigFile(choice: FileChoice, cwd: string, problems: string[]): LoadedFile | null {
@@ -69,7 +66,7 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
   }
 
   const { orchestrator, ...topLevel } = root;
-  flattenTop(topLevel, values, label, problems);
+  flatten(topLevel, '', values, label, problems);
   // The seed's shape nests everything under `orchestrator:`; both shapes are accepted.
   if (orchestrator !== undefined && orchestrator !== null) {
     if (!isMapping(orchestrator)) {
@@ -78,7 +75,7 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
       );
     } else {
       const nested = new Map<string, unknown>();
-      flattenTop(orchestrator, nested, label, problems);
+      flatten(orchestrator, '', nested, label, problems);
       for (const [key, value] of nested) {
         if (values.has(key)) {
           problems.push(`${key}: set both at the top level and under orchestrator: in ${label}; keep one`);
@@ -91,29 +88,26 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
   return loaded;
 }
 
-function flattenTop(
-  root: Record<string, unknown>,
+/** Adds each key under `section` (the top level when '') to `out`, descending into sections. */
+function flatten(
+  mapping: Record<string, unknown>,
+  section: string,
   out: Map<string, unknown>,
   label: string,
   problems: string[],
 ): void {
-  for (const [name, value] of Object.entries(root)) {
-    const leaves = SECTIONS.get(name);
-    if (leaves === undefined) {
-      if (FULL_KEYS.includes(name)) out.set(name, value);
-      else
-        problems.push(unknownKey(name, label, name.includes('.') ? FULL_KEYS : TOP_LEVEL.concat(FULL_KEYS)));
-      continue;
-    }
-    if (value === null) continue; // an empty section, e.g. `retry:` with nothing under it
-    if (!isMapping(value)) {
-      problems.push(`${name}: must be a mapping of keys (got ${describe(value)} from ${label})`);
-      continue;
-    }
-    for (const [leaf, leafValue] of Object.entries(value)) {
-      const key = `${name}.${leaf}`;
-      if (leaves.has(leaf)) out.set(key, leafValue);
-      else problems.push(unknownKey(key, label, FULL_KEYS));
+  for (const [name, value] of Object.entries(mapping)) {
+    const key = section === '' ? name : `${section}.${name}`;
+    if (KNOWN.has(key)) {
+      out.set(key, value);
+    } else if (!SECTIONS.has(key)) {
+      const atTop = section === '' && !name.includes('.');
+      problems.push(unknownKey(key, label, atTop ? TOP_LEVEL.concat(FULL_KEYS) : FULL_KEYS));
+    } else if (isMapping(value)) {
+      flatten(value, key, out, label, problems);
+    } else if (value !== null) {
+      // (null is an empty section, e.g. `retry:` with nothing under it)
+      problems.push(`${key}: must be a mapping of keys (got ${describe(value)} from ${label})`);
     }
   }
 }

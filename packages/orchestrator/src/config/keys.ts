@@ -9,6 +9,8 @@ export interface KeySpec<T> {
   readonly key: string;
   readonly default: T;
   readonly allowed: string;
+  /** Set on a key accepted so the seed's files load, though nothing reads it yet: who will, or why not. */
+  readonly notYetEnforced?: string;
   parse(raw: unknown): T | undefined;
 }
 
@@ -26,14 +28,43 @@ function integer(key: string, def: number, min: number, max = Number.MAX_SAFE_IN
   };
 }
 
-function fraction(key: string, def: number): KeySpec<number> {
+function decimal(key: string, def: number, allowed: string, ok: (n: number) => boolean): KeySpec<number> {
   return {
     key,
     default: def,
-    allowed: 'a number from 0 to 1',
+    allowed,
     parse(raw) {
       const n = toNumber(raw);
-      return n !== undefined && n >= 0 && n <= 1 ? n : undefined;
+      return n !== undefined && ok(n) ? n : undefined;
+    },
+  };
+}
+
+const fraction = (key: string, def: number): KeySpec<number> =>
+  decimal(key, def, 'a number from 0 to 1', (n) => n >= 0 && n <= 1);
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i;
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  B: 1,
+  KB: 2 ** 10,
+  MB: 2 ** 20,
+  GB: 2 ** 30,
+  TB: 2 ** 40,
+};
+
+/** A size in bytes: a bare number of bytes, or `512MB` / `1GiB` (KB, MB… are powers of 1024). */
+function size(key: string, defBytes: number): KeySpec<number> {
+  return {
+    key,
+    default: defBytes,
+    allowed: 'a size such as 512MB or 1GB',
+    parse(raw) {
+      if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 1 ? raw : undefined;
+      const m = typeof raw === 'string' ? SIZE.exec(raw.trim()) : null;
+      if (m === null) return undefined;
+      const unit = SIZE_UNITS[(m[2] ?? 'B').toUpperCase().replace('I', '')] ?? 1;
+      const bytes = Math.round(Number(m[1]) * unit);
+      return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
     },
   };
 }
@@ -92,6 +123,10 @@ function optionalPath(key: string): KeySpec<string | null> {
   };
 }
 
+function notYetEnforced<T>(spec: KeySpec<T>, why: string): KeySpec<T> {
+  return { ...spec, notYetEnforced: why };
+}
+
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
   if (typeof raw !== 'string' || raw.trim() === '') return undefined;
@@ -101,6 +136,10 @@ function toNumber(raw: unknown): number | undefined {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
+const SANDBOX_LEVELS = ['none', 'standard', 'strict'] as const;
+/** The agents' own policy (seed 001's `default_policy:`): the supervisor, which runs agents, applies it. */
+const BY_SUPERVISOR = 'the supervisor (a later issue) will apply it to the agents it runs';
+const supervised = <T>(spec: KeySpec<T>): KeySpec<T> => notYetEnforced(spec, BY_SUPERVISOR);
 
 /** Every key the orchestrator reads. The order is the order of docs/configuration.md. */
 export const KEYS = {
@@ -127,8 +166,10 @@ export const KEYS = {
   trustNeutral: fraction('security.trust_neutral', 0.8),
   trustHalfLifeMs: integer('security.trust_half_life_ms', 3_600_000, 1),
   auditAllActions: boolean('security.audit_all_actions', true),
-  // Accepted so the seed's file loads; sandboxing is the agents' runtime concern, not enforced here.
-  sandboxRequired: boolean('security.sandbox_required', false),
+  sandboxRequired: notYetEnforced(
+    boolean('security.sandbox_required', false),
+    "sandboxing is the agents' runtime concern, not the orchestrator's",
+  ),
   breakerFailureThreshold: integer('breaker.failure_threshold', 3, 1),
   breakerCooldownMs: integer('breaker.cooldown_ms', 30_000, 1),
   breakerHalfOpenProbes: integer('breaker.half_open_probes', 1, 1),
@@ -155,6 +196,15 @@ export const KEYS = {
   maxResultBytes: integer('limits.max_result_bytes', 1_048_576, 1),
   templatesDir: optionalPath('templates_dir'),
   logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
+  // Seed 001's `default_policy:` block. Nothing reads these yet; their defaults are the seed's values.
+  policyCpu: supervised(decimal('default_policy.resource_limits.cpu', 1, 'a number > 0', (n) => n > 0)),
+  policyMemoryBytes: supervised(size('default_policy.resource_limits.memory', 512 * 2 ** 20)),
+  policyDiskBytes: supervised(size('default_policy.resource_limits.disk', 2 ** 30)),
+  policyMaxCrashes: supervised(integer('default_policy.lifecycle.max_crashes', 3, 1)),
+  policyAutoRestart: supervised(boolean('default_policy.lifecycle.auto_restart', true)),
+  policyQuarantineThreshold: supervised(integer('default_policy.lifecycle.quarantine_threshold', 5, 1)),
+  policySandboxLevel: supervised(oneOf('default_policy.security.sandbox_level', 'strict', SANDBOX_LEVELS)),
+  policyCryptoRequired: supervised(boolean('default_policy.security.crypto_required', true)),
 } as const;
 
 export const ALL_KEYS: readonly KeySpec<unknown>[] = Object.values(KEYS);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { problemsOf, resolveIn, tempDir, withFile } from './test-helpers.ts';
+import { SEED_001_CONFIG, problemsOf, resolveIn, tempDir, withFile } from './test-helpers.ts';
 
 describe('resolveConfig defaults', () => {
   it('returns the documented defaults when nothing is configured', () => {
@@ -45,6 +45,7 @@ describe('resolveConfig defaults', () => {
       },
       templatesDir: null,
       log: { level: 'info' },
+      notYetEnforced: [],
     });
   });
 });
@@ -134,6 +135,29 @@ describe('resolveConfig file selection and shapes', () => {
       trustHalfLifeMs: 3_600_000,
       auditAllActions: false,
     });
+  });
+
+  it('accepts seed 001’s configuration as written and names the keys not yet enforced', () => {
+    const config = resolveIn(withFile(SEED_001_CONFIG));
+    expect(config.retry.maxAttempts).toBe(3);
+    expect(config.security.trustThreshold).toBe(0.7);
+    expect(config.notYetEnforced).toEqual([
+      expect.objectContaining({ key: 'security.sandbox_required', from: 'kos.yaml' }),
+      ...[
+        'resource_limits.cpu',
+        'resource_limits.memory',
+        'resource_limits.disk',
+        'lifecycle.max_crashes',
+        'lifecycle.auto_restart',
+        'lifecycle.quarantine_threshold',
+        'security.sandbox_level',
+        'security.crypto_required',
+      ].map((leaf) => expect.objectContaining({ key: `default_policy.${leaf}`, from: 'kos.yaml' })),
+    ]);
+  });
+
+  it('names no key as not yet enforced when none of them is set', () => {
+    expect(resolveIn(withFile('retry:\n  max_attempts: 2\n')).notYetEnforced).toEqual([]);
   });
 
   it('reads keys at the top level and under orchestrator: in one file', () => {

@@ -138,6 +138,12 @@ export function resolveConfig(input: ConfigInput): Config {
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
     log: { level: get(KEYS.logLevel) },
+    notYetEnforced: ALL_KEYS.flatMap((spec) => {
+      const winner = offers.get(spec.key)?.at(-1);
+      return spec.notYetEnforced === undefined || winner === undefined
+        ? []
+        : [{ key: spec.key, from: winner.from, why: spec.notYetEnforced }];
+    }),
   };
 
   // Relations between keys; checked on the values that won, each named with its source.

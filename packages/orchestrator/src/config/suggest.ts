@@ -1,32 +1,14 @@
 /** "did you mean …?" for unknown configuration keys. */
+import { closest, editDistance } from '@kos/protocol';
 
+/** The known key nearest to `unknown`; a key written in the wrong section (`max_attempts` at the top level) matches on its leaf. */
 export function closestKey(unknown: string, candidates: readonly string[]): string | undefined {
-  const leaf = unknown.slice(unknown.lastIndexOf('.') + 1);
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    // A key written in the wrong section (`max_attempts` at the top level) matches on its leaf.
-    const candidateLeaf = candidate.slice(candidate.lastIndexOf('.') + 1);
-    const d = Math.min(distance(unknown, candidate), leaf === candidateLeaf ? 1 : Infinity);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const tolerance = Math.max(2, Math.floor(unknown.length / 4));
-  return bestDistance <= tolerance ? best : undefined;
+  const leaf = leafOf(unknown);
+  return closest(unknown, candidates, (candidate) =>
+    Math.min(editDistance(unknown, candidate), leafOf(candidate) === leaf ? 1 : Infinity),
+  );
 }
 
-/** Levenshtein edit distance. */
-export function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
+function leafOf(key: string): string {
+  return key.slice(key.lastIndexOf('.') + 1);
 }

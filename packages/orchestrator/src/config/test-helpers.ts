@@ -8,6 +8,40 @@ import type { Config } from './types.ts';
 
 /** Helpers shared by the resolveConfig test files. */
 
+/** The two YAML blocks of seed 001 ("Orchestration Configuration", "Agent Policies"), verbatim. */
+export const SEED_001_CONFIG = `orchestrator:
+  retry:
+    max_attempts: 3
+    delay_strategy: exponential
+    base_delay_ms: 200
+    jitter: true
+  
+  policies:
+    fallback_on_error: true
+    allow_cross_agent: true
+    max_parallel_tasks: 5
+  
+  security:
+    sandbox_required: true
+    trust_threshold: 0.7
+    audit_all_actions: true
+
+default_policy:
+  resource_limits:
+    cpu: 1.0
+    memory: 512MB
+    disk: 1GB
+  
+  lifecycle:
+    max_crashes: 3
+    auto_restart: true
+    quarantine_threshold: 5
+  
+  security:
+    sandbox_level: strict
+    crypto_required: true
+`;
+
 export function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'kos-config-'));
 }

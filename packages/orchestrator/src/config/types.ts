@@ -78,4 +78,17 @@ export interface Config {
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * Keys that were set (by any source) and are accepted and validated, but that nothing enforces
+   * yet (`security.sandbox_required`, seed 001's `default_policy.*`); said at start-up.
+   */
+  notYetEnforced: readonly NotYetEnforced[];
+}
+
+export interface NotYetEnforced {
+  key: string;
+  /** Where the value came from: `kos.yaml`. */
+  from: string;
+  /** Who will enforce it, or why nothing here does. */
+  why: string;
 }

@@ -60,6 +60,46 @@ describe('resolveConfig validation', () => {
       'security.sandbox_required',
       'must be true or false (got "strict" from kos.yaml)',
     ],
+    [
+      'default_policy:\n  resource_limits:\n    cpu: 0',
+      'default_policy.resource_limits.cpu',
+      'must be a number > 0 (got 0 from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  resource_limits:\n    memory: lots',
+      'default_policy.resource_limits.memory',
+      'must be a size such as 512MB or 1GB (got "lots" from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  resource_limits:\n    disk: -1GB',
+      'default_policy.resource_limits.disk',
+      'must be a size such as 512MB or 1GB (got "-1GB" from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  lifecycle:\n    max_crashes: 0',
+      'default_policy.lifecycle.max_crashes',
+      'must be an integer ≥ 1 (got 0 from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  lifecycle:\n    auto_restart: sometimes',
+      'default_policy.lifecycle.auto_restart',
+      'must be true or false (got "sometimes" from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  lifecycle:\n    quarantine_threshold: many',
+      'default_policy.lifecycle.quarantine_threshold',
+      'must be an integer ≥ 1 (got "many" from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  security:\n    sandbox_level: paranoid',
+      'default_policy.security.sandbox_level',
+      'must be one of none, standard, strict (got "paranoid" from kos.yaml)',
+    ],
+    [
+      'default_policy:\n  security:\n    crypto_required: 1.5',
+      'default_policy.security.crypto_required',
+      'must be true or false (got 1.5 from kos.yaml)',
+    ],
     ['leases:\n  ttl_ms: 0', 'leases.ttl_ms', 'must be an integer ≥ 1 (got 0 from kos.yaml)'],
     ['heartbeat:\n  ttl_ms: soon', 'heartbeat.ttl_ms', 'must be an integer ≥ 1 (got "soon" from kos.yaml)'],
     [
@@ -169,6 +209,15 @@ describe('resolveConfig validation', () => {
       'unknown key retyr in kos.yaml — did you mean retry?',
       'unknown key max_parallel_tasks in kos.yaml — did you mean policies.max_parallel_tasks?',
       'unknown key frobnicate in kos.yaml',
+    ]);
+  });
+
+  it('names unknown and misshapen keys nested more than one section deep', () => {
+    const yaml = 'default_policy:\n  lifecycle:\n    max_crash: 3\n  resource_limits: 3\n  limits: {}\n';
+    expect(problemsOf(() => resolveIn(withFile(yaml)))).toEqual([
+      'unknown key default_policy.lifecycle.max_crash in kos.yaml — did you mean default_policy.lifecycle.max_crashes?',
+      'default_policy.resource_limits: must be a mapping of keys (got 3 from kos.yaml)',
+      'unknown key default_policy.limits in kos.yaml',
     ]);
   });
 
