@@ -150,6 +150,26 @@ describe('the KLP gateway', () => {
     expect((await stranger.closed).code).toBe(4401);
   });
 
+  it('counts a refused frame in kos_rejected_requests_total, by its code', async () => {
+    const { klp, key } = await connected('counted-refusal', ['count-skill']);
+    const rejected = async () =>
+      Number(
+        /kos_rejected_requests_total\{code="KOS_ERR_TASK_NOT_FOUND"\} (\d+)/.exec(
+          (await running.admin.get<string>('/metrics')).body,
+        )?.[1] ?? 0,
+      );
+    const before = await rejected();
+    const sent = klp.send(
+      'TASK_RESULT',
+      { task_id: 'no-such-task', epoch: 1, status: 'succeeded', result: 1 },
+      key,
+    );
+    const reply = (await klp.replyTo(sent.id)) as Envelope<'error'>;
+    expect(reply.payload.code).toBe('KOS_ERR_TASK_NOT_FOUND');
+    expect(await rejected()).toBe(before + 1);
+    klp.close();
+  });
+
   it('refuses a result that breaks the receipt chain and a heartbeat with a bad signature', async () => {
     const { klp, key } = await connected('chain-breaker', ['cb']);
     const dag = await submitDag(running.admin, [{ name: 'c', skills: ['cb'] }]);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
 import {
+  ERROR_CODES,
   KosError,
   ORCHESTRATOR_ADDRESS,
   ReplayGuard,
@@ -12,6 +13,7 @@ import {
   envelope,
   isKosError,
   type AnyEnvelope,
+  type ErrorCode,
   type Envelope,
   type EnvelopeFields,
   type MessageType,
@@ -263,13 +265,16 @@ export class KlpSession {
     this.socket.send(encodeFrame(env));
   }
 
+  /** Refuses a frame: told to the agent and counted with the HTTP refusals, by code. */
   sendError(code: string, message: string, replyTo?: string): void {
+    this.countRejected(code);
     this.send('error', { code, message }, replyTo === undefined ? {} : { context: { reply_to: replyTo } });
   }
 
   /** Refuses a frame as a security alert: told to the agent, counted, and logged as an event. */
   alert(code: string, reason: string, env?: AnyEnvelope, name?: string): void {
     this.deps.metrics.securityAlert(code);
+    this.countRejected(code);
     this.deps.log.warn(
       { code, reason, session: this.id, agent: this.identity?.agent.name ?? name },
       'klp security alert',
@@ -306,6 +311,10 @@ export class KlpSession {
       .catch((err: unknown) =>
         this.deps.log.error({ err, agent_id: agentId }, 'could not quarantine the agent of a forged frame'),
       );
+  }
+
+  private countRejected(code: string): void {
+    if (code in ERROR_CODES) this.deps.metrics.rejected(code as ErrorCode);
   }
 
   async record(
