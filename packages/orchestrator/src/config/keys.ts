@@ -26,17 +26,19 @@ function integer(key: string, def: number, min: number, max = Number.MAX_SAFE_IN
   };
 }
 
-function fraction(key: string, def: number): KeySpec<number> {
+function decimal(key: string, def: number, min: number, max: number): KeySpec<number> {
   return {
     key,
     default: def,
-    allowed: 'a number from 0 to 1',
+    allowed: `a number from ${min} to ${max}`,
     parse(raw) {
       const n = toNumber(raw);
-      return n !== undefined && n >= 0 && n <= 1 ? n : undefined;
+      return n !== undefined && n >= min && n <= max ? n : undefined;
     },
   };
 }
+
+const fraction = (key: string, def: number): KeySpec<number> => decimal(key, def, 0, 1);
 
 function boolean(key: string, def: boolean): KeySpec<boolean> {
   return {
@@ -137,6 +139,11 @@ export const KEYS = {
   leaseTtlMs: integer('leases.ttl_ms', 30_000, 1),
   heartbeatTtlMs: integer('heartbeat.ttl_ms', 15_000, 1),
   sweepIntervalMs: integer('heartbeat.sweep_interval_ms', 1_000, 1),
+  // A default, not an SLA: generous enough for estimates that are off by several times, so that
+  // it ends only handlers that are stuck (issue 19: one held its lease for over 16 minutes).
+  startToCloseFactor: decimal('timeouts.start_to_close_factor', 10, 0, 1000),
+  startToCloseMinMs: integer('timeouts.start_to_close_min_ms', 300_000, 1),
+  startToCloseMaxMs: integer('timeouts.start_to_close_max_ms', 86_400_000, 1),
   cancellationGraceMs: integer('cancellation.grace_ms', 5_000, 1),
   delegationMaxDepth: integer('delegation.max_depth', 5, 0),
   autoAssign: boolean('scheduler.auto_assign', true),

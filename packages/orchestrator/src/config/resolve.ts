@@ -115,6 +115,11 @@ export function resolveConfig(input: ConfigInput): Config {
     lifecycle: { quarantineThreshold: get(KEYS.quarantineThreshold), maxCrashes: get(KEYS.maxCrashes) },
     leases: { ttlMs: get(KEYS.leaseTtlMs) },
     heartbeat: { ttlMs: get(KEYS.heartbeatTtlMs), sweepIntervalMs: get(KEYS.sweepIntervalMs) },
+    timeouts: {
+      startToCloseFactor: get(KEYS.startToCloseFactor),
+      startToCloseMinMs: get(KEYS.startToCloseMinMs),
+      startToCloseMaxMs: get(KEYS.startToCloseMaxMs),
+    },
     cancellation: { graceMs: get(KEYS.cancellationGraceMs) },
     delegation: { maxDepth: get(KEYS.delegationMaxDepth) },
     scheduler: {
@@ -154,6 +159,12 @@ export function resolveConfig(input: ConfigInput): Config {
   );
   relation(KEYS.leaseTtlMs, '≥', KEYS.heartbeatTtlMs, 'so a live agent keeps its lease between heartbeats');
   relation(KEYS.maxDelayMs, '≥', KEYS.baseDelayMs, 'as the cap of the retry delay');
+  relation(
+    KEYS.startToCloseMaxMs,
+    '≥',
+    KEYS.startToCloseMinMs,
+    'as the cap of the default start-to-close bound',
+  );
   relation(
     KEYS.trustNeutral,
     '≥',

@@ -43,6 +43,11 @@ export interface Config {
   lifecycle: { quarantineThreshold: number; maxCrashes: number };
   leases: { ttlMs: number };
   heartbeat: { ttlMs: number; sweepIntervalMs: number };
+  /**
+   * The start-to-close bound of a task whose policy sets none: `startToCloseFactor` × its estimated
+   * duration, kept within [startToCloseMinMs, startToCloseMaxMs]; a factor of 0: no default bound.
+   */
+  timeouts: { startToCloseFactor: number; startToCloseMinMs: number; startToCloseMaxMs: number };
   /** A cancelled task's holder has this long to stop and acknowledge before its lease is revoked. */
   cancellation: { graceMs: number };
   /** A task may be declined or delegated this many times; one more hand-off kills it. */
