@@ -181,6 +181,16 @@ export const KEYS = {
   pingAfterMs: integer('klp.ping_after_ms', 10_000, 1),
   pongTimeoutMs: integer('klp.pong_timeout_ms', 5_000, 1),
   pulseWriteIntervalMs: integer('klp.pulse_write_interval_ms', 1_000, 1),
+  // A default, not an SLA: generous enough for estimates that are off by several times, so that
+  // it ends only handlers that are stuck (issue 19: one held its lease for over 16 minutes).
+  startToCloseFactor: decimal(
+    'timeouts.start_to_close_factor',
+    10,
+    'a number from 0 to 1000',
+    (n) => n >= 0 && n <= 1000,
+  ),
+  startToCloseMinMs: integer('timeouts.start_to_close_min_ms', 300_000, 1),
+  startToCloseMaxMs: integer('timeouts.start_to_close_max_ms', 86_400_000, 1),
   cancellationGraceMs: integer('cancellation.grace_ms', 5_000, 1),
   delegationMaxDepth: integer('delegation.max_depth', 5, 0),
   autoAssign: boolean('scheduler.auto_assign', true),

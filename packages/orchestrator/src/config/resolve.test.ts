@@ -31,6 +31,7 @@ describe('resolveConfig defaults', () => {
       leases: { ttlMs: 30_000 },
       heartbeat: { ttlMs: 15_000, sweepIntervalMs: 1_000 },
       klp: { pingAfterMs: 10_000, pongTimeoutMs: 5_000, pulseWriteIntervalMs: 1_000 },
+      timeouts: { startToCloseFactor: 10, startToCloseMinMs: 300_000, startToCloseMaxMs: 86_400_000 },
       cancellation: { graceMs: 5_000 },
       delegation: { maxDepth: 5 },
       scheduler: { autoAssign: true, agingStepMs: 30_000, roundLimit: 1_000 },

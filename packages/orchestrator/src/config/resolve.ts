@@ -120,6 +120,11 @@ export function resolveConfig(input: ConfigInput): Config {
       pongTimeoutMs: get(KEYS.pongTimeoutMs),
       pulseWriteIntervalMs: get(KEYS.pulseWriteIntervalMs),
     },
+    timeouts: {
+      startToCloseFactor: get(KEYS.startToCloseFactor),
+      startToCloseMinMs: get(KEYS.startToCloseMinMs),
+      startToCloseMaxMs: get(KEYS.startToCloseMaxMs),
+    },
     cancellation: { graceMs: get(KEYS.cancellationGraceMs) },
     delegation: { maxDepth: get(KEYS.delegationMaxDepth) },
     scheduler: {
@@ -165,6 +170,12 @@ export function resolveConfig(input: ConfigInput): Config {
   );
   relation(KEYS.leaseTtlMs, '≥', KEYS.heartbeatTtlMs, 'so a live agent keeps its lease between heartbeats');
   relation(KEYS.maxDelayMs, '≥', KEYS.baseDelayMs, 'as the cap of the retry delay');
+  relation(
+    KEYS.startToCloseMaxMs,
+    '≥',
+    KEYS.startToCloseMinMs,
+    'as the cap of the default start-to-close bound',
+  );
   relation(
     KEYS.trustNeutral,
     '≥',

@@ -49,6 +49,11 @@ export interface Config {
    * pulseWriteIntervalMs (docs/protocol.md, "Liveness").
    */
   klp: { pingAfterMs: number; pongTimeoutMs: number; pulseWriteIntervalMs: number };
+  /**
+   * The start-to-close bound of a task whose policy sets none: `startToCloseFactor` × its estimated
+   * duration, kept within [startToCloseMinMs, startToCloseMaxMs]; a factor of 0: no default bound.
+   */
+  timeouts: { startToCloseFactor: number; startToCloseMinMs: number; startToCloseMaxMs: number };
   /** A cancelled task's holder has this long to stop and acknowledge before its lease is revoked. */
   cancellation: { graceMs: number };
   /** A task may be declined or delegated this many times; one more hand-off kills it. */

@@ -108,6 +108,16 @@ describe('resolveConfig validation', () => {
       'must be an integer ≥ 1 (got 0 from kos.yaml)',
     ],
     [
+      'timeouts:\n  start_to_close_factor: -1',
+      'timeouts.start_to_close_factor',
+      'must be a number from 0 to 1000 (got -1 from kos.yaml)',
+    ],
+    [
+      'timeouts:\n  start_to_close_min_ms: 0',
+      'timeouts.start_to_close_min_ms',
+      'must be an integer ≥ 1 (got 0 from kos.yaml)',
+    ],
+    [
       'scheduler:\n  auto_assign: on',
       'scheduler.auto_assign',
       'must be true or false (got "on" from kos.yaml)',
@@ -240,6 +250,12 @@ describe('resolveConfig validation', () => {
       problemsOf(() => resolveIn(withFile('retry:\n  base_delay_ms: 500\n  max_delay_ms: 100\n'))),
     ).toEqual([
       'retry.max_delay_ms: must be at least retry.base_delay_ms as the cap of the retry delay (got 100 from kos.yaml and 500 from kos.yaml)',
+    ]);
+  });
+
+  it('checks that the cap of the default start-to-close bound is at least its floor', () => {
+    expect(problemsOf(() => resolveIn(withFile('timeouts:\n  start_to_close_max_ms: 60000\n')))).toEqual([
+      'timeouts.start_to_close_max_ms: must be at least timeouts.start_to_close_min_ms as the cap of the default start-to-close bound (got 60000 from kos.yaml and 300000 from the default)',
     ]);
   });
 

@@ -11,7 +11,11 @@ export type RetryPolicy = Config['retry'];
 export interface TaskTimeouts {
   /** From ready to leased; expiry counts as a failed attempt. */
   scheduleToStartMs: number | null;
-  /** From leased to a result, never extended by heartbeats; expiry fails the attempt. */
+  /**
+   * From leased to a result, never extended by heartbeats; expiry fails the attempt. Unless a
+   * template or the task sets it (null: none), derived from the estimated duration
+   * (`defaultStartToCloseMs`), so a stuck handler whose agent keeps heartbeating loses its lease.
+   */
   startToCloseMs: number | null;
   /** Longest silence (heartbeat or progress) before the lease is revoked; null: leases.ttl_ms. */
   heartbeatMs: number | null;
@@ -58,11 +62,11 @@ export interface TaskPolicyOverrides {
 
 export const DEFAULT_GOAL_POLICY: GoalPolicy = { onTaskDeath: 'fail_fast', maxParallel: null, weight: 1 };
 
-/** The policy before any override: the configuration's retry defaults, nothing else set. */
-export function defaultTaskPolicy(retry: RetryPolicy): TaskPolicy {
+/** The policy before any override: the configuration's defaults (retry, start-to-close bound). */
+export function defaultTaskPolicy(retry: RetryPolicy, startToCloseMs: number | null = null): TaskPolicy {
   return {
     retry: { ...retry },
-    timeouts: { scheduleToStartMs: null, startToCloseMs: null, heartbeatMs: null },
+    timeouts: { scheduleToStartMs: null, startToCloseMs, heartbeatMs: null },
     approval: { beforeRun: false, onFailure: false },
     fallback: null,
     experimental: false,
@@ -71,12 +75,27 @@ export function defaultTaskPolicy(retry: RetryPolicy): TaskPolicy {
   };
 }
 
-/** Applies overrides in order (e.g. template, then task); later ones win field by field. */
+/**
+ * The start-to-close bound of a task whose policy sets none: `timeouts.start_to_close_factor` ×
+ * its estimated duration, within [`start_to_close_min_ms`, `start_to_close_max_ms`]; null (no
+ * bound) when the factor is 0.
+ */
+export function defaultStartToCloseMs(estimatedDurationMs: number, t: Config['timeouts']): number | null {
+  if (t.startToCloseFactor === 0) return null;
+  const bound = Math.ceil(t.startToCloseFactor * estimatedDurationMs);
+  return Math.min(Math.max(bound, t.startToCloseMinMs), t.startToCloseMaxMs);
+}
+
+/**
+ * The policy of a task of `estimatedDurationMs`: the configuration's defaults, then overrides in
+ * order (e.g. template, then task); later ones win field by field.
+ */
 export function resolveTaskPolicy(
-  retry: RetryPolicy,
+  config: Pick<Config, 'retry' | 'timeouts'>,
+  estimatedDurationMs: number,
   ...layers: readonly (TaskPolicyOverrides | undefined)[]
 ): TaskPolicy {
-  let p = defaultTaskPolicy(retry);
+  let p = defaultTaskPolicy(config.retry, defaultStartToCloseMs(estimatedDurationMs, config.timeouts));
   for (const o of layers) {
     if (!o) continue;
     p = {

@@ -49,7 +49,7 @@ export async function submitGoal(
   const aging = ctx.config.scheduler.agingStepMs;
   const tasks: Task[] = sub.plan.tasks.map((t) => {
     const dependsOn = t.dependsOn.map((name) => ids.get(name) ?? '');
-    const policy = resolveTaskPolicy(ctx.config.retry, t.policy);
+    const policy = resolveTaskPolicy(ctx.config, t.estimatedDurationMs, t.policy);
     const start =
       dependsOn.length > 0 ? 'pending' : policy.approval.beforeRun ? 'awaiting_approval' : 'ready';
     const s2s = policy.timeouts.scheduleToStartMs;
