@@ -13,6 +13,7 @@ import { Agent, jsonLogger, type AgentDefinition, type Logger, type LogLevel } f
 import { generateKey, isKosError, saveKey } from '@kos/protocol';
 import { positiveInt } from '../args.ts';
 import type { KosClient } from '../client.ts';
+import { fromSource } from '../from-source.ts';
 import { Ctx, DEFAULT_URL, type GlobalOptions, type Io } from '../context.ts';
 import { CliError, QuietExit, usageError } from '../errors.ts';
 
@@ -124,7 +125,7 @@ async function runAgent(module: string, o: RunOptions, cmd: Command, io: Io): Pr
  * on demand; running from source (this file is .ts) a loader is already there.
  */
 async function typeScriptLoader(file: string): Promise<void> {
-  if (import.meta.url.endsWith('.ts')) return;
+  if (fromSource) return;
   try {
     const { register } = await import('tsx/esm/api');
     register();

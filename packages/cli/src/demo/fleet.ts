@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fromSource } from '../from-source.ts';
 import { agentLine } from './agent-lines.ts';
 
 export const FLEET_DIR = fileURLToPath(new URL('../../../../examples/fleet/', import.meta.url));
@@ -17,7 +18,7 @@ export const FLEET_AGENTS = ['collector', 'analyst', 'reporter'] as const;
  * src/main.ts` (the `kos-source` condition comes with NODE_OPTIONS, which children inherit).
  */
 function selfCommand(): string[] {
-  if (!import.meta.url.endsWith('.ts')) return [fileURLToPath(new URL('../main.js', import.meta.url))];
+  if (!fromSource) return [fileURLToPath(new URL('../main.js', import.meta.url))];
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return ['--import', tsx, fileURLToPath(new URL('../main.ts', import.meta.url))];
 }
