@@ -8,17 +8,17 @@ import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
 import { klpGateway } from './klp/gateway.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { cancelRoutes } from './routes/cancel.ts';
-import { operatorRoutes } from './routes/operator.ts';
+import { goalRoutes } from './routes/goals.ts';
 import { opsRoutes } from './routes/ops.ts';
-import { quarantineRoutes } from './routes/quarantine.ts';
-import { readRoutes } from './routes/read.ts';
-import { seedRoutes } from './routes/seed.ts';
+import { schedulerRoutes } from './routes/scheduler.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 /**
- * The HTTP API: parse → call the store → map errors. Every error leaves as
- * `{error: {code, message, details?}}` with the status of its registered code.
+ * The HTTP API, routes by resource: parse → call one use case (app/) → render a view. Every error
+ * leaves as `{error: {code, message, details?}}` with the status of its registered code.
  */
 export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
@@ -82,11 +82,11 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await klpGateway(app, { ...deps, log: logger });
   successFlag(app);
   opsRoutes(app, deps);
-  seedRoutes(app, deps);
-  readRoutes(app, deps);
-  operatorRoutes(app, deps);
-  cancelRoutes(app, deps);
-  quarantineRoutes(app, deps);
+  goalRoutes(app, deps);
+  taskRoutes(app, deps);
+  agentRoutes(app, deps);
+  schedulerRoutes(app, deps);
+  tokenRoutes(app, deps);
   auditRoutes(app, deps);
   return app;
 }

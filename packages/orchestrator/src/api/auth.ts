@@ -1,7 +1,6 @@
-import { KosError } from '@kos/protocol';
 import type { FastifyRequest } from 'fastify';
-import { hashToken, mayActAsAgent, parseBearer, requirePermission, type Action } from '../security/index.ts';
-import type { Agent } from '../registry/agent.ts';
+import { tokenActor, type Actor } from '../app/core.ts';
+import { hashToken, parseBearer, requirePermission, type Action } from '../security/index.ts';
 import type { TokenRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 
@@ -32,54 +31,12 @@ export class Authenticator {
     return token;
   }
 
+  /** The caller as a use case's actor, its token checked for `action`. */
+  async actor(req: FastifyRequest, action: Action): Promise<Actor> {
+    return tokenActor(await this.require(req, action));
+  }
+
   forget(hash: string): void {
     this.known.delete(hash);
   }
-}
-
-/** The actor recorded in the event log for a token. */
-export const actorOf = (token: TokenRecord): string => `token:${token.id}`;
-
-/**
- * Which agent a lease-holder call acts as. Agent tokens act as their own agent (a different
- * `agent_id` is refused); admin tokens name the agent, or act as the task's current holder.
- */
-export async function actingAgent(
-  store: Store,
-  token: TokenRecord,
-  agentId: string | undefined,
-): Promise<Agent | null> {
-  if (token.role === 'agent') {
-    if (token.agentName === null) {
-      throw new KosError(
-        'KOS_ERR_AGENT_MISMATCH',
-        'this agent token is not bound to an agent yet: register first',
-        {},
-      );
-    }
-    const name = token.agentName;
-    const agent = await store.read((tx) => tx.getAgentByName(name));
-    if (!agent)
-      throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `agent ${name} is not registered`, { context_id: name });
-    if (agentId !== undefined && agentId !== agent.id) {
-      throw new KosError(
-        'KOS_ERR_AGENT_MISMATCH',
-        `this token acts as agent ${name} (${agent.id}), not ${agentId}`,
-        {
-          agent_id: agentId,
-        },
-      );
-    }
-    return agent;
-  }
-  if (agentId === undefined) return null;
-  const agent = await store.read((tx) => tx.getAgent(agentId));
-  if (!agent)
-    throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${agentId}`, { agent_id: agentId });
-  if (!mayActAsAgent(token, agent.name)) {
-    throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token may not act as agent ${agent.name}`, {
-      agent_id: agentId,
-    });
-  }
-  return agent;
 }

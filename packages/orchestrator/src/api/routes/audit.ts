@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Envelope, Receipt, ReceiptLog } from '@kos/protocol';
-import type { ReadTx } from '../../store/backend.ts';
-import type { EventRecord } from '../../store/records.ts';
+import { listEvents, receiptLog } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
+import { EventsQuery } from '../schemas.ts';
+import { eventView } from '../views.ts';
 
 const ReceiptsQuery = Type.Object(
   {
@@ -14,102 +14,26 @@ const ReceiptsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const MAX_EVENTS = 100_000;
-const RESULT_KINDS = ['task.state', 'task.result_refused'] as const;
-
-/**
- * GET /orchestration/audit/receipts: the receipt log of results (per goal or agent), for
- * `kos audit verify` to check offline with the agents' public keys (protocol receipts.ts).
- */
+/** The event log, and the receipt log of results that `kos audit verify` checks offline. */
 export function auditRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .get(
-      '/orchestration/audit/receipts',
-      { schema: { querystring: ReceiptsQuery, tags: ['audit'] } },
-      async (req): Promise<ReceiptLog> => {
-        await deps.auth.require(req, 'read');
-        const { goal_id: goalId, agent_id: agentId } = req.query;
-        return deps.store.read((tx) => receiptLog(tx, { goalId, agentId }));
-      },
-    );
-}
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['audit'];
 
-/**
- * The results in scope, with the whole chain of each session that carried one: a session's chain
- * runs across goals, so verifying one goal's results needs the other links too (marked out of
- * scope). Results reported without a receipt are listed as unproven, with who reported them.
- */
-async function receiptLog(
-  tx: ReadTx,
-  filter: { goalId: string | undefined; agentId: string | undefined },
-): Promise<ReceiptLog> {
-  const scoped = await tx.listEvents({ ...filter, kinds: [...RESULT_KINDS], limit: MAX_EVENTS });
-  const inScope = new Set(scoped.map((e) => e.seq));
-  const sessionOf = (e: EventRecord): string | null =>
-    e.taskId !== null && e.data.receipt !== undefined ? (e.data.receipt as Receipt).session : null;
-  const wanted = new Set(scoped.map(sessionOf).filter((s): s is string => s !== null));
-  const agents = [...new Set(scoped.filter((e) => sessionOf(e) !== null).map((e) => e.agentId))].filter(
-    (a): a is string => a !== null,
-  );
-  const names = new Map<string, string>();
-  const nameOf = async (id: string | null): Promise<string> => {
-    if (id === null) return '';
-    if (!names.has(id)) names.set(id, (await tx.getAgent(id))?.name ?? id);
-    return names.get(id)!;
-  };
-
-  const chained: EventRecord[] = [];
-  const sessions: ReceiptLog['sessions'] = [];
-  const heads: ReceiptLog['heads'] = [];
-  for (const agent of agents) {
-    const name = await nameOf(agent);
-    const events = await tx.listEvents({
-      agentId: agent,
-      kinds: [...RESULT_KINDS, 'klp.session', 'klp.receipts'],
-      limit: MAX_EVENTS,
+  r.get('/orchestration/events', { schema: { querystring: EventsQuery, tags } }, async (req) => {
+    await deps.auth.require(req, 'read');
+    const q = req.query;
+    const { events, next } = await listEvents(deps, {
+      goalId: q.goal_id,
+      taskId: q.task_id,
+      agentId: q.agent_id,
+      afterSeq: q.after,
+      limit: q.limit ?? 200,
     });
-    for (const e of events) {
-      const result = sessionOf(e);
-      if (result !== null) {
-        if (wanted.has(result)) chained.push(e);
-        continue;
-      }
-      const session = String(e.data.session);
-      if (!wanted.has(session)) continue;
-      if (e.kind === 'klp.session' && e.data.event === 'connected') {
-        sessions.push({ session, agent: name, nonce: String(e.data.nonce), key: String(e.data.key) });
-      } else if (e.kind === 'klp.receipts') {
-        heads.push({ session, frame: e.data.frame as Envelope });
-      }
-    }
-  }
+    return { events: events.map(eventView), next };
+  });
 
-  // A refused result keeps the value it carried in its event; an applied one is the task's.
-  const tasks = new Map((await tx.getTasks(chained.map((e) => e.taskId!))).map((t) => [t.id, t]));
-  const resultOf = (e: EventRecord): unknown =>
-    e.kind === 'task.result_refused'
-      ? e.data.result
-      : e.data.to === 'succeeded'
-        ? (tasks.get(e.taskId!)?.result ?? null)
-        : null;
-  const results = chained.map((e) => ({
-    task_id: e.taskId!,
-    result: resultOf(e),
-    receipt: e.data.receipt as Receipt,
-    in_scope: inScope.has(e.seq),
-  }));
-
-  const unproven: NonNullable<ReceiptLog['unproven']> = [];
-  for (const e of scoped) {
-    if (e.kind !== 'task.state' || e.data.unattested !== true || e.taskId === null) continue;
-    unproven.push({
-      task_id: e.taskId,
-      agent: await nameOf(e.agentId),
-      actor: e.actor,
-      outcome: String(e.data.to),
-      at: new Date(e.at).toISOString(),
-    });
-  }
-  return { sessions, results, heads, unproven };
+  r.get('/orchestration/audit/receipts', { schema: { querystring: ReceiptsQuery, tags } }, async (req) => {
+    await deps.auth.require(req, 'read');
+    return receiptLog(deps, { goalId: req.query.goal_id, agentId: req.query.agent_id });
+  });
 }

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KosError } from '@kos/protocol';
-import { createToken } from '../../security/index.ts';
-import { actorOf } from '../auth.ts';
+import { fleetStatus } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { TokenBody } from '../schemas.ts';
-import { buildStatus } from './status.ts';
 
-/** Health, readiness, metrics, the OpenAPI document and token issuing. */
+/** Health, readiness, metrics and the OpenAPI document. */
 export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -25,27 +22,10 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/metrics', { schema: { tags: ['ops'], hide: true } }, async (_req, reply) => {
     // The state gauges (tasks, agents, breakers) are set from committed counts at each scrape; a
     // store that does not answer leaves them as they were and still serves the counters.
-    await buildStatus(deps).catch(() => undefined);
+    await fleetStatus(deps).catch(() => undefined);
     reply.type(deps.metrics.contentType);
     return deps.metrics.render();
   });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  r.post('/orchestration/tokens', { schema: { body: TokenBody, tags: ['security'] } }, async (req, reply) => {
-    const caller = await deps.auth.require(req, 'token.create');
-    const b = req.body;
-    const { record, secret } = await createToken(
-      deps.store.backend,
-      { role: b.role, agentName: b.agent_name, label: b.label },
-      deps.store.now(),
-    );
-    await deps.store.audit(actorOf(caller), 'token.create', {
-      token_id: record.id,
-      role: record.role,
-      agent_name: record.agentName,
-    });
-    reply.code(201);
-    return { id: record.id, token: secret, role: record.role, agent_name: record.agentName };
-  });
 }

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { cancelGoal, getGoal, listGoals, submitGoal, type GoalRequest } from '../../app/index.ts';
+import { lowerCasePriorities, seedSubtask } from '../compat.ts';
+import type { ApiDeps } from '../deps.ts';
+import { CancelBody, DecomposeBody, GoalsQuery, IdParams } from '../schemas.ts';
+import type { Static } from 'typebox';
+import { goalView, taskView } from '../views.ts';
+
+const tags = ['goals'];
+
+/** Goals: submit (seed 002's decompose), list, read with their tasks, cancel. */
+export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { auth } = deps;
+
+  r.post(
+    '/orchestration/decompose',
+    // Before validation: the reference client's upper-case priorities become ours.
+    { schema: { body: DecomposeBody, tags }, preValidation: async (req) => lowerCasePriorities(req.body) },
+    async (req, reply) => {
+      const actor = await auth.actor(req, 'goal.submit');
+      const { goal, tasks, feasibility } = await submitGoal(deps, actor, goalRequest(req.body));
+      reply.code(201);
+      return {
+        goal_id: goal.id,
+        goal: goalView(goal),
+        subtasks: tasks.map((t) => ({ ...taskView(t), ...seedSubtask(t, goal.goal) })),
+        count: tasks.length,
+        feasibility: {
+          feasible: feasibility.feasible,
+          missing_skills: feasibility.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
+        },
+      };
+    },
+  );
+
+  r.get('/orchestration/goals', { schema: { querystring: GoalsQuery, tags } }, async (req) => {
+    await auth.require(req, 'read');
+    const q = req.query;
+    const page = await listGoals(deps, { state: q.state, limit: q.limit ?? 50, after: q.after });
+    return { goals: page.items.map(goalView), next: page.next };
+  });
+
+  r.get('/orchestration/goals/:id', { schema: { params: IdParams, tags } }, async (req) => {
+    await auth.require(req, 'read');
+    const { goal, tasks } = await getGoal(deps, req.params.id);
+    return { goal: goalView(goal), tasks: tasks.map(taskView) };
+  });
+
+  r.post(
+    '/orchestration/goals/:id/cancel',
+    { schema: { params: IdParams, body: CancelBody, tags } },
+    async (req) => {
+      const actor = await auth.actor(req, 'goal.cancel');
+      const { goal } = await cancelGoal(deps, actor, { goalId: req.params.id, reason: req.body?.reason });
+      return { goal: goalView(goal) };
+    },
+  );
+}
+
+/** The wire body (docs/api.md) as the use case's input. */
+function goalRequest(b: Static<typeof DecomposeBody>): GoalRequest {
+  return {
+    goal: b.goal,
+    context: b.context,
+    priority: b.priority,
+    template: b.template,
+    tasks: b.tasks?.map((t) => ({
+      name: t.name,
+      skills: t.skills,
+      priority: t.priority,
+      estimatedDurationMs: t.estimated_duration_ms,
+      dependsOn: t.depends_on,
+      input: t.input,
+      policy: t.policy,
+    })),
+    policy: b.policy && {
+      onTaskDeath: b.policy.on_task_death,
+      maxParallelTasks: b.policy.max_parallel_tasks,
+      weight: b.policy.weight,
+    },
+  };
+}
