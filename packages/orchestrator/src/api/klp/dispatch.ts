@@ -1,14 +1,7 @@
-import {
-  chainNext,
-  isKosError,
-  receiptOf,
-  verifyEnvelope,
-  type AnyEnvelope,
-  type Envelope,
-  type Receipt,
-} from '@kos/protocol';
+import { isKosError, type AnyEnvelope, type Envelope, type Receipt } from '@kos/protocol';
 import type { AgentCaller } from '../../registry/identity.ts';
 import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
+import type { ChainRefusal } from './receipt-chain.ts';
 import type { KlpSession } from './session.ts';
 
 /** What an agent may send once its session is active; each handler answers the frame. */
@@ -51,21 +44,10 @@ const ack = (s: KlpSession, env: AnyEnvelope) =>
  * transition so the log can attribute it to the agent's key offline.
  */
 async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void> {
-  const expected = chainNext(s.head, env);
-  if (env.auth?.chain !== expected) {
-    s.alert('KOS_ERR_CHAIN_MISMATCH', 'TASK_RESULT does not extend this session’s receipt chain', env);
-    s.close(4401, 'receipt chain mismatch');
-    return;
-  }
-  s.head = expected;
-  s.unsignedResults++;
+  const linked = s.chain.result(env);
+  if (!linked.ok) return refuse(s, env, linked);
   const p = env.payload;
-  const report = {
-    ...s.caller,
-    taskId: p.task_id,
-    epoch: p.epoch,
-    receipt: receiptOf(s.id, env, expected),
-  };
+  const report = { ...s.caller, taskId: p.task_id, epoch: p.epoch, receipt: linked.receipt };
   try {
     await applyResult(s, p, report);
   } catch (err) {
@@ -148,27 +130,26 @@ async function reportProgress(
 
 /** A signed frame must verify and sign the current receipt head; it then covers every result before it. */
 function signedHead(s: KlpSession, env: AnyEnvelope): boolean {
-  const identity = s.identity;
-  if (!identity || env.auth?.kid !== identity.kid || !verifyEnvelope(env, identity.publicKey)) {
-    s.alert('KOS_ERR_BAD_SIGNATURE', `${env.type} is not signed by the session’s key`, env);
-    s.close(4401, 'bad signature');
+  if (!s.identity) return false;
+  const signed = s.chain.signed(env, s.identity);
+  if (!signed.ok) {
+    refuse(s, env, signed);
     return false;
   }
-  if (env.auth.chain !== s.head) {
-    s.alert('KOS_ERR_CHAIN_MISMATCH', `${env.type} signs another receipt head than this session’s`, env);
-    s.close(4401, 'receipt chain mismatch');
-    return false;
-  }
-  if (s.unsignedResults > 0) {
-    const covered = s.unsignedResults;
-    s.unsignedResults = 0;
+  if (signed.covered > 0) {
     void s.record({
       kind: 'klp.receipts',
       agentId: s.agentId,
-      data: { session: s.id, covered, head: s.head, frame: env },
+      data: { session: s.id, covered: signed.covered, head: s.chain.head, frame: env },
     });
   }
   return true;
+}
+
+/** A frame that does not fit the receipt chain is forged: alert, and close the session. */
+function refuse(s: KlpSession, env: AnyEnvelope, r: ChainRefusal): void {
+  s.alert(r.code, r.message, env);
+  s.close(4401, r.code === 'KOS_ERR_BAD_SIGNATURE' ? 'bad signature' : 'receipt chain mismatch');
 }
 
 async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<void> {

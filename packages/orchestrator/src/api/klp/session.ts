@@ -7,7 +7,6 @@ import {
   ORCHESTRATOR_ADDRESS,
   ReplayGuard,
   agentAddress,
-  chainStart,
   decodeFrame,
   encodeFrame,
   envelope,
@@ -29,6 +28,7 @@ import type { Store } from '../../store/store.ts';
 import { dispatch, writePulse } from './dispatch.ts';
 import { verifyHello, type Identity } from './handshake.ts';
 import { PulseThrottle } from './pulses.ts';
+import { ReceiptChain } from './receipt-chain.ts';
 import type { SessionRegistry } from './registry.ts';
 import { SilenceWatch } from './silence.ts';
 
@@ -64,10 +64,8 @@ export class KlpSession {
   private readonly nonce = randomBytes(32).toString('base64url');
   private readonly guard: ReplayGuard;
   private seqOut = 0;
-  /** Receipt chain head: advanced by each TASK_RESULT, signed by heartbeats and disconnect. */
-  head: string;
-  /** Results received since the last signed frame covering them. */
-  unsignedResults = 0;
+  /** Advanced by each TASK_RESULT, signed by hello, heartbeats and disconnect. */
+  readonly chain: ReceiptChain;
   identity: Identity | null = null;
   readonly pulses: PulseThrottle;
   /** Pings the agent when it falls silent, once the session is active. */
@@ -77,7 +75,7 @@ export class KlpSession {
     private readonly socket: WebSocket,
     readonly deps: GatewayDeps,
   ) {
-    this.head = chainStart(this.nonce);
+    this.chain = new ReceiptChain(this.id, this.nonce);
     this.guard = new ReplayGuard({ windowMs: 60_000 });
     const { pingAfterMs, pongTimeoutMs, pulseWriteIntervalMs } = deps.config.klp;
     this.silence = new SilenceWatch({
@@ -158,7 +156,7 @@ export class KlpSession {
   private async hello(env: Envelope<'hello'>): Promise<void> {
     this.phase = 'verifying';
     try {
-      const identity = await verifyHello(this.deps.store, env, this.nonce, this.head);
+      const identity = await verifyHello(this.deps.store, env, this.nonce, this.chain.head);
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.identity = identity;
       const { resumed, abandon, unsent, cancelling } = await this.resume(env.payload.in_flight);
