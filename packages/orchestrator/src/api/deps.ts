@@ -2,7 +2,6 @@ import type { Config } from '../config/types.ts';
 import type { Metrics } from '../observe/index.ts';
 import type { Reconciler } from '../observe/reconciler.ts';
 import type { TemplateLibrary } from '../planner/index.ts';
-import type { Task } from '../scheduler/task.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
 import type { Authenticator } from './auth.ts';
@@ -18,12 +17,8 @@ export interface ApiDeps {
   /** Agents connected over KLP. */
   sessions: SessionRegistry;
   startedAt: number;
-  /** Something changed that may let an assignment round place work. */
-  changed(): void;
   /** Runs one assignment round now (POST /assign). */
   assignNow(actor: string): Promise<Lease[]>;
-  /** Leases ended by a verb: their holders are told to stop (over KLP once connected). */
-  revoked(tasks: readonly Task[]): void;
   /** False while starting or stopping. */
   accepting(): boolean;
   /** The periodic invariant check; it runs on the leader, so another replica shows no runs. */

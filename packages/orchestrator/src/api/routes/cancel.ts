@@ -19,9 +19,7 @@ export function cancelRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req) => {
       const token = await deps.auth.require(req, 'task.cancel');
       const reason = req.body?.reason ?? 'cancelled by a user';
-      const { task, revoked } = await deps.store.cancelTask(actorOf(token), req.params.id, reason);
-      deps.metrics.taskTransition(task.state);
-      deps.revoked(revoked);
+      const { task } = await deps.store.cancelTask(actorOf(token), req.params.id, reason);
       return { task: taskView(task) };
     },
   );

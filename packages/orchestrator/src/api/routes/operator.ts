@@ -18,7 +18,6 @@ export function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const token = await auth.require(req, 'task.retry');
     const reason = req.body?.reason ?? 'retried by an operator';
     const task = await store.retryTask(actorOf(token), req.params.id, reason);
-    deps.metrics.taskTransition(task.state);
     return { task: taskView(task) };
   });
 
@@ -26,16 +25,13 @@ export function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const token = await auth.require(req, 'task.approve');
     const reason = req.body?.reason ?? 'approved by an operator';
     const task = await store.approveTask(actorOf(token), req.params.id, reason);
-    deps.metrics.taskTransition(task.state);
     return { task: taskView(task) };
   });
 
   r.post('/orchestration/tasks/:id/deny', { schema }, async (req) => {
     const token = await auth.require(req, 'task.approve');
     const reason = req.body?.reason ?? 'denied by an operator';
-    const { task, revoked } = await store.denyTask(actorOf(token), req.params.id, reason);
-    deps.metrics.taskTransition(task.state);
-    deps.revoked(revoked);
+    const { task } = await store.denyTask(actorOf(token), req.params.id, reason);
     return { task: taskView(task) };
   });
 }

@@ -22,8 +22,6 @@ export function quarantineRoutes(app: FastifyInstance, deps: ApiDeps): void {
         reason: req.body.reason,
         trigger: 'operator',
       });
-      deps.metrics.leaseRevoked('agent_quarantined', revoked.length);
-      deps.revoked(revoked);
       return { agent: agentView(agent, 0, store.now(), deps.config), revoked: revoked.map((t) => t.id) };
     },
   );

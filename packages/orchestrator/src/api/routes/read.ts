@@ -46,8 +46,7 @@ export function readRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req) => {
       const token = await auth.require(req, 'goal.cancel');
       const reason = req.body?.reason ?? 'cancelled by a user';
-      const { goal, revoked } = await store.cancelGoal(actorOf(token), req.params.id, reason);
-      deps.revoked(revoked);
+      const { goal } = await store.cancelGoal(actorOf(token), req.params.id, reason);
       return { goal: goalView(goal) };
     },
   );

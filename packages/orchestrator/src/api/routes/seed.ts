@@ -51,7 +51,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       bindTokenHash: token.role === 'agent' ? token.hash : undefined,
     });
     if (token.role === 'agent') auth.forget(token.hash);
-    deps.changed();
     const active = (await store.read((tx) => tx.countLeasesByAgent())).get(agent.id) ?? 0;
     return {
       agent_id: agent.id,
@@ -151,7 +150,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
       epoch: b.epoch,
       result: b.result ?? null,
     });
-    deps.metrics.taskTransition('succeeded');
     return { message: `task ${task.name} completed`, task: taskView(task) };
   });
 
@@ -159,7 +157,7 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const token = await auth.require(req, 'task.fail');
     const b = req.body;
     const agentId = await holderFor(deps, token, b.agent_id, b.subtask_uuid);
-    const { task, revoked } = await store.failTask(actorOf(token), {
+    const { task } = await store.failTask(actorOf(token), {
       taskId: b.subtask_uuid,
       agentId,
       epoch: b.epoch,
@@ -169,8 +167,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
         retryable: b.error.retryable ?? true,
       },
     });
-    deps.metrics.taskTransition(task.state);
-    deps.revoked(revoked);
     return { task: taskView(task) };
   });
 
@@ -194,7 +190,6 @@ export function seedRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { agent: a, revoked } = await store.unregisterAgent(actorOf(token), {
       agentId: agent?.id ?? req.body.agent_id,
     });
-    deps.revoked(revoked);
     return {
       message: `agent ${a.name} unregistered`,
       agent_id: a.id,
