@@ -7,6 +7,7 @@ import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
 import { LocalCoordinator, type Coordinator } from './cluster/coordinator.ts';
 import { Engine } from './cluster/engine.ts';
+import { EventFeed } from './cluster/event-feed.ts';
 import { PostgresCoordinator } from './cluster/postgres-coordinator.ts';
 import type { Config } from './config/types.ts';
 import { Metrics, createLogger } from './observe/index.ts';
@@ -18,8 +19,8 @@ import { openSqliteBackend } from './store/sqlite/index.ts';
 import { Store } from './store/store.ts';
 
 /**
- * A running orchestrator: the store, the HTTP API and KLP gateway, and the engine (event-driven
- * assignment rounds, the periodic sweep). Several replicas may share one PostgreSQL store; the
+ * A running orchestrator: the store, the HTTP API and KLP gateway, the engine (event-driven
+ * assignment rounds, the periodic sweep, what follows each commit) and the live event feed. Several replicas may share one PostgreSQL store; the
  * coordinator elects the one that runs rounds and sweeps and carries wake-ups between them.
  *
  * ```ts
@@ -36,6 +37,8 @@ export class Orchestrator {
     readonly metrics: Metrics,
     private readonly app: FastifyInstance,
     private readonly engine: Engine,
+    /** Every event committed, by this replica or another on the same store, in seq order. */
+    readonly events: EventFeed,
     private readonly sessions: SessionRegistry,
     private readonly coordinator: Coordinator,
     private readonly admin: { path: string; created: boolean },
@@ -57,7 +60,9 @@ export class Orchestrator {
     }
     const metrics = new Metrics();
     const backend = await openBackend(config, metrics);
-    const store = new Store(backend, config);
+    const store = new Store(backend, config, {
+      onListenerError: (err) => log.error({ err }, 'a commit-effects listener failed'),
+    });
     const templates = await loadTemplates(config.templatesDir);
     const admin = await ensureAdminToken(config.dataDir, backend, store.now());
     const coordinator =
@@ -69,7 +74,10 @@ export class Orchestrator {
     const recovered =
       backend.kind === 'sqlite' ? await store.recoverAfterRestart() : { agents: 0, leases: 0 };
     const sessions = new SessionRegistry((n) => metrics.klpSessionsOpen(n));
+    // The engine reacts to every commit's effects (pushes, rollbacks, rounds, metrics); the API
+    // and gateway only call store verbs.
     const engine = new Engine(config, store, metrics, log, sessions, coordinator);
+    const events = new EventFeed(store, coordinator, log);
     const app = await buildApp(
       {
         config,
@@ -79,9 +87,7 @@ export class Orchestrator {
         sessions,
         auth: new Authenticator(store),
         startedAt: store.now(),
-        changed: () => engine.changed(),
         assignNow: (actor) => engine.runRound(actor),
-        revoked: (tasks) => engine.revoked(tasks),
         accepting: () => engine.accepting,
         reconciler: engine.reconciler,
       },
@@ -102,7 +108,19 @@ export class Orchestrator {
       },
       'listening',
     );
-    return new Orchestrator(config, store, log, metrics, app, engine, sessions, coordinator, admin, url);
+    return new Orchestrator(
+      config,
+      store,
+      log,
+      metrics,
+      app,
+      engine,
+      events,
+      sessions,
+      coordinator,
+      admin,
+      url,
+    );
   }
 
   /** Stops taking requests, lets the current round finish, flushes the store and closes it. */
@@ -110,6 +128,7 @@ export class Orchestrator {
     await this.engine.stop();
     this.sessions.closeAll(1001, 'orchestrator stopping');
     await this.app.close();
+    await this.events.close();
     await this.coordinator.close();
     await this.store.backend.close();
     this.log.info('stopped');

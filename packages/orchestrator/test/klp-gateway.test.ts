@@ -150,6 +150,27 @@ describe('the KLP gateway', () => {
     expect((await stranger.closed).code).toBe(4401);
   });
 
+  it('counts a task result over KLP in kos_tasks_transitions_total, as a result over REST is', async () => {
+    const { klp, key } = await connected('counted-result', ['counted-skill']);
+    const succeeded = async () =>
+      Number(
+        /kos_tasks_transitions_total\{to="succeeded"\} (\d+)/.exec(
+          (await running.admin.get<string>('/metrics')).body,
+        )?.[1] ?? 0,
+      );
+    const before = await succeeded();
+    await submitDag(running.admin, [{ name: 'counted', skills: ['counted-skill'] }]);
+    const req = (await klp.next((e) => e.type === 'TASK_REQUEST')) as Envelope<'TASK_REQUEST'>;
+    const sent = klp.send(
+      'TASK_RESULT',
+      { task_id: req.payload.task_id, epoch: req.payload.epoch, status: 'succeeded', result: 1 },
+      key,
+    );
+    expect((await klp.replyTo(sent.id)).type).toBe('ack');
+    expect(await succeeded()).toBe(before + 1);
+    klp.close();
+  });
+
   it('counts a refused frame in kos_rejected_requests_total, by its code', async () => {
     const { klp, key } = await connected('counted-refusal', ['count-skill']);
     const rejected = async () =>

@@ -51,7 +51,6 @@ export async function registerAgent(core: Core, actor: Actor, req: AgentRegistra
     publicKey: req.publicKey,
     bindTokenHash,
   });
-  core.changed();
   const activeLeases = (await core.store.read((tx) => tx.countLeasesByAgent())).get(agent.id) ?? 0;
   return { agent, activeLeases };
 }
@@ -77,28 +76,18 @@ export async function drainAgent(
   req: { agentId?: string | undefined; mode: 'finish' | 'return' },
 ) {
   const caller = await actingAgent(core.store, actor, req);
-  const { agent, revoked } = await core.store.drainAgent(actorId(actor), caller, req.mode);
-  core.revoked(revoked);
-  return { agent, revoked };
+  return core.store.drainAgent(actorId(actor), caller, req.mode);
 }
 
 /** The agent leaves; its leases are revoked (and reassigned). */
 export async function unregisterAgent(core: Core, actor: Actor, req: { agentId?: string | undefined }) {
   const caller = await actingAgent(core.store, actor, req);
-  const { agent, revoked } = await core.store.unregisterAgent(actorId(actor), caller);
-  core.revoked(revoked);
-  return { agent, revoked };
+  return core.store.unregisterAgent(actorId(actor), caller);
 }
 
 /** Operator: isolates an agent and revokes its leases. */
 export async function quarantineAgent(core: Core, actor: Actor, req: { agentId: string; reason: string }) {
-  const { agent, revoked } = await core.store.quarantineAgent(actorId(actor), req.agentId, {
-    reason: req.reason,
-    trigger: 'operator',
-  });
-  core.metrics.leaseRevoked('agent_quarantined', revoked.length);
-  core.revoked(revoked);
-  return { agent, revoked };
+  return core.store.quarantineAgent(actorId(actor), req.agentId, { reason: req.reason, trigger: 'operator' });
 }
 
 /** Operator: a quarantined agent may register again, its failure counts and breakers reset. */

@@ -3,7 +3,6 @@ import type { Metrics } from '../observe/index.ts';
 import type { Reconciler } from '../observe/reconciler.ts';
 import type { TemplateLibrary } from '../planner/index.ts';
 import type { AgentCaller } from '../registry/identity.ts';
-import type { Task } from '../scheduler/task.ts';
 import type { TokenRecord } from '../store/records.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
@@ -20,10 +19,6 @@ export interface Core {
   reconciler: Pick<Reconciler, 'runs' | 'roundsRequested' | 'last'>;
   /** When this orchestrator started (store clock), for the uptime in status. */
   startedAt: number;
-  /** Something changed that may let an assignment round place work. */
-  changed(): void;
-  /** Leases ended by a verb: their holders are told to stop. */
-  revoked(tasks: readonly Task[]): void;
 }
 
 /**

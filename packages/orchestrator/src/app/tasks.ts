@@ -37,7 +37,6 @@ export async function completeTask(
     ...(await holder(core, actor, r)),
     result: r.result ?? null,
   });
-  core.metrics.taskTransition('succeeded');
   return task;
 }
 
@@ -52,12 +51,10 @@ export async function failTask(
     message: r.error.message,
     retryable: r.error.retryable ?? true,
   };
-  const { task, revoked } = await core.store.failTask(actorId(actor), {
+  const { task } = await core.store.failTask(actorId(actor), {
     ...(await holder(core, actor, r)),
     error,
   });
-  core.metrics.taskTransition(task.state);
-  core.revoked(revoked);
   return task;
 }
 
@@ -67,20 +64,18 @@ export async function handOffTask(
   actor: Actor,
   r: TaskReport & { action: 'declined' | 'delegated'; reason: string; to?: string | undefined },
 ): Promise<Task> {
-  const { task, revoked } = await core.store.handOff(actorId(actor), {
+  const { task } = await core.store.handOff(actorId(actor), {
     ...(await holder(core, actor, r)),
     action: r.action,
     reason: r.reason,
     to: r.to,
   });
-  core.revoked(revoked);
   return task;
 }
 
 /** The holder gives its task back (or, for a task being cancelled, says it stopped). */
 export async function returnTask(core: Core, actor: Actor, r: TaskReport): Promise<void> {
-  const { revoked } = await core.store.returnTask(actorId(actor), await holder(core, actor, r));
-  core.revoked(revoked);
+  await core.store.returnTask(actorId(actor), await holder(core, actor, r));
 }
 
 /** The holder's progress (0–100) and checkpoint: marks the task running and renews its lease. */
@@ -103,39 +98,25 @@ export interface OperatorAction {
 
 /** Cancels one task; a leased one is `cancelling` until its holder stops, its dependents are skipped. */
 export async function cancelTask(core: Core, actor: Actor, r: OperatorAction): Promise<Task> {
-  const { task, revoked } = await core.store.cancelTask(
-    actorId(actor),
-    r.taskId,
-    r.reason ?? 'cancelled by a user',
-  );
-  core.metrics.taskTransition(task.state);
-  core.revoked(revoked);
+  const { task } = await core.store.cancelTask(actorId(actor), r.taskId, r.reason ?? 'cancelled by a user');
   return task;
 }
 
 /** A dead task is ready again with more attempts; its goal and skipped tasks reopen. */
 export async function retryTask(core: Core, actor: Actor, r: OperatorAction): Promise<Task> {
   const task = await core.store.retryTask(actorId(actor), r.taskId, r.reason ?? 'retried by an operator');
-  core.metrics.taskTransition(task.state);
   return task;
 }
 
 /** A task awaiting approval is ready. */
 export async function approveTask(core: Core, actor: Actor, r: OperatorAction): Promise<Task> {
   const task = await core.store.approveTask(actorId(actor), r.taskId, r.reason ?? 'approved by an operator');
-  core.metrics.taskTransition(task.state);
   return task;
 }
 
 /** A task awaiting approval dies; its goal's policy decides what happens to the rest. */
 export async function denyTask(core: Core, actor: Actor, r: OperatorAction): Promise<Task> {
-  const { task, revoked } = await core.store.denyTask(
-    actorId(actor),
-    r.taskId,
-    r.reason ?? 'denied by an operator',
-  );
-  core.metrics.taskTransition(task.state);
-  core.revoked(revoked);
+  const { task } = await core.store.denyTask(actorId(actor), r.taskId, r.reason ?? 'denied by an operator');
   return task;
 }
 

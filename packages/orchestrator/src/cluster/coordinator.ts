@@ -2,13 +2,14 @@
  * Coordination between orchestrator replicas that share one store. The store keeps all state;
  * the coordinator only decides who runs the singleton duties (sweeps, retry timers, assignment
  * rounds) and carries wake-ups between replicas: a round requested anywhere runs on the leader,
- * and leases or revocations decided anywhere reach the replica holding the agent's connection.
+ * leases or revocations decided anywhere reach the replica holding the agent's connection, and
+ * every replica's event feed hears that another one committed events.
  *
  * One process (embedded SQLite) uses `LocalCoordinator`: always the leader, an in-process bus.
  * Several replicas on PostgreSQL use `PostgresCoordinator`: an advisory lock elects the leader
  * (released when its session dies, so the duty moves on), LISTEN/NOTIFY carries the messages.
  */
-export type Channel = 'round' | 'leases' | 'revoked';
+export type Channel = 'round' | 'leases' | 'revoked' | 'events';
 
 export interface Coordinator {
   /** Whether other replicas exist to hear `publish` (false: one process, nothing to tell). */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Rollback, SessionRegistry } from '../api/klp/registry.ts';
 import type { Config } from '../config/types.ts';
 import type { Metrics } from '../observe/index.ts';
 import { Reconciler } from '../observe/reconciler.ts';
 import { isLeased, type Task } from '../scheduler/task.ts';
+import type { CommitEffects, RevokedLease } from '../store/effects.ts';
+import type { NewEvent } from '../store/records.ts';
 import type { Lease } from '../store/verbs/assign.ts';
 import type { Store } from '../store/store.ts';
+import type { AgentLink, Rollback } from './agent-link.ts';
 import type { Coordinator } from './coordinator.ts';
 
 /** Ids per message: a NOTIFY payload holds at most ~8 kB. */
@@ -26,8 +28,10 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 /**
  * The orchestrator's moving parts around the store: event-driven assignment rounds, the periodic
- * sweep, and the fan-out of leases and revocations to whichever replica holds the agent's KLP
- * session. Rounds and sweeps run on the coordinator's leader only; any replica may ask for a round.
+ * sweep, and what follows every commit (`committed`: the one subscriber of the store's effects):
+ * leases pushed and revocations told to the agents, here and through whichever replica holds the
+ * agent's link, rounds requested, transitions counted. Rounds and sweeps run on the coordinator's
+ * leader only; any replica may ask for a round.
  */
 export class Engine {
   private running = false;
@@ -48,10 +52,11 @@ export class Engine {
     private readonly store: Store,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly sessions: SessionRegistry,
+    private readonly agents: AgentLink,
     private readonly coordinator: Coordinator,
   ) {
     this.reconciler = new Reconciler(store, config);
+    store.effects.subscribe((effects) => this.committed(effects));
     coordinator.subscribe('round', () => this.requestRound());
     coordinator.subscribe('leases', (p) => void this.deliverLeases(p));
     coordinator.subscribe('revoked', (p) => this.deliverRevoked(p));
@@ -65,13 +70,10 @@ export class Engine {
   start(): void {
     this.running = true;
     // A batch whose verbs readied work or freed slots ends with a round on the leader (leased in
-    // the same commit as the result that readied it); elsewhere the leader is asked for one.
+    // the same commit as the result that readied it); elsewhere the leader is asked for one
+    // (`committed`, for a placeable commit).
     this.store.afterPlaceable({
       round: () => this.running && this.config.scheduler.autoAssign && this.coordinator.leader,
-      committed: (round) => {
-        if (round === null) this.changed();
-        else void this.afterRound(round.leases, round.seconds);
-      },
       failed: (err) => {
         this.log.error({ err }, 'assignment round failed');
         this.requestRound();
@@ -94,8 +96,61 @@ export class Engine {
     await Promise.all([this.roundRunning, this.reconciling]);
   }
 
+  /** Runs one round now on this replica (POST /assign); its leases go out as its commit's effects. */
+  runRound(actor: string): Promise<Lease[]> {
+    return this.store.assignRound(actor);
+  }
+
+  /**
+   * What a commit did, told once after it committed (store/effects.ts). Synchronous: pushes and
+   * announcements are sent without waiting.
+   */
+  private committed(e: CommitEffects): void {
+    for (const t of e.transitions) if (t.entity === 'task') this.metrics.taskTransition(t.to);
+    for (const event of e.events) {
+      if (event.kind === 'task.lease_revoked') this.metrics.leaseRevoked(revocationReason(event));
+    }
+    if (e.round !== null) {
+      this.metrics.roundFinished(e.round.seconds, e.leases.length);
+      // A full round may have left more ready work behind the round limit.
+      if (e.leases.length >= this.config.scheduler.roundLimit) this.requestRound();
+    }
+    if (e.leases.length > 0) this.leased(e.leases.map((l) => l.task));
+    if (e.revoked.length > 0) this.revoked(e.revoked);
+    // On the leader the commit's batch ended with a round already (start: afterPlaceable).
+    if (e.placeable && !this.coordinator.leader) this.changed();
+  }
+
+  /** New leases are pushed to their agents, here and on the other replicas. */
+  private leased(tasks: Task[]): void {
+    this.agents.pushLeases(tasks);
+    this.announce(
+      'leases',
+      tasks.map((t) => t.id),
+    ).catch((err: unknown) => this.log.warn({ err }, 'could not announce leases'));
+  }
+
+  /**
+   * Leases ended without their holder's report, and tasks cancelled while leased: their holders,
+   * wherever connected, are told to stop (and, for a cancel, to acknowledge by the grace deadline).
+   */
+  private revoked(ended: readonly RevokedLease[]): void {
+    const held: Rollback[] = ended.map((r) => ({
+      id: r.task.id,
+      agentId: r.agentId,
+      epoch: r.epoch,
+      ackBy: r.ackBy,
+    }));
+    this.agents.rollback(held);
+    this.announce('revoked', held).catch((err: unknown) =>
+      this.log.warn({ err }, 'could not announce revoked leases'),
+    );
+    for (const t of held)
+      this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
+  }
+
   /** Something changed that may let a round place work: run one here, or ask the leader. */
-  changed(): void {
+  private changed(): void {
     if (!this.running || !this.config.scheduler.autoAssign) return;
     if (this.coordinator.leader) {
       this.requestRound();
@@ -108,49 +163,6 @@ export class Engine {
       .publish('round', '')
       .catch((err: unknown) => this.log.warn({ err }, 'could not ask the leader for a round'))
       .finally(() => (this.roundAsked = false));
-  }
-
-  /** Runs one round now on this replica (POST /assign) and announces its leases. */
-  async runRound(actor: string): Promise<Lease[]> {
-    const started = performance.now();
-    const leases = await this.store.assignRound(actor);
-    await this.afterRound(leases, (performance.now() - started) / 1000);
-    return leases;
-  }
-
-  /** A round committed: its leases are pushed to their agents, here and on the other replicas. */
-  private async afterRound(leases: Lease[], seconds: number): Promise<void> {
-    this.metrics.roundFinished(seconds, leases.length);
-    for (let i = 0; i < leases.length; i++) this.metrics.taskTransition('leased');
-    const tasks = leases.map((l) => l.task);
-    this.sessions.pushLeases(tasks);
-    // A full round may have left more ready work behind the round limit.
-    if (leases.length >= this.config.scheduler.roundLimit) this.requestRound();
-    await this.announce(
-      'leases',
-      tasks.map((t) => t.id),
-    ).catch((err: unknown) => this.log.warn({ err }, 'could not announce leases'));
-  }
-
-  /**
-   * Leases ended by a verb, and tasks cancelled while leased: their holders, wherever connected,
-   * are told to stop (and, for a cancel, to acknowledge by the grace deadline).
-   */
-  revoked(tasks: readonly Task[]): void {
-    const held: Rollback[] = tasks
-      .filter((t) => t.agentId)
-      .map((t) => ({
-        id: t.id,
-        agentId: t.agentId,
-        epoch: t.epoch,
-        ackBy: t.state === 'cancelling' ? t.leaseExpiresAt : null,
-      }));
-    this.sessions.rollback(held);
-    this.announce('revoked', held).catch((err: unknown) =>
-      this.log.warn({ err }, 'could not announce revoked leases'),
-    );
-    for (const t of held)
-      this.log.info({ task_id: t.id, agent_id: t.agentId, epoch: t.epoch }, 'lease ended');
   }
 
   /**
@@ -192,14 +204,14 @@ export class Engine {
   /** Pushes leases another replica announced to the agents connected here. */
   private async deliverLeases(payload: string): Promise<void> {
     const { from, items } = JSON.parse(payload) as Announcement<string>;
-    if (from === this.replica || this.sessions.size === 0) return;
+    if (from === this.replica || this.agents.size === 0) return;
     const tasks = await this.store.read((tx) => tx.getTasks(items));
-    this.sessions.pushLeases(tasks.filter((t) => isLeased(t.state)));
+    this.agents.pushLeases(tasks.filter((t) => isLeased(t.state)));
   }
 
   private deliverRevoked(payload: string): void {
     const { from, items } = JSON.parse(payload) as Announcement<Rollback>;
-    if (from !== this.replica) this.sessions.rollback(items);
+    if (from !== this.replica) this.agents.rollback(items);
   }
 
   /**
@@ -233,20 +245,18 @@ export class Engine {
     this.store
       .sweep()
       .then((s) => {
-        this.metrics.leaseRevoked('lease_expired', s.expired.length);
-        this.metrics.leaseRevoked('agent_lost', s.lost.length);
-        this.metrics.leaseRevoked('timeout', s.timedOut.length);
-        this.metrics.leaseRevoked('agent_quarantined', s.quarantined.length);
-        const revoked = [...s.lost, ...s.expired, ...s.timedOut, ...s.quarantined];
-        if (revoked.length > 0 || s.promoted > 0 || s.lostAgents > 0) {
-          this.log.info(
-            { lost_agents: s.lostAgents, revoked: revoked.length, promoted: s.promoted },
-            'sweep',
-          );
-          // The sweep's own batch ended with a round for what it readied (Store.sweep asks for it).
-          this.revoked(revoked);
+        // Its revocations are told, and its batch ended with a round, as for any commit.
+        const revoked = s.lost.length + s.expired.length + s.timedOut.length + s.quarantined.length;
+        if (revoked > 0 || s.promoted > 0 || s.lostAgents > 0) {
+          this.log.info({ lost_agents: s.lostAgents, revoked, promoted: s.promoted }, 'sweep');
         }
       })
       .catch((err: unknown) => this.log.error({ err }, 'sweep failed'));
   }
+}
+
+/** The reason a `task.lease_revoked` event gives (every writer sets one). */
+function revocationReason(event: NewEvent): string {
+  const reason = event.data['reason'];
+  return typeof reason === 'string' ? reason : 'unknown';
 }

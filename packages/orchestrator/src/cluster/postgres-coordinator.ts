@@ -6,7 +6,7 @@ import type { Channel, Coordinator } from './coordinator.ts';
 const LEADER_LOCK = 0x6b6f7301;
 /** NOTIFY payloads are limited to 8000 bytes; larger messages are split by the caller's lists. */
 const MAX_PAYLOAD = 7_900;
-const CHANNELS: readonly Channel[] = ['round', 'leases', 'revoked'];
+const CHANNELS: readonly Channel[] = ['round', 'leases', 'revoked', 'events'];
 const pgChannel = (c: Channel) => `kos_${c}`;
 
 /**

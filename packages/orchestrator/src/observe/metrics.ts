@@ -25,7 +25,7 @@ export class Metrics {
   private readonly assignments = this.counter('kos_assignments_total', 'Tasks leased to agents.', []);
   private readonly leaseRevocations = this.counter(
     'kos_lease_revocations_total',
-    'Leases taken back before the task finished, by reason.',
+    'Leases ended before their task finished, by the reason of their task.lease_revoked event (agent_lost, lease_expired, timeout.start_to_close, agent_quarantined, agent_unregistered; returned and handed_back: given back by the holder).',
     ['reason'],
   );
   private readonly httpRequests = this.counter('kos_http_requests_total', 'HTTP requests answered.', [
@@ -116,7 +116,7 @@ export class Metrics {
     if (assigned > 0) this.assignments.inc(assigned);
   }
 
-  /** A lease was revoked: e.g. `expired`, `agent_lost`, `agent_unregistered`, `cancelled`. */
+  /** A lease ended early, by the `reason` of its `task.lease_revoked` event (e.g. `agent_lost`). */
   leaseRevoked(reason: string, count = 1): void {
     if (count > 0) this.leaseRevocations.inc({ reason }, count);
   }

@@ -87,6 +87,36 @@ export function contractOfBatchHook(h: ContractHarness): void {
       expect(await read((tx) => tx.getGoal(lost.id))).toBeNull();
     });
 
+    it('tells each transaction that committed, in commit order, then the hook, before any caller hears', async () => {
+      const told: string[] = [];
+      h.backend.setBatchHook({
+        run: async () => 'round',
+        committed: (value) => told.push(`hook ${String(value)}`),
+        failed: () => told.push('hook failed'),
+      });
+      const op = (name: string, fail = false) =>
+        h.backend
+          .transaction(
+            async (tx) => {
+              await tx.insertGoal(goal());
+              if (fail) throw new Error(name);
+              return name;
+            },
+            { wantsHook: () => true, committed: (value) => told.push(`committed ${value}`) },
+          )
+          .then(
+            () => told.push(`resolved ${name}`),
+            () => told.push(`rejected ${name}`),
+          );
+      await Promise.all([op('a'), op('b', true), op('c')]);
+      expect(told.indexOf('committed a')).toBeLessThan(told.indexOf('committed c'));
+      expect(told).not.toContain('committed b');
+      const lastTold = Math.max(...['committed a', 'committed c', 'hook round'].map((t) => told.indexOf(t)));
+      expect(told.indexOf('hook round')).toBe(lastTold);
+      const firstAnswer = Math.min(...['resolved a', 'rejected b', 'resolved c'].map((t) => told.indexOf(t)));
+      expect(firstAnswer).toBeGreaterThan(lastTold);
+    });
+
     it('stops running once removed', async () => {
       let runs = 0;
       install(async () => void runs++);

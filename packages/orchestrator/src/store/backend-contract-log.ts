@@ -53,6 +53,19 @@ export function contractOfLogAndTransactions(h: ContractHarness): void {
       expect(await list({ goalId: 'g1', kinds: ['task.assigned'] })).toEqual([seqOf(4)]);
       expect(await list({}, 2)).toEqual([seqOf(0), seqOf(1)]);
     });
+
+    it('names the seq of the newest event, 0 while there is none, and sees a transaction its own', async () => {
+      expect(await read((tx) => tx.lastEventSeq())).toBe(0);
+      await write((tx) => tx.appendEvents([event(), event()]));
+      const all = await read((tx) => tx.listEvents({ limit: 10 }));
+      expect(await read((tx) => tx.lastEventSeq())).toBe(all.at(-1)!.seq);
+      const own = await write(async (tx) => {
+        await tx.appendEvents([event()]);
+        return tx.lastEventSeq();
+      });
+      expect(own).toBeGreaterThan(all.at(-1)!.seq);
+      expect(await read((tx) => tx.lastEventSeq())).toBe(own);
+    });
   });
 
   describe('tokens', () => {

@@ -42,6 +42,13 @@ export interface TxOptions<T> {
    * tasks or freed an agent's slots, so an assignment round may place work.
    */
   wantsHook?: ((value: T) => boolean) | undefined;
+  /**
+   * Told, with what `fn` returned, once this transaction committed: synchronously after the
+   * COMMIT, in commit order (a batch's transactions in order, then its hook's `committed`), before
+   * any caller of the batch is answered. Never when it rolled back; once when a batch was redone
+   * (only the attempt that committed is told). It must not throw.
+   */
+  committed?: ((value: T) => void) | undefined;
 }
 
 /**
@@ -53,7 +60,7 @@ export interface TxOptions<T> {
  */
 export interface BatchHook {
   run(tx: Tx): Promise<unknown>;
-  /** After COMMIT, with what `run` returned. */
+  /** After COMMIT (after the batch's transactions' `TxOptions.committed`), with what `run` returned. */
   committed(value: unknown): void;
   failed(error: unknown): void;
 }
@@ -136,6 +143,8 @@ export interface ReadTx {
   countAgentsByState(): Promise<Partial<Record<AgentState, number>>>;
 
   listEvents(filter: EventFilter): Promise<EventRecord[]>;
+  /** The seq of the newest event (0 when there is none): where a reader of new events starts. */
+  lastEventSeq(): Promise<number>;
 
   getTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(): Promise<TokenRecord[]>;

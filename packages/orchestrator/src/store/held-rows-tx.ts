@@ -118,6 +118,9 @@ export class HeldRowsTx implements Tx {
   listEvents(filter: EventFilter): Promise<EventRecord[]> {
     return this.inner.listEvents(filter);
   }
+  lastEventSeq(): Promise<number> {
+    return this.inner.lastEventSeq();
+  }
   getTokenByHash(hash: string): Promise<TokenRecord | null> {
     return this.inner.getTokenByHash(hash);
   }

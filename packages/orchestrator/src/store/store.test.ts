@@ -95,7 +95,7 @@ describe.each(verbBackends())('store verbs on $name', (backend) => {
     h.clock.now += h.config.heartbeat.ttlMs + 1;
     const swept = await h.store.sweep();
     expect(swept.lostAgents).toBe(1);
-    expect(swept.lost.map((t) => t.id)).toEqual([tasks[0]!.id]);
+    expect(swept.lost.map((r) => r.task.id)).toEqual([tasks[0]!.id]);
     const after = await h.store.read((tx) => tx.getTask(tasks[0]!.id));
     expect(after).toMatchObject({ state: 'ready', attempts: 1, agentId: null, epoch: 1 });
   });

@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.ts';
 import type { AgentCaller } from '../registry/identity.ts';
-import type { Task, TaskError } from '../scheduler/task.ts';
+import type { TaskError } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
+import { CommitStream, EffectsCollector, type CommitEffects, type RevokedLease } from './effects.ts';
 import type { NewEvent } from './records.ts';
 import { assignRound, type Lease } from './verbs/assign.ts';
 import {
@@ -29,12 +30,6 @@ import {
 } from './verbs/quarantine.ts';
 import { sweepTimeouts } from './verbs/timeouts.ts';
 
-/** A round run at the end of a commit batch: its leases, and its duration for the round metric. */
-export interface PlacedRound {
-  leases: Lease[];
-  seconds: number;
-}
-
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
   now(): number;
@@ -46,58 +41,87 @@ export const monotonicClock: Clock = (() => {
   return { now: () => Math.floor(origin + performance.now()) };
 })();
 
+export interface StoreOptions {
+  clock?: Clock;
+  /** Jitter source for retry delays. */
+  random?: () => number;
+  /** Told when a subscriber of `effects` throws (the verb's caller is not). */
+  onListenerError?: (err: unknown) => void;
+}
+
 /**
  * The domain verbs, each one atomic transaction on the backend. The verbs are written once
- * (store/verbs) over the backend's row operations, so every backend behaves the same.
+ * (store/verbs) over the backend's row operations, so every backend behaves the same. What each
+ * committed transaction did is published on `effects` (store/effects.ts).
  */
 export class Store {
+  /** One CommitEffects record per committed transaction that changed something, in commit order. */
+  readonly effects: CommitStream;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
   constructor(
     readonly backend: Backend,
     private readonly config: Config,
-    private readonly clock: Clock = monotonicClock,
-    private readonly random: () => number = Math.random,
-  ) {}
+    options: StoreOptions = {},
+  ) {
+    this.clock = options.clock ?? monotonicClock;
+    this.random = options.random ?? Math.random;
+    this.effects = new CommitStream(
+      options.onListenerError ?? ((err) => console.error('a commit-effects listener failed', err)),
+    );
+  }
 
   /**
-   * Runs a verb as one transaction. Every event a verb writes carries the actor, so the event log
-   * already says who did what; no separate audit entry is written per action.
+   * Runs a verb as one transaction and publishes its effects once it committed. Every event a
+   * verb writes carries the actor, so the event log already says who did what; no separate audit
+   * entry is written per action.
    */
   private run<T>(
     actor: string,
     fn: (tx: Tx, ctx: VerbContext) => Promise<T>,
     placeable?: (value: T) => boolean,
   ): Promise<T> {
-    // The clock is read when the transaction runs, not when it was queued.
-    return this.backend.transaction((tx) => fn(tx, this.context(actor)), { wantsHook: placeable });
+    // Group commit may run `fn` again (a redone batch): each attempt collects its own effects,
+    // and only the one that committed is published.
+    let effects: EffectsCollector | undefined;
+    return this.backend.transaction(
+      (tx) => {
+        effects = new EffectsCollector();
+        // The clock is read when the transaction runs, not when it was queued.
+        return fn(tx, this.context(actor, effects));
+      },
+      {
+        wantsHook: placeable,
+        committed: (value) => this.effects.publish(effects?.record(placeable?.(value) ?? false) ?? null),
+      },
+    );
   }
 
-  private context(actor: string): VerbContext {
-    return { now: this.clock.now(), actor, config: this.config, random: this.random };
+  private context(actor: string, effects: EffectsCollector): VerbContext {
+    return { now: this.clock.now(), actor, config: this.config, random: this.random, effects };
+  }
+
+  /** One assignment round in `tx`; its record says how long it took. */
+  private async round(tx: Tx, actor: string): Promise<{ leases: Lease[]; effects: CommitEffects | null }> {
+    const effects = new EffectsCollector();
+    const started = performance.now();
+    const leases = await assignRound(tx, this.context(actor, effects));
+    return { leases, effects: effects.record(false, { seconds: (performance.now() - started) / 1000 }) };
   }
 
   /**
    * Ends every commit batch in which a verb may have made work placeable (readied tasks, freed an
-   * agent's slots) with `hook`: when `hook.round()` says so, an assignment round runs in the same
-   * transaction, so what a result readied is leased in its commit; `committed` is told its leases
-   * and how long it took (null when no round ran). Null removes the hook.
+   * agent's slots) with an assignment round in the same transaction when `hook.round()` says so,
+   * so what a result readied is leased in its commit. The round's effects are published after the
+   * batch's (leases included); `failed` is told if the round threw (only its writes are undone).
+   * Null removes the hook.
    */
-  afterPlaceable(
-    hook: {
-      round(): boolean;
-      committed(round: PlacedRound | null): void;
-      failed(error: unknown): void;
-    } | null,
-  ): void {
-    const run = async (tx: Tx): Promise<PlacedRound | null> => {
-      if (!hook?.round()) return null;
-      const started = performance.now();
-      const leases = await assignRound(tx, this.context('system'));
-      return { leases, seconds: (performance.now() - started) / 1000 };
-    };
+  afterPlaceable(hook: { round(): boolean; failed(error: unknown): void } | null): void {
     this.backend.setBatchHook(
       hook && {
-        run,
-        committed: (value) => hook.committed(value as PlacedRound | null),
+        run: async (tx) => (hook.round() ? (await this.round(tx, 'system')).effects : null),
+        committed: (value) => this.effects.publish(value as CommitEffects | null),
         failed: (error) => hook.failed(error),
       },
     );
@@ -105,15 +129,13 @@ export class Store {
 
   /** Appends events that belong to no verb (KLP sessions, signed receipts, security alerts). */
   record(events: readonly NewEvent[]): Promise<void> {
-    return this.backend.transaction((tx) => tx.appendEvents(events));
+    return this.run('system', (tx, ctx) => appendAll(tx, ctx, events));
   }
 
   /** Records an accepted action that is not a store verb (e.g. issuing a token). */
   audit(actor: string, action: string, data: Record<string, unknown>): Promise<void> {
     if (!this.config.security.auditAllActions) return Promise.resolve();
-    return this.backend.transaction((tx) =>
-      tx.appendEvents([auditEvent({ now: this.clock.now(), actor }, action, { data })]),
-    );
+    return this.run(actor, (tx, ctx) => appendAll(tx, ctx, [auditEvent(ctx, action, { data })]));
   }
 
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
@@ -124,8 +146,9 @@ export class Store {
     return this.clock.now();
   }
 
+  /** A new or returning agent has free slots: its batch ends with a round (see afterPlaceable). */
   registerAgent(actor: string, input: Registration) {
-    return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input));
+    return this.run(actor, (tx, ctx) => registerAgent(tx, ctx, input), placeable);
   }
   heartbeat(actor: string, caller: AgentCaller, inFlight?: readonly InFlight[]) {
     return this.run(
@@ -152,8 +175,17 @@ export class Store {
   cancelGoal(actor: string, goalId: string, reason: string) {
     return this.run(actor, (tx, ctx) => cancelGoal(tx, ctx, goalId, reason), placeable);
   }
-  assignRound(actor: string) {
-    return this.run(actor, (tx, ctx) => assignRound(tx, ctx));
+  /** One assignment round now, in a transaction of its own; returns its leases. */
+  assignRound(actor: string): Promise<Lease[]> {
+    let round: CommitEffects | null = null;
+    return this.backend.transaction(
+      async (tx) => {
+        const ran = await this.round(tx, actor);
+        round = ran.effects;
+        return ran.leases;
+      },
+      { committed: () => this.effects.publish(round) },
+    );
   }
   completeTask(actor: string, report: Report & { result: unknown }) {
     return this.run(actor, (tx, ctx) => completeTask(tx, ctx, report), placeable);
@@ -164,8 +196,8 @@ export class Store {
       async (tx, ctx) => {
         const failed = await failTask(tx, ctx, report);
         // The failure may have quarantined its agent: its other leases end in this transaction too.
-        const quarantined = await revokeQuarantinedLeases(tx, ctx, [report.agentId]);
-        return { ...failed, revoked: [...failed.revoked, ...quarantined] };
+        await revokeQuarantinedLeases(tx, ctx, [report.agentId]);
+        return failed;
       },
       placeable,
     );
@@ -201,37 +233,37 @@ export class Store {
     return this.run(actor, (tx, ctx) => denyTask(tx, ctx, taskId, reason), placeable);
   }
   /**
-   * One sweep of the periodic duties; returns what changed so the caller can start a round.
-   * `timedOut`: leases ended by a start-to-close timeout (and any its goal's policy ended);
-   * `quarantined`: the other leases of agents those lost leases quarantined (lifecycle.max_crashes…).
+   * One sweep of the periodic duties; returns what it did, for the log and tests (the leases it
+   * ended are its effects, told to their holders once it commits). `timedOut`: leases ended by a
+   * start-to-close timeout (and any its goal's policy ended); `quarantined`: the other leases of
+   * agents those lost leases quarantined (lifecycle.max_crashes…).
    */
   sweep(): Promise<{
     lostAgents: number;
-    lost: Task[];
-    expired: Task[];
-    timedOut: Task[];
-    quarantined: Task[];
+    lost: RevokedLease[];
+    expired: RevokedLease[];
+    timedOut: RevokedLease[];
+    quarantined: RevokedLease[];
     promoted: number;
   }> {
     return this.run(
       'system',
       async (tx, ctx) => {
-        const silent = await sweepSilentAgents(tx, ctx);
-        const expired = await sweepExpiredLeases(tx, ctx);
-        const timedOut = await sweepTimeouts(tx, ctx);
-        const holders = [...silent.revoked, ...expired.revoked, ...timedOut.revoked].flatMap((t) =>
-          t.agentId === null ? [] : [t.agentId],
-        );
-        const quarantined = await revokeQuarantinedLeases(tx, ctx, holders);
-        const promoted = await promoteDueRetries(tx, ctx);
-        return {
-          lostAgents: silent.lost.length,
-          lost: silent.revoked,
-          expired: expired.revoked,
-          timedOut: timedOut.revoked,
-          quarantined,
-          promoted,
+        const ended = ctx.effects.revocations;
+        /** The leases `step` ended (this transaction's revocations while it ran). */
+        const endedBy = async (step: () => Promise<unknown>) => {
+          const from = ended.length;
+          await step();
+          return ended.slice(from);
         };
+        let lostAgents = 0;
+        const lost = await endedBy(async () => (lostAgents = (await sweepSilentAgents(tx, ctx)).lost.length));
+        const expired = await endedBy(() => sweepExpiredLeases(tx, ctx));
+        const timedOut = await endedBy(() => sweepTimeouts(tx, ctx));
+        const holders = ended.map((r) => r.agentId);
+        const quarantined = await endedBy(() => revokeQuarantinedLeases(tx, ctx, holders));
+        const promoted = await promoteDueRetries(tx, ctx);
+        return { lostAgents, lost, expired, timedOut, quarantined, promoted };
       },
       (s) => s.lostAgents > 0 || s.promoted > 0 || s.lost.length + s.expired.length + s.timedOut.length > 0,
     );
@@ -243,6 +275,11 @@ export class Store {
 
 /** For verbs that may always make work placeable: they ready tasks or free slots. */
 const placeable = (): boolean => true;
+
+async function appendAll(tx: Tx, ctx: VerbContext, events: readonly NewEvent[]): Promise<void> {
+  await tx.appendEvents(events);
+  ctx.effects.events(events);
+}
 
 function auditEvent(
   ctx: { now: number; actor: string },

@@ -11,6 +11,7 @@ import type { Goal } from '../scheduler/goal.ts';
 import { DEFAULT_GOAL_POLICY, type GoalPolicy } from '../scheduler/policy.ts';
 import type { Task, TaskError } from '../scheduler/task.ts';
 import type { Backend } from './backend.ts';
+import type { CommitEffects } from './effects.ts';
 import { openPostgresBackend } from './postgres/index.ts';
 import { createTestDatabase, type TestDatabase } from './postgres/test-database.ts';
 import { openSqliteBackend } from './sqlite/index.ts';
@@ -62,6 +63,10 @@ export interface VerbHarness {
   config: Config;
   /** The clock the store reads; tests move it forward. */
   clock: { now: number };
+  /** What the store published this test, one record per committed transaction (store/effects.ts). */
+  effects: CommitEffects[];
+  /** The record the last committed transaction published (fails the test if none was). */
+  lastEffects(): CommitEffects;
   /** Closes the store and opens it again on the same data, like a restarted orchestrator. */
   restart(): Promise<void>;
   /** The same data under a changed configuration (for a test that needs other settings than the file's). */
@@ -94,9 +99,19 @@ export interface VerbHarnessOptions {
 export function verbHarness(backend: VerbBackend, options: VerbHarnessOptions = {}): VerbHarness {
   const { random = () => 0.5, config = (c: Config) => c } = options;
   let dir = '';
-  const storeOn = (b: Backend) => new Store(b, h.config, { now: () => h.clock.now }, random);
+  const storeOn = (b: Backend) => {
+    const store = new Store(b, h.config, { clock: { now: () => h.clock.now }, random });
+    store.effects.subscribe((e) => h.effects.push(e));
+    return store;
+  };
   const h = {
     clock: { now: 1_000_000 },
+    effects: [] as CommitEffects[],
+    lastEffects() {
+      const last = h.effects.at(-1);
+      expect(last, 'a published CommitEffects record').toBeDefined();
+      return last!;
+    },
     async restart() {
       await h.store.backend.close();
       h.store = storeOn(await backend.reopen(dir));
@@ -166,6 +181,7 @@ export function verbHarness(backend: VerbBackend, options: VerbHarnessOptions = 
     dir = mkdtempSync(path.join(tmpdir(), 'kos-verbs-'));
     h.config = config(resolveConfig({ env: {}, flags: { dataDir: dir } }));
     h.clock.now = 1_000_000;
+    h.effects = [];
     h.store = storeOn(await backend.open(dir));
   });
   afterEach(async () => {

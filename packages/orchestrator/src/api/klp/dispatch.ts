@@ -73,14 +73,14 @@ async function applyResult(s: KlpSession, p: ResultPayload, report: ResultReport
         message: 'the agent reported a failure',
         retryable: true,
       };
-      s.deps.revoked((await s.deps.store.failTask(s.actor, { ...report, error })).revoked);
+      await s.deps.store.failTask(s.actor, { ...report, error });
       break;
     }
     case 'declined':
     case 'delegated': {
       const to = p.status === 'delegated' ? p.to : undefined;
       const handOff = { ...report, action: p.status, reason: p.reason, to };
-      s.deps.revoked((await s.deps.store.handOff(s.actor, handOff)).revoked);
+      await s.deps.store.handOff(s.actor, handOff);
       break;
     }
   }

@@ -1,11 +1,9 @@
+import type { AgentLink, Rollback } from '../../cluster/agent-link.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';
 
-/** A task its holder must stop; `ackBy` (epoch ms) when it was cancelled and awaits acknowledgement. */
-export type Rollback = Pick<Task, 'id' | 'agentId' | 'epoch'> & { ackBy: number | null };
-
-/** The live KLP sessions by agent id: where leases are pushed and rollbacks sent. */
-export class SessionRegistry {
+/** The live KLP sessions by agent id: the engine's link to them (leases pushed, rollbacks sent). */
+export class SessionRegistry implements AgentLink {
   private readonly byAgent = new Map<string, KlpSession>();
 
   constructor(private readonly onCount: (n: number) => void = () => {}) {}
@@ -37,10 +35,7 @@ export class SessionRegistry {
     }
   }
 
-  /**
-   * Tells holders to stop: former holders of ended leases (their late results would be refused),
-   * and holders of cancelled tasks, who must acknowledge by `ackBy`.
-   */
+  /** Tells holders to stop (see AgentLink.rollback). */
   rollback(tasks: readonly Rollback[]): void {
     for (const task of tasks) {
       if (!task.agentId) continue;

@@ -38,8 +38,6 @@ export interface GatewayDeps {
   metrics: Metrics;
   log: Logger;
   sessions: SessionRegistry;
-  changed(): void;
-  revoked(tasks: readonly Task[]): void;
 }
 
 /** These refusals are plain errors; every other handshake refusal is a security alert. */
@@ -192,7 +190,6 @@ export class KlpSession {
         { agent: identity.agent.name, session: this.id, resumed: resumed.length },
         'klp agent connected',
       );
-      this.deps.changed();
     } catch (err) {
       const e = isKosError(err)
         ? err
@@ -300,11 +297,6 @@ export class KlpSession {
       .quarantineAgent('system', agentId, {
         reason: `forged frame (${code}): ${reason}`,
         trigger: 'forged_frame',
-      })
-      .then(({ revoked }) => {
-        this.deps.metrics.leaseRevoked('agent_quarantined', revoked.length);
-        this.deps.revoked(revoked);
-        if (revoked.length > 0) this.deps.changed();
       })
       .catch((err: unknown) =>
         this.deps.log.error({ err, agent_id: agentId }, 'could not quarantine the agent of a forged frame'),

@@ -14,6 +14,7 @@ interface Pending {
   reject: (error: unknown) => void;
   attempts: number;
   wantsHook: ((value: unknown) => boolean) | undefined;
+  committed: ((value: unknown) => void) | undefined;
 }
 
 /** Most transactions one batch carries: bounds the latency a batch adds and its lock span. */
@@ -70,7 +71,15 @@ export class PgGroupCommit {
   submit<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions<T> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const wantsHook = options.wantsHook as ((value: unknown) => boolean) | undefined;
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 0, wantsHook });
+      const committed = options.committed as ((value: unknown) => void) | undefined;
+      this.queue.push({
+        fn,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        attempts: 0,
+        wantsHook,
+        committed,
+      });
       this.kick();
     });
   }
@@ -113,6 +122,8 @@ export class PgGroupCommit {
     // Callers are answered after the client went back to the pool (so a caller that checks the
     // pool right away finds it at rest).
     const answers: (() => void)[] = [];
+    // After COMMIT: what committed is told (TxOptions.committed, then the hook) before any answer.
+    const told: (() => void)[] = [];
     const settled = new Set<Pending>();
     try {
       await client.query('BEGIN');
@@ -157,7 +168,9 @@ export class PgGroupCommit {
         );
       }
       if (done.length > 0) this.onCommit(done.length);
-      if (hooked !== undefined) answers.push(hooked);
+      // In commit order; a redone batch tells nothing of its aborted attempt.
+      for (const d of done) told.push(() => d.op.committed?.(d.value));
+      if (hooked !== undefined) told.push(hooked);
       for (const d of done) answers.push(() => d.op.resolve(d.value));
     } catch (error) {
       if (error instanceof BatchVictim) {
@@ -180,6 +193,7 @@ export class PgGroupCommit {
     } finally {
       client.off('error', onError);
       client.release(broken);
+      for (const tell of told) tell();
       for (const answer of answers) answer();
     }
     if (again.length > 0) {

@@ -232,28 +232,36 @@ describe('PostgreSQL backend', () => {
     expect(runs).toBe(3);
   });
 
-  it('redoes the whole batch of a deadlock victim, so the locks its earlier transactions took are released', async () => {
+  it('redoes the whole batch of a deadlock victim, so the locks its earlier transactions took are released, and tells it committed once', async () => {
     let redone = 0;
     const { b, other, ga, gb } = await twoReplicasAndTwoGoals({ onRedo: () => redone++ });
     const aLocked = gate();
     const bLocked = gate();
     const runs = { first: 0, second: 0, other: 0 };
+    const told: string[] = [];
+    const committed = (value: string) => told.push(value);
     // One batch on `b`: the first transaction locks goal A; the second then waits for goal B, which
     // `other` holds. `other` asks for A a little later, so `b` is the one whose deadlock check
     // fires first: it is the victim.
     const batch = Promise.all([
-      b.transaction(async (tx) => {
-        runs.first++;
-        await tx.getGoal(ga.id);
-        aLocked.open();
-        return 'first';
-      }),
-      b.transaction(async (tx) => {
-        runs.second++;
-        await bLocked.opened;
-        await tx.getGoal(gb.id);
-        return 'second';
-      }),
+      b.transaction(
+        async (tx) => {
+          runs.first++;
+          await tx.getGoal(ga.id);
+          aLocked.open();
+          return 'first';
+        },
+        { committed },
+      ),
+      b.transaction(
+        async (tx) => {
+          runs.second++;
+          await bLocked.opened;
+          await tx.getGoal(gb.id);
+          return 'second';
+        },
+        { committed },
+      ),
     ]);
     const crossing = other.transaction(async (tx) => {
       runs.other++;
@@ -270,6 +278,8 @@ describe('PostgreSQL backend', () => {
     expect(b.abortedBatches).toBe(1);
     expect(redone).toBe(1);
     expect(runs).toEqual({ first: 2, second: 2, other: 1 });
+    // Only the attempt that committed is told (store effects are published once).
+    expect(told).toEqual(['first', 'second']);
   });
 
   it('runs the migrations once when two backends open a new database together', async () => {

@@ -118,6 +118,7 @@ const FIXED = {
   goalsByState: { text: 'SELECT state, count(*) AS n FROM goals GROUP BY state', lock: '' },
   agentsByState: { text: 'SELECT state, count(*) AS n FROM agents GROUP BY state', lock: '' },
   tokenByHash: { text: 'SELECT * FROM tokens WHERE hash = $1', lock: 'FOR UPDATE' },
+  lastEventSeq: { text: 'SELECT max(seq) AS seq FROM events', lock: '' },
   tokens: { text: 'SELECT * FROM tokens ORDER BY created_at, id', lock: 'FOR UPDATE' },
 } as const;
 type FixedName = keyof typeof FIXED;
@@ -301,6 +302,10 @@ export class PgReadTx implements ReadTx {
     const limit = param(values, pgLimit(filter.limit));
     const text = `SELECT * FROM events ${whereClause(where)} ORDER BY seq LIMIT ${limit}`;
     return (await this.rows<EventRow>({ text, values })).map(toEvent);
+  }
+  async lastEventSeq(): Promise<number> {
+    const r = await this.one<{ seq: string | number | null }>('lastEventSeq', []);
+    return Number(r?.seq ?? 0);
   }
   async getTokenByHash(hash: string): Promise<TokenRecord | null> {
     const r = await this.one<TokenRow>('tokenByHash', [hash]);

@@ -230,6 +230,11 @@ export class PgTx extends PgReadTx implements Tx {
     return super.listEvents(filter);
   }
 
+  override async lastEventSeq(): Promise<number> {
+    await this.flushEvents();
+    return super.lastEventSeq();
+  }
+
   /** Hands over the events buffered so far (group commit writes a whole batch's at once). */
   takePendingEvents(): NewEventRow[] {
     return this.pendingEvents.splice(0);

@@ -32,7 +32,8 @@ import type { SqliteTx } from './transactions.ts';
  *
  * When an op that resolved asks for it (`wantsHook`), the batch hook runs last, in a savepoint of
  * its own, before COMMIT (see BatchHook): e.g. the assignment round that leases what the batch's
- * results readied commits with them.
+ * results readied commits with them. After COMMIT the ops that resolved are told in order
+ * (`TxOptions.committed`), then the hook, then the callers' promises settle.
  *
  * A fn must not wait for anything outside its transaction (another `transaction()` call would
  * deadlock: it is queued behind the batch that waits for it).
@@ -67,7 +68,8 @@ export class GroupCommit {
   submit<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions<T> = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const wantsHook = options.wantsHook as ((value: unknown) => boolean) | undefined;
-      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject, wantsHook });
+      const committed = options.committed as ((value: unknown) => void) | undefined;
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject, wantsHook, committed });
       this.schedule();
     });
   }
@@ -149,6 +151,10 @@ export class GroupCommit {
       return;
     }
     this.onCommit(batch.length);
+    for (const [i, op] of batch.entries()) {
+      const o = outcomes[i];
+      if (o?.ok === true) op.committed?.(o.value);
+    }
     if (hook !== null && hooked !== undefined) {
       if (hooked.ok) hook.committed(hooked.value);
       else hook.failed(hooked.error);
@@ -211,6 +217,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   wantsHook: ((value: unknown) => boolean) | undefined;
+  committed: ((value: unknown) => void) | undefined;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

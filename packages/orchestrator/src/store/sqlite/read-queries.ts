@@ -172,6 +172,10 @@ export class ReadQueries {
     return countsOf<AgentState>(this.s.agentsByState.all());
   }
 
+  lastEventSeq(): number {
+    return this.s.lastEventSeq.get()?.seq ?? 0;
+  }
+
   listEvents(filter: EventFilter): EventRecord[] {
     const q = listEventsQuery(filter);
     return this.shape<EventRow>(q.sql)
@@ -318,6 +322,8 @@ export const FIXED_READ_SQL = {
   goalsByState: 'SELECT state, count(*) AS n FROM goals GROUP BY state',
   agentsByState: 'SELECT state, count(*) AS n FROM agents GROUP BY state',
   tokenByHash: 'SELECT * FROM tokens WHERE hash = ?',
+  // The primary key's last entry.
+  lastEventSeq: 'SELECT max(seq) AS seq FROM events',
   tokens: 'SELECT * FROM tokens ORDER BY created_at, id',
 } as const;
 
@@ -349,6 +355,7 @@ function prepareFixed(db: Database.Database) {
     goalsByState: db.prepare<[], StateCount>(q.goalsByState),
     agentsByState: db.prepare<[], StateCount>(q.agentsByState),
     tokenByHash: db.prepare<[string], TokenRow>(q.tokenByHash),
+    lastEventSeq: db.prepare<[], { seq: number | null }>(q.lastEventSeq),
     tokens: db.prepare<[], TokenRow>(q.tokens),
   };
 }

@@ -129,6 +129,10 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.listEvents(filter);
   }
+  async lastEventSeq(): Promise<number> {
+    this.check();
+    return this.reads.lastEventSeq();
+  }
   async getTokenByHash(hash: string): Promise<TokenRecord | null> {
     this.check();
     return this.reads.getTokenByHash(hash);

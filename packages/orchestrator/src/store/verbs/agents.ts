@@ -4,7 +4,7 @@ import { leaseTtlMs } from '../../scheduler/policy.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
-import { revokeLease, type Revocations, type RevokeReason } from './leases.ts';
+import { revokeLease, type RevokeReason } from './leases.ts';
 import { assertProven, type AgentCaller } from '../../registry/identity.ts';
 import { getAgentOrThrow, setAgentState as setState } from './registration.ts';
 
@@ -76,17 +76,17 @@ export async function drainAgent(
   ctx: VerbContext,
   caller: AgentCaller,
   mode: 'finish' | 'return',
-): Promise<{ agent: Agent } & Revocations> {
+): Promise<{ agent: Agent }> {
   const events = new EventBatch(ctx);
   const agentId = caller.agentId;
   const found = await getAgentOrThrow(tx, agentId);
   assertProven(found, caller.provenKey);
-  const revoked = mode === 'return' ? await release(tx, found, 'handed_back', ctx, events) : [];
+  if (mode === 'return') await release(tx, found, 'handed_back', ctx, events);
   const current = (await tx.getAgent(agentId)) ?? found;
   const agent = settleState(current, 'draining', ctx, events, `handover (${mode})`);
   await tx.putAgent(agent);
   await events.flush(tx);
-  return { agent, revoked };
+  return { agent };
 }
 
 /**
@@ -104,41 +104,41 @@ function settleState(
 }
 
 async function release(tx: Tx, agent: Agent, reason: RevokeReason, ctx: VerbContext, events: EventBatch) {
-  const revoked: Task[] = [];
   for (const task of await tx.listTasks(
     { agentId: agent.id, states: LEASED_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
   )) {
-    revoked.push(...(await revokeLease(tx, task, reason, ctx, events)));
+    await revokeLease(tx, task, reason, ctx, events);
   }
-  return revoked;
 }
 
-/** The agent leaves at once: its leases are revoked and its tasks go back to ready. */
+/**
+ * The agent leaves at once: its leases are revoked and its tasks go back to ready. `revoked`: the
+ * leases this ended (its own, and others' its goals' policies cancelled), for the reply.
+ */
 export async function unregisterAgent(
   tx: Tx,
   ctx: VerbContext,
   caller: AgentCaller,
-): Promise<{ agent: Agent } & Revocations> {
+): Promise<{ agent: Agent; revoked: Task[] }> {
   const events = new EventBatch(ctx);
   const agentId = caller.agentId;
   const found = await getAgentOrThrow(tx, agentId);
   assertProven(found, caller.provenKey);
-  const revoked = await release(tx, found, 'agent_unregistered', ctx, events);
+  await release(tx, found, 'agent_unregistered', ctx, events);
   const current = (await tx.getAgent(agentId)) ?? found; // stats/trust were updated by the revocations
   const agent = settleState(current, 'unregistered', ctx, events, 'unregister');
   await tx.putAgent(agent);
   await events.flush(tx);
-  return { agent, revoked };
+  return { agent, revoked: ctx.effects.revocations.map((r) => r.task) };
 }
 
 /** Periodic duty: agents silent past the heartbeat TTL are lost and their leases revoked. */
-export async function sweepSilentAgents(tx: Tx, ctx: VerbContext): Promise<{ lost: Agent[] } & Revocations> {
+export async function sweepSilentAgents(tx: Tx, ctx: VerbContext): Promise<{ lost: Agent[] }> {
   const events = new EventBatch(ctx);
   const lost: Agent[] = [];
-  const revoked: Task[] = [];
   for (const agent of await tx.listSilentAgents(ctx.now - ctx.config.heartbeat.ttlMs)) {
-    revoked.push(...(await release(tx, agent, 'agent_lost', ctx, events)));
+    await release(tx, agent, 'agent_lost', ctx, events);
     const current = (await tx.getAgent(agent.id)) ?? agent;
     const silentMs = ctx.now - agent.lastHeartbeatAt;
     const moved = settleState(current, 'lost', ctx, events, `no heartbeat for ${silentMs} ms`);
@@ -146,7 +146,7 @@ export async function sweepSilentAgents(tx: Tx, ctx: VerbContext): Promise<{ los
     lost.push(moved);
   }
   await events.flush(tx);
-  return { lost, revoked };
+  return { lost };
 }
 
 /**

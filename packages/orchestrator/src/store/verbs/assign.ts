@@ -173,5 +173,6 @@ export async function assignRound(tx: Tx, ctx: VerbContext): Promise<Lease[]> {
     if (agent) await tx.putAgent(noteLeases({ ...agent, lastAssignedAt: ctx.now }, tasks, ctx));
   }
   await events.flush(tx);
+  ctx.effects.leased(leases);
   return leases;
 }

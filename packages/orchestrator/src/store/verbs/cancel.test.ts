@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../scheduler/task.ts';
 import { rejection, verbBackends, verbHarness } from '../verb-test-kit.ts';
 
 const backends = verbBackends();
@@ -19,7 +18,7 @@ describe.each(backends)('cancellation on $name', (backend) => {
 
   it('moves a leased task to cancelling: its agent keeps the lease until the grace deadline', async () => {
     const { task, agent } = await leasedTask();
-    const { task: cancelling, revoked } = await h.store.cancelTask('user', task.id, 'not needed');
+    const { task: cancelling } = await h.store.cancelTask('user', task.id, 'not needed');
     expect(cancelling).toMatchObject({
       state: 'cancelling',
       agentId: agent.id,
@@ -28,7 +27,9 @@ describe.each(backends)('cancellation on $name', (backend) => {
       error: { code: 'cancelled', message: 'not needed', retryable: false },
     });
     // Its holder is told to stop, with the deadline.
-    expect(revoked.map((t) => [t.id, t.state])).toEqual([[task.id, 'cancelling']]);
+    expect(h.lastEffects().revoked).toMatchObject([
+      { task: { id: task.id, state: 'cancelling' }, agentId: agent.id, ackBy: cancelling.leaseExpiresAt },
+    ]);
     const history = await h.store.read((tx) => tx.listEvents({ taskId: task.id, limit: 100 }));
     expect(history.at(-1)).toMatchObject({
       kind: 'task.state',
@@ -103,7 +104,9 @@ describe.each(backends)('cancellation on $name', (backend) => {
     h.clock.now = deadline + 1;
     const trust = await h.trustOf(agent.id);
     const swept = await h.sweepAt(deadline + 1);
-    expect(swept.expired.map((t: Task) => [t.id, t.state])).toEqual([[task.id, 'cancelled']]);
+    expect(swept.expired.map((r) => [r.task.id, r.task.state, r.agentId])).toEqual([
+      [task.id, 'cancelled', agent.id],
+    ]);
     expect(await h.get(task.id)).toMatchObject({ state: 'cancelled', leaseExpiresAt: null });
     expect(await h.trustOf(agent.id)).toBeLessThan(trust);
     const [revocation] = await h.store.read((tx) =>
@@ -149,9 +152,9 @@ describe.each(backends)('cancellation on $name', (backend) => {
       h.task('d'),
     ]);
     const [a, b, c, d] = tasks.map((t) => t.id) as [string, string, string, string];
-    const { task, revoked } = await h.store.cancelTask('user', a, 'wrong input');
+    const { task } = await h.store.cancelTask('user', a, 'wrong input');
     expect(task).toMatchObject({ state: 'cancelled', agentId: null });
-    expect(revoked).toEqual([]);
+    expect(h.lastEffects().revoked).toEqual([]);
     for (const id of [b, c]) {
       expect(await h.get(id)).toMatchObject({ state: 'cancelled', error: { code: 'skipped.dependency' } });
     }
@@ -224,7 +227,9 @@ describe.each(backends)('cancellation on $name', (backend) => {
     await h.store.assignRound('test');
     const ended = await h.store.cancelGoal('user', goal.id, 'changed my mind');
     expect(ended.goal.state).toBe('cancelled');
-    expect(ended.revoked.map((t) => [t.id, t.state, t.agentId])).toEqual([[running, 'cancelling', agent.id]]);
+    expect(h.lastEffects().revoked.map((r) => [r.task.id, r.task.state, r.agentId])).toEqual([
+      [running, 'cancelling', agent.id],
+    ]);
     expect(await h.get(waiting)).toMatchObject({ state: 'cancelled' });
     expect(await h.get(running)).toMatchObject({
       state: 'cancelling',
@@ -243,8 +248,8 @@ describe.each(backends)('cancellation on $name', (backend) => {
     const other = tasks.find((t) => t.id !== leased)!.id;
     const { task: cancelling } = await h.store.cancelTask('user', leased, 'first');
     h.clock.now += 2_000;
-    const ended = await h.store.cancelGoal('user', goal.id, 'then all');
-    expect(ended.revoked).toEqual([]);
+    await h.store.cancelGoal('user', goal.id, 'then all');
+    expect(h.lastEffects().revoked).toEqual([]);
     expect(await h.get(leased)).toMatchObject({
       state: 'cancelling',
       leaseExpiresAt: cancelling.leaseExpiresAt,

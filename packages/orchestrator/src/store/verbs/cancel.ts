@@ -1,5 +1,5 @@
 import { KosError } from '@kos/protocol';
-import { isLeased, isTerminalTask, type Task } from '../../scheduler/task.ts';
+import { isTerminalTask, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { recordOutcome } from './health.ts';
@@ -16,12 +16,6 @@ import { getTaskOrThrow, stopTask, transition } from './task-flow.ts';
  * the holder's trust is lowered as for a lost lease; its late result then finds the task finished.
  */
 
-/** What a cancel returns: the task now, and the tasks whose holders must be told to stop. */
-export interface Cancelled {
-  task: Task;
-  revoked: Task[];
-}
-
 /**
  * Cancels one task of a running goal (a user's request). Its dependents can no longer run: they
  * are skipped (cancelled, counted in the goal's skippedCount) transitively, and the goal finishes
@@ -33,7 +27,7 @@ export async function cancelTask(
   ctx: VerbContext,
   taskId: string,
   reason: string,
-): Promise<Cancelled> {
+): Promise<{ task: Task }> {
   const events = new EventBatch(ctx);
   const task = await getTaskOrThrow(tx, taskId);
   if (isTerminalTask(task.state) || task.state === 'cancelling') {
@@ -50,10 +44,9 @@ export async function cancelTask(
   const error = { code: 'cancelled', message: reason, retryable: false };
   const stopped = stopTask(task, ctx, events, { error }, { reason });
   await tx.putTask(stopped);
-  const revoked = isLeased(stopped.state) ? [stopped] : [];
-  revoked.push(...(await afterSkip(tx, stopped, ctx, events)));
+  await afterSkip(tx, stopped, ctx, events);
   await events.flush(tx);
-  return { task: stopped, revoked };
+  return { task: stopped };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/types.ts';
+import type { EffectsCollector } from '../effects.ts';
 import type { NewEvent } from '../records.ts';
 import type { Tx } from '../backend.ts';
 
@@ -9,6 +10,8 @@ export interface VerbContext {
   actor: string;
   config: Config;
   random: () => number;
+  /** What this transaction did that others react to once it commits (store/effects.ts). */
+  effects: EffectsCollector;
 }
 
 /** Collects the events of one verb and appends them in one call before it returns. */
@@ -29,7 +32,9 @@ export class EventBatch {
   }
 
   async flush(tx: Tx): Promise<void> {
-    if (this.events.length > 0) await tx.appendEvents(this.events);
-    this.events.length = 0;
+    if (this.events.length === 0) return;
+    const events = this.events.splice(0);
+    await tx.appendEvents(events);
+    this.ctx.effects.events(events);
   }
 }

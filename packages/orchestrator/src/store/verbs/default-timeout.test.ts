@@ -20,7 +20,7 @@ describe.each(backends)('the default start-to-close bound on $name', (backend) =
     while (h.clock.now < until) {
       h.clock.now = Math.min(h.clock.now + 10_000, until);
       await h.store.heartbeat('test', { agentId });
-      timedOut.push(...(await h.store.sweep()).timedOut.map((t) => t.id));
+      timedOut.push(...(await h.store.sweep()).timedOut.map((r) => r.task.id));
     }
     return timedOut;
   }

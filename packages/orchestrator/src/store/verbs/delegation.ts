@@ -84,7 +84,7 @@ export async function handOff(tx: Tx, ctx: VerbContext, h: HandOff): Promise<Out
   } else {
     const ready = toReady(handedOff, ctx, events, data);
     await tx.putTask(ready);
-    outcome = { task: ready, revoked: [] };
+    outcome = { task: ready };
   }
   await events.flush(tx);
   return outcome;

@@ -6,10 +6,9 @@ import type { EventBatch, VerbContext } from './context.ts';
 import { afterDeath } from './settle.ts';
 import { transition } from './task-flow.ts';
 
-/** What ending an attempt leads to: the task now, and the leases of other tasks this ended. */
+/** What ending an attempt leads to: the task now (leases it ended are the transaction's effects). */
 export interface Outcome {
   task: Task;
-  revoked: Task[];
 }
 
 /**
@@ -43,7 +42,7 @@ export async function failAttempt(
       { error, retry_at: availableAt, ...data },
     );
     await tx.putTask(waiting);
-    return { task: waiting, revoked: [] };
+    return { task: waiting };
   }
   if (task.policy.approval.onFailure) {
     const held = transition(task, 'awaiting_approval', ctx, events, ended, {
@@ -52,7 +51,7 @@ export async function failAttempt(
       ...data,
     });
     await tx.putTask(held);
-    return { task: held, revoked: [] };
+    return { task: held };
   }
   return killTask(tx, task, error, ctx, events, data);
 }
@@ -69,5 +68,6 @@ export async function killTask(
   const patch = { error, leaseExpiresAt: null, lastAgentId: task.agentId ?? task.lastAgentId };
   const dead = transition(task, 'dead', ctx, events, patch, { error, ...data });
   await tx.putTask(dead);
-  return { task: dead, revoked: await afterDeath(tx, dead, ctx, events) };
+  await afterDeath(tx, dead, ctx, events);
+  return { task: dead };
 }

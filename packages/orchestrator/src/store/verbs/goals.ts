@@ -8,7 +8,6 @@ import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { endGoal, getGoalOrThrow } from './task-flow.ts';
-import type { Revocations } from './leases.ts';
 
 export interface GoalSubmission {
   goal: string;
@@ -107,7 +106,7 @@ export async function cancelGoal(
   ctx: VerbContext,
   goalId: string,
   reason: string,
-): Promise<{ goal: Goal } & Revocations> {
+): Promise<{ goal: Goal }> {
   const events = new EventBatch(ctx);
   const goal = await getGoalOrThrow(tx, goalId);
   if (goal.state !== 'running') {

@@ -8,11 +8,6 @@ import { recordOutcome } from './health.ts';
 import { afterSuccess } from './settle.ts';
 import { assertLeaseHolder, lockedTask, toReady, transition } from './task-flow.ts';
 
-/** What a verb that may end leases returns: the tasks whose holders must be told to stop. */
-export interface Revocations {
-  revoked: Task[];
-}
-
 /** Why a lease ended before its holder reported a result. */
 export type RevokeReason =
   'agent_lost' | 'agent_unregistered' | 'agent_quarantined' | 'lease_expired' | 'returned' | 'handed_back';
@@ -82,7 +77,7 @@ export async function failTask(
   tx: Tx,
   ctx: VerbContext,
   report: Report & { error: TaskError },
-): Promise<{ task: Task } & Revocations> {
+): Promise<{ task: Task }> {
   const events = new EventBatch(ctx);
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
@@ -96,9 +91,12 @@ export async function failTask(
 
 /**
  * Ends a lease the holder can no longer honour (agent lost, unregistered, lease expired: the
- * heartbeat timeout). The attempt counts: the task goes straight back to ready without a backoff
- * delay (losing a holder says nothing about the task), or, on its last attempt, fails for good
- * (awaiting approval or dead by its policy). Returns every lease ended, this one first.
+ * heartbeat timeout), or one it gives back (returned, handed back). The attempt counts: the task
+ * goes straight back to ready without a backoff delay (losing a holder says nothing about the
+ * task), or, on its last attempt, fails for good (awaiting approval or dead by its policy).
+ * Unless the holder gave it back itself, the revocation is one of the transaction's effects, so
+ * the holder is told to stop once it commits. Returns the task after the change, or null when
+ * the lease had ended already.
  */
 export async function revokeLease(
   tx: Tx,
@@ -106,15 +104,28 @@ export async function revokeLease(
   reason: RevokeReason,
   ctx: VerbContext,
   events: EventBatch,
-): Promise<Task[]> {
+): Promise<Task | null> {
   // Callers pass rows listed earlier in the transaction; an earlier revocation of the same verb
   // may have ended this lease already (its goal failed fast), so act on the current row.
   const current = await tx.getTask(listed.id);
-  if (!current || current.epoch !== listed.epoch || !isLeased(current.state)) return [];
-  const task = current;
+  if (!current || current.epoch !== listed.epoch || !isLeased(current.state)) return null;
+  const after = await endLease(tx, current, reason, ctx, events);
+  if (!VOLUNTARY.has(reason) && current.agentId !== null) {
+    ctx.effects.revoked(after, { agentId: current.agentId, epoch: current.epoch });
+  }
+  return after;
+}
+
+async function endLease(
+  tx: Tx,
+  task: Task,
+  reason: RevokeReason,
+  ctx: VerbContext,
+  events: EventBatch,
+): Promise<Task> {
   // A task being cancelled ends cancelled: given back, it is the holder's acknowledgement.
   if (task.state === 'cancelling') {
-    return [await endCancelling(tx, task, VOLUNTARY.has(reason), reason, ctx, events)];
+    return endCancelling(tx, task, VOLUNTARY.has(reason), reason, ctx, events);
   }
   events.add({
     kind: 'task.lease_revoked',
@@ -130,22 +141,20 @@ export async function revokeLease(
       message: `lease ended (${reason}) on the last attempt (${task.attempts}/${task.maxAttempts})`,
       retryable: false,
     };
-    const { revoked } = await failAttempt(tx, task, error, ctx, events, { reason });
-    return [task, ...revoked];
+    return (await failAttempt(tx, task, error, ctx, events, { reason })).task;
   }
-  await tx.putTask(toReady({ ...task, lastAgentId: task.agentId }, ctx, events, { reason }));
-  return [task];
+  const ready = toReady({ ...task, lastAgentId: task.agentId }, ctx, events, { reason });
+  await tx.putTask(ready);
+  return ready;
 }
 
-/** Periodic duty: leases past their TTL are revoked. */
-export async function sweepExpiredLeases(tx: Tx, ctx: VerbContext, limit = 1000): Promise<Revocations> {
+/** Periodic duty: leases past their TTL are revoked. Returns how many. */
+export async function sweepExpiredLeases(tx: Tx, ctx: VerbContext, limit = 1000): Promise<number> {
   const events = new EventBatch(ctx);
-  const revoked: Task[] = [];
-  for (const task of await tx.listExpiredLeases(ctx.now, limit)) {
-    revoked.push(...(await revokeLease(tx, task, 'lease_expired', ctx, events)));
-  }
+  const expired = await tx.listExpiredLeases(ctx.now, limit);
+  for (const task of expired) await revokeLease(tx, task, 'lease_expired', ctx, events);
   await events.flush(tx);
-  return { revoked };
+  return expired.length;
 }
 
 /** Periodic duty: retrying tasks whose backoff delay has passed become ready. */

@@ -3,7 +3,7 @@ import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { assertNotCancelling } from './cancel.ts';
-import { revokeLease, type Report, type Revocations } from './leases.ts';
+import { revokeLease, type Report } from './leases.ts';
 import { assertLeaseHolder, lockedTask, transition } from './task-flow.ts';
 
 /**
@@ -33,12 +33,15 @@ export async function reportProgress(
   return updated;
 }
 
-/** The holder gives a task back (KLP rollback): the attempt counts and the task is ready again. */
-export async function returnTask(tx: Tx, ctx: VerbContext, report: Report): Promise<Revocations> {
+/**
+ * The holder gives a task back (KLP rollback): the attempt counts and the task is ready again, or
+ * cancelled when this acknowledges a cancel. Returns the task after the change.
+ */
+export async function returnTask(tx: Tx, ctx: VerbContext, report: Report): Promise<Task | null> {
   const events = new EventBatch(ctx);
   const task = await lockedTask(tx, report);
   assertLeaseHolder(task, report.agentId, report.epoch);
-  const revoked = await revokeLease(tx, task, 'returned', ctx, events);
+  const after = await revokeLease(tx, task, 'returned', ctx, events);
   await events.flush(tx);
-  return { revoked };
+  return after;
 }

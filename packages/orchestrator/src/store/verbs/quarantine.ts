@@ -5,12 +5,12 @@ import { isLeased, LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { markQuarantined } from './health.ts';
-import { revokeLease, type Revocations } from './leases.ts';
+import { revokeLease } from './leases.ts';
 import { getAgentOrThrow } from './registration.ts';
 
 /**
  * Quarantine: an isolated agent gets no lease, cannot heartbeat or register again, and its leases
- * are revoked (returned so the engine tells it to stop). Policy quarantines it when its failure
+ * are revoked (the engine tells it to stop once the transaction commits). Policy quarantines it when its failure
  * counts reach the lifecycle thresholds (health.ts) or when it sends a forged frame; an operator
  * may quarantine any agent. Only an operator releases it.
  */
@@ -26,7 +26,7 @@ export async function quarantineAgent(
   ctx: VerbContext,
   agentId: string,
   request: QuarantineRequest,
-): Promise<{ agent: Agent } & Revocations> {
+): Promise<{ agent: Agent; revoked: Task[] }> {
   const found = await getAgentOrThrow(tx, agentId);
   if (found.state === 'quarantined') {
     if (request.trigger === 'forged_frame') return { agent: found, revoked: [] };
@@ -39,9 +39,10 @@ export async function quarantineAgent(
   const suspect = request.trigger === 'forged_frame' ? afterForgedFrame(found, ctx.now, ctx.config) : found;
   const agent = markQuarantined(suspect, request.trigger, request.reason, ctx.actor, ctx, events);
   await tx.putAgent(agent);
-  const revoked = await revokeHeld(tx, agent, ctx, events);
+  await revokeHeld(tx, agent, ctx, events);
   await events.flush(tx);
-  return { agent, revoked };
+  // The leases this ended, for the reply: the agent's own, and others' its goals' policies cancelled.
+  return { agent, revoked: ctx.effects.revocations.map((r) => r.task) };
 }
 
 /**
@@ -91,7 +92,7 @@ export async function revokeQuarantinedLeases(
   tx: Tx,
   ctx: VerbContext,
   agentIds?: readonly string[],
-): Promise<Task[]> {
+): Promise<void> {
   const agents: Agent[] = [];
   if (agentIds === undefined) {
     agents.push(...(await tx.listAgents(['quarantined'])));
@@ -101,16 +102,13 @@ export async function revokeQuarantinedLeases(
       if (agent?.state === 'quarantined') agents.push(agent);
     }
   }
-  if (agents.length === 0) return [];
+  if (agents.length === 0) return;
   const events = new EventBatch(ctx);
-  const revoked: Task[] = [];
-  for (const agent of agents) revoked.push(...(await revokeHeld(tx, agent, ctx, events)));
+  for (const agent of agents) await revokeHeld(tx, agent, ctx, events);
   await events.flush(tx);
-  return revoked;
 }
 
-async function revokeHeld(tx: Tx, agent: Agent, ctx: VerbContext, events: EventBatch): Promise<Task[]> {
-  const revoked: Task[] = [];
+async function revokeHeld(tx: Tx, agent: Agent, ctx: VerbContext, events: EventBatch): Promise<void> {
   const held = await tx.listTasks(
     { agentId: agent.id, states: LEASED_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
@@ -119,7 +117,6 @@ async function revokeHeld(tx: Tx, agent: Agent, ctx: VerbContext, events: EventB
     // Re-read: revoking one lease may end others (a goal that fails fast cancels its tasks).
     const task = await tx.getTask(listed.id);
     if (!task || !isLeased(task.state) || task.agentId !== agent.id) continue;
-    revoked.push(...(await revokeLease(tx, task, 'agent_quarantined', ctx, events)));
+    await revokeLease(tx, task, 'agent_quarantined', ctx, events);
   }
-  return revoked;
 }

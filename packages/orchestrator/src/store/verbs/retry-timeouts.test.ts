@@ -79,7 +79,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
     expect(running.leaseExpiresAt).toBe(leasedAt + 3_000 + h.config.leases.ttlMs);
 
     const swept = await h.sweepAt(leasedAt + 5_001);
-    expect(swept.timedOut.map((t) => [t.id, t.agentId, t.epoch])).toEqual([[id, agent.id, 1]]);
+    expect(swept.timedOut.map((r) => [r.task.id, r.agentId, r.epoch])).toEqual([[id, agent.id, 1]]);
     expect(await h.get(id)).toMatchObject({
       state: 'retrying',
       agentId: null,
@@ -102,7 +102,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
     const states = tasks.map((t) => `${t.state}:${t.error?.code}`).sort();
     expect(states).toEqual(['cancelling:skipped.goal_failed', 'dead:timeout.start_to_close']);
     expect(await h.goal(goal.id)).toMatchObject({ state: 'failed', deadCount: 1, skippedCount: 1 });
-    expect(swept.timedOut.map((t) => t.id).sort()).toEqual(tasks.map((t) => t.id).sort());
+    expect(swept.timedOut.map((r) => r.task.id).sort()).toEqual(tasks.map((t) => t.id).sort());
   });
 
   it('renews leases by the task’s heartbeat timeout and revokes them when it passes', async () => {
@@ -114,7 +114,7 @@ describe.each(backends)('retries and timeouts on $name', (backend) => {
     const { leases } = await h.store.heartbeat('test', { agentId: agent.id });
     expect(leases[0]!.leaseExpiresAt).toBe(h.clock.now + 2_000);
     const swept = await h.sweepAt(h.clock.now + 2_001);
-    expect(swept.expired.map((t) => t.id)).toEqual([tasks[0]!.id]);
+    expect(swept.expired.map((r) => r.task.id)).toEqual([tasks[0]!.id]);
     expect(await h.get(tasks[0]!.id)).toMatchObject({ state: 'ready', attempts: 1 });
   });
 

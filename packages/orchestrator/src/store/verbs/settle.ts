@@ -1,5 +1,5 @@
 import type { Goal } from '../../scheduler/goal.ts';
-import { isLeased, OPEN_TASK_STATES, type Task } from '../../scheduler/task.ts';
+import { OPEN_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import type { EventBatch, VerbContext } from './context.ts';
 import { getGoalOrThrow, release, setGoalState, stopTask } from './task-flow.ts';
@@ -30,10 +30,9 @@ export function isSkipped(task: Task): boolean {
 
 type Outcome = 'succeeded' | 'dead' | 'skipped';
 
-/** The settling of one verb within one goal: counts, leases it ended, and the walk to dependents. */
+/** The settling of one verb within one goal: counts, and the walk to dependents. */
 class Settling {
   private readonly counts = { succeeded: 0, dead: 0, skipped: 0 };
-  readonly revoked: Task[] = [];
 
   constructor(
     private readonly tx: Tx,
@@ -90,7 +89,6 @@ class Settling {
   async skip(task: Task, code: string, reason: string): Promise<Task> {
     const error = { code, message: reason, retryable: false };
     const skipped = stopTask(task, this.ctx, this.events, { error }, { reason });
-    if (isLeased(skipped.state)) this.revoked.push(skipped);
     await this.tx.putTask(skipped);
     this.count('skipped');
     return skipped;
@@ -123,24 +121,15 @@ class Settling {
 }
 
 /** After a task succeeded: counts it, readies dependents it was the last wait of, skips untaken branches. */
-export async function afterSuccess(
-  tx: Tx,
-  task: Task,
-  ctx: VerbContext,
-  events: EventBatch,
-): Promise<Task[]> {
+export async function afterSuccess(tx: Tx, task: Task, ctx: VerbContext, events: EventBatch): Promise<void> {
   const s = new Settling(tx, ctx, events);
   s.count('succeeded');
   await s.propagate(task, 'succeeded');
   await s.finish(task.goalId);
-  return s.revoked;
 }
 
-/**
- * After a task died: counts it, runs its on_failure branches, and skips by the goal's policy.
- * Returns the leases the skipping ended.
- */
-export async function afterDeath(tx: Tx, dead: Task, ctx: VerbContext, events: EventBatch): Promise<Task[]> {
+/** After a task died: counts it, runs its on_failure branches, and skips by the goal's policy. */
+export async function afterDeath(tx: Tx, dead: Task, ctx: VerbContext, events: EventBatch): Promise<void> {
   const s = new Settling(tx, ctx, events);
   s.count('dead');
   await s.propagate(dead, 'dead');
@@ -161,19 +150,17 @@ export async function afterDeath(tx: Tx, dead: Task, ctx: VerbContext, events: E
     }
   }
   await s.finish(goal.id, `task ${dead.name} (${dead.id}) died: ${dead.error?.message ?? 'no error'}`);
-  return s.revoked;
 }
 
 /**
  * After a task was cancelled on its own (not with its goal): counts it as skipped and skips what
  * depended on it. For verbs that cancel a single task of a running goal.
  */
-export async function afterSkip(tx: Tx, task: Task, ctx: VerbContext, events: EventBatch): Promise<Task[]> {
+export async function afterSkip(tx: Tx, task: Task, ctx: VerbContext, events: EventBatch): Promise<void> {
   const s = new Settling(tx, ctx, events);
   s.count('skipped');
   await s.propagate(task, 'skipped');
   await s.finish(task.goalId);
-  return s.revoked;
 }
 
 /** The dead task's on_failure branches and every task downstream of them: fail_fast spares these. */

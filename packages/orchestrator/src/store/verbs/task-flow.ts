@@ -140,7 +140,8 @@ export async function setGoalState(
 /**
  * Cancels an open task. One that is not leased is cancelled at once. A leased one is `cancelling`:
  * its holder keeps the lease until the grace deadline (cancellation.grace_ms), must stop and
- * acknowledge by then, and is refused any result meanwhile (verbs/cancel.ts).
+ * acknowledge by then, and is refused any result meanwhile (verbs/cancel.ts). Its holder is told
+ * once the transaction commits (a revoked lease of the transaction's effects, with the deadline).
  */
 export function stopTask(
   task: Task,
@@ -153,7 +154,7 @@ export function stopTask(
     return transition(task, 'cancelled', ctx, events, { leaseExpiresAt: null, ...patch }, data);
   }
   const ackBy = ctx.now + ctx.config.cancellation.graceMs;
-  return transition(
+  const stopping = transition(
     task,
     'cancelling',
     ctx,
@@ -161,12 +162,11 @@ export function stopTask(
     { leaseExpiresAt: ackBy, ...patch },
     { ack_by: ackBy, ...data },
   );
+  if (task.agentId !== null) ctx.effects.revoked(stopping, { agentId: task.agentId, epoch: task.epoch });
+  return stopping;
 }
 
-/**
- * Ends a goal early (a user cancelled it): every unfinished task is cancelled (see stopTask).
- * Returns the tasks whose holders must be told to stop.
- */
+/** Ends a goal early (a user cancelled it): every unfinished task is cancelled (see stopTask). */
 export async function endGoal(
   tx: Tx,
   goal: Goal,
@@ -174,18 +174,14 @@ export async function endGoal(
   ctx: VerbContext,
   events: EventBatch,
   reason: string,
-): Promise<{ goal: Goal; revoked: Task[] }> {
-  const revoked: Task[] = [];
+): Promise<{ goal: Goal }> {
   for (const task of await tx.listTasks(
     { goalId: goal.id, states: OPEN_TASK_STATES },
     { limit: Number.MAX_SAFE_INTEGER },
   )) {
     // Already told to stop (a task cancelled on its own): its grace deadline stands.
     if (task.state === 'cancelling') continue;
-    const stopped = stopTask(task, ctx, events, {}, { reason });
-    if (isLeased(stopped.state)) revoked.push(stopped);
-    await tx.putTask(stopped);
+    await tx.putTask(stopTask(task, ctx, events, {}, { reason }));
   }
-  const ended = await setGoalState(tx, goal, to, ctx, events, { reason });
-  return { goal: ended, revoked };
+  return { goal: await setGoalState(tx, goal, to, ctx, events, { reason }) };
 }

@@ -1,9 +1,8 @@
-import type { Task, TaskError } from '../../scheduler/task.ts';
+import type { TaskError } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { failAttempt } from './failure.ts';
 import { recordOutcome } from './health.ts';
-import type { Revocations } from './leases.ts';
 
 /** Error codes of attempts that ran out of time (the heartbeat timeout is a lease expiry: leases.ts). */
 export const TIMEOUT = {
@@ -14,12 +13,11 @@ export const TIMEOUT = {
 /**
  * Periodic duty: tasks past their timeout deadline fail the attempt and follow their retry policy.
  * A ready task not leased within schedule_to_start_ms counts an attempt that never started; a
- * leased or running task without a result within start_to_close_ms loses its lease, which is
- * returned so the engine tells the holder to stop (its late result is refused by the epoch).
+ * leased or running task without a result within start_to_close_ms loses its lease, and the
+ * holder is told to stop once the sweep commits (its late result is refused by the epoch).
  */
-export async function sweepTimeouts(tx: Tx, ctx: VerbContext, limit = 1000): Promise<Revocations> {
+export async function sweepTimeouts(tx: Tx, ctx: VerbContext, limit = 1000): Promise<void> {
   const events = new EventBatch(ctx);
-  const revoked: Task[] = [];
   for (const listed of await tx.listDueDeadlines(ctx.now, limit)) {
     // An earlier timeout of this sweep may have ended this task too (its goal failed fast).
     const task = await tx.getTask(listed.id);
@@ -42,11 +40,10 @@ export async function sweepTimeouts(tx: Tx, ctx: VerbContext, limit = 1000): Pro
       data: { reason: TIMEOUT.startToClose, epoch: task.epoch, attempt: task.attempts },
     });
     await recordOutcome(tx, task, 'timed_out', ctx, events);
-    const outcome = await failAttempt(tx, task, error, ctx, events);
-    revoked.push(task, ...outcome.revoked);
+    const { task: after } = await failAttempt(tx, task, error, ctx, events);
+    if (task.agentId !== null) ctx.effects.revoked(after, { agentId: task.agentId, epoch: task.epoch });
   }
   await events.flush(tx);
-  return { revoked };
 }
 
 function timeoutError(code: string, message: string): TaskError {
