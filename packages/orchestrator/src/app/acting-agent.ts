@@ -23,6 +23,9 @@ export async function actingAgent(
     }
     return actor.caller;
   }
+  if (actor.kind === 'newcomer') {
+    throw new KosError('KOS_ERR_UNAUTHENTICATED', `agent ${actor.name} must finish its hello first`);
+  }
   if (actor.kind === 'system') {
     if (named.agentId === undefined) throw new KosError('KOS_ERR_VALIDATION', 'name the agent to act as');
     return { agentId: named.agentId };

@@ -2,6 +2,7 @@ import { KosError } from '@kos/protocol';
 import type { Agent, AgentState } from '../registry/agent.ts';
 import { LEASED_TASK_STATES, type Task } from '../scheduler/task.ts';
 import type { InFlight } from '../store/verbs/agents.ts';
+import type { QuarantineRequest } from '../store/verbs/quarantine.ts';
 import { actingAgent } from './acting-agent.ts';
 import { actorId, type Actor, type Core } from './core.ts';
 import { assertWithin } from './limits.ts';
@@ -85,9 +86,19 @@ export async function unregisterAgent(core: Core, actor: Actor, req: { agentId?:
   return core.store.unregisterAgent(actorId(actor), caller);
 }
 
-/** Operator: isolates an agent and revokes its leases. */
-export async function quarantineAgent(core: Core, actor: Actor, req: { agentId: string; reason: string }) {
-  return core.store.quarantineAgent(actorId(actor), req.agentId, { reason: req.reason, trigger: 'operator' });
+/**
+ * Isolates an agent and revokes its leases: an operator's decision, or the KLP gateway's on a
+ * forged frame (its failure counts decide; see docs/agent-health.md).
+ */
+export async function quarantineAgent(
+  core: Core,
+  actor: Actor,
+  req: { agentId: string; reason: string; trigger?: QuarantineRequest['trigger'] | undefined },
+) {
+  return core.store.quarantineAgent(actorId(actor), req.agentId, {
+    reason: req.reason,
+    trigger: req.trigger ?? 'operator',
+  });
 }
 
 /** Operator: a quarantined agent may register again, its failure counts and breakers reset. */

@@ -23,22 +23,28 @@ export interface Core {
 
 /**
  * Who calls a use case, whatever the door: a bearer token (REST, and later MCP and A2A), an agent
- * that proved its key in a KLP session, or the orchestrator itself.
+ * that proved its key in a KLP session (or is proving it: its hello), or the orchestrator itself.
  */
 export type Actor =
-  { kind: 'token'; token: TokenRecord } | { kind: 'agent'; caller: AgentCaller } | { kind: 'system' };
+  | { kind: 'token'; token: TokenRecord }
+  | { kind: 'agent'; caller: AgentCaller }
+  /** An agent introducing itself (a KLP hello) before it has an id. */
+  | { kind: 'newcomer'; name: string }
+  | { kind: 'system' };
 
 export const tokenActor = (token: TokenRecord): Actor => ({ kind: 'token', token });
 export const agentActor = (caller: AgentCaller): Actor => ({ kind: 'agent', caller });
 export const SYSTEM: Actor = { kind: 'system' };
 
-/** The actor recorded in the event log: `token:<id>`, `agent:<id>` or `system`. */
+/** The actor recorded in the event log: `token:<id>`, `agent:<id>` (`agent:<name>` in a hello) or `system`. */
 export function actorId(actor: Actor): string {
   switch (actor.kind) {
     case 'token':
       return `token:${actor.token.id}`;
     case 'agent':
       return `agent:${actor.caller.agentId}`;
+    case 'newcomer':
+      return `agent:${actor.name}`;
     case 'system':
       return 'system';
   }

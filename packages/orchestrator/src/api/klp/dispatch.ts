@@ -1,11 +1,11 @@
 import { isKosError, type AnyEnvelope, type Envelope, type Receipt } from '@kos/protocol';
-import type { AgentCaller } from '../../registry/identity.ts';
-import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
+import * as app from '../../app/index.ts';
+import type { TaskReport } from '../../app/index.ts';
 import type { ChainRefusal } from './receipt-chain.ts';
-import type { KlpSession } from './session.ts';
+import type { KlpPeer } from './peer.ts';
 
 /** What an agent may send once its session is active; each handler answers the frame. */
-export async function dispatch(s: KlpSession, env: AnyEnvelope): Promise<void> {
+export async function dispatch(s: KlpPeer, env: AnyEnvelope): Promise<void> {
   switch (env.type) {
     case 'TASK_RESULT':
       return result(s, env);
@@ -36,18 +36,17 @@ export async function dispatch(s: KlpSession, env: AnyEnvelope): Promise<void> {
   }
 }
 
-const ack = (s: KlpSession, env: AnyEnvelope) =>
-  s.send('ack', { ok: true }, { context: { reply_to: env.id } });
+const ack = (s: KlpPeer, env: AnyEnvelope) => s.send('ack', { ok: true }, { context: { reply_to: env.id } });
 
 /**
  * A result advances the receipt chain; its digest and chain value are kept with the task's
  * transition so the log can attribute it to the agent's key offline.
  */
-async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void> {
+async function result(s: KlpPeer, env: Envelope<'TASK_RESULT'>): Promise<void> {
   const linked = s.chain.result(env);
   if (!linked.ok) return refuse(s, env, linked);
   const p = env.payload;
-  const report = { ...s.caller, taskId: p.task_id, epoch: p.epoch, receipt: linked.receipt };
+  const report = { taskId: p.task_id, epoch: p.epoch, receipt: linked.receipt };
   try {
     await applyResult(s, p, report);
   } catch (err) {
@@ -60,33 +59,27 @@ async function result(s: KlpSession, env: Envelope<'TASK_RESULT'>): Promise<void
 }
 
 type ResultPayload = Envelope<'TASK_RESULT'>['payload'];
-type ResultReport = AgentCaller & { taskId: string; epoch: number; receipt: Receipt };
 
-async function applyResult(s: KlpSession, p: ResultPayload, report: ResultReport): Promise<void> {
+async function applyResult(s: KlpPeer, p: ResultPayload, report: TaskReport): Promise<void> {
   switch (p.status) {
     case 'succeeded':
-      await s.deps.store.completeTask(s.actor, { ...report, result: p.result ?? null });
+      await app.completeTask(s.deps, s.actor, { ...report, result: p.result ?? null });
       break;
     case 'failed': {
-      const error = p.error ?? {
-        code: 'agent_error',
-        message: 'the agent reported a failure',
-        retryable: true,
-      };
-      await s.deps.store.failTask(s.actor, { ...report, error });
+      const error = p.error ?? { message: 'the agent reported a failure' };
+      await app.failTask(s.deps, s.actor, { ...report, error });
       break;
     }
     case 'declined':
     case 'delegated': {
       const to = p.status === 'delegated' ? p.to : undefined;
-      const handOff = { ...report, action: p.status, reason: p.reason, to };
-      await s.deps.store.handOff(s.actor, handOff);
+      await app.handOffTask(s.deps, s.actor, { ...report, action: p.status, reason: p.reason, to });
       break;
     }
   }
 }
 
-async function recordRefused(s: KlpSession, p: ResultPayload, receipt: Receipt, code: string): Promise<void> {
+async function recordRefused(s: KlpPeer, p: ResultPayload, receipt: Receipt, code: string): Promise<void> {
   const task = await s.deps.store.read((tx) => tx.getTask(p.task_id)).catch(() => null);
   await s.record({
     kind: 'task.result_refused',
@@ -103,7 +96,7 @@ async function recordRefused(s: KlpSession, p: ResultPayload, receipt: Receipt, 
   });
 }
 
-async function status(s: KlpSession, env: Envelope<'STATUS_UPDATE'>): Promise<void> {
+async function status(s: KlpPeer, env: Envelope<'STATUS_UPDATE'>): Promise<void> {
   await reportProgress(s, env.payload);
 }
 
@@ -111,16 +104,15 @@ async function status(s: KlpSession, env: Envelope<'STATUS_UPDATE'>): Promise<vo
  * A pulse the session's throttle lets through: progress as STATUS_UPDATE reports it (fenced by
  * epoch, marks the task running, renews its lease), without a checkpoint. `message` is not stored.
  */
-export async function writePulse(s: KlpSession, env: Envelope<'pulse'>): Promise<void> {
+export async function writePulse(s: KlpPeer, env: Envelope<'pulse'>): Promise<void> {
   await reportProgress(s, env.payload);
 }
 
 async function reportProgress(
-  s: KlpSession,
+  s: KlpPeer,
   p: { task_id: string; epoch: number; progress: number; checkpoint?: unknown },
 ): Promise<void> {
-  await s.deps.store.reportProgress(s.actor, {
-    ...s.caller,
+  await app.reportProgress(s.deps, s.actor, {
     taskId: p.task_id,
     epoch: p.epoch,
     progress: p.progress,
@@ -129,7 +121,7 @@ async function reportProgress(
 }
 
 /** A signed frame must verify and sign the current receipt head; it then covers every result before it. */
-function signedHead(s: KlpSession, env: AnyEnvelope): boolean {
+function signedHead(s: KlpPeer, env: AnyEnvelope): boolean {
   if (!s.identity) return false;
   const signed = s.chain.signed(env, s.identity);
   if (!signed.ok) {
@@ -147,15 +139,15 @@ function signedHead(s: KlpSession, env: AnyEnvelope): boolean {
 }
 
 /** A frame that does not fit the receipt chain is forged: alert, and close the session. */
-function refuse(s: KlpSession, env: AnyEnvelope, r: ChainRefusal): void {
+function refuse(s: KlpPeer, env: AnyEnvelope, r: ChainRefusal): void {
   s.alert(r.code, r.message, env);
   s.close(4401, r.code === 'KOS_ERR_BAD_SIGNATURE' ? 'bad signature' : 'receipt chain mismatch');
 }
 
-async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<void> {
+async function heartbeat(s: KlpPeer, env: Envelope<'heartbeat'>): Promise<void> {
   if (!signedHead(s, env)) return;
   const inFlight = env.payload.in_flight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
-  const { unknown } = await s.deps.store.heartbeat(s.actor, s.caller, inFlight);
+  const { unknown } = await app.heartbeat(s.deps, s.actor, { inFlight });
   for (const u of unknown) {
     s.send(
       'rollback',
@@ -166,58 +158,48 @@ async function heartbeat(s: KlpSession, env: Envelope<'heartbeat'>): Promise<voi
 }
 
 /** The agent gives a task back, or, for a task being cancelled, acknowledges that it stopped. */
-async function rollback(s: KlpSession, env: Envelope<'rollback'>): Promise<void> {
+async function rollback(s: KlpPeer, env: Envelope<'rollback'>): Promise<void> {
   const p = env.payload;
-  await s.deps.store.returnTask(s.actor, { ...s.caller, taskId: p.task_id, epoch: p.epoch });
+  await app.returnTask(s.deps, s.actor, { taskId: p.task_id, epoch: p.epoch });
   ack(s, env);
 }
 
-async function handover(s: KlpSession, env: Envelope<'handover'>): Promise<void> {
-  await s.deps.store.drainAgent(s.actor, s.caller, env.payload.mode);
+async function handover(s: KlpPeer, env: Envelope<'handover'>): Promise<void> {
+  await app.drainAgent(s.deps, s.actor, { mode: env.payload.mode });
   ack(s, env);
 }
 
-async function disconnect(s: KlpSession, env: Envelope<'disconnect'>): Promise<void> {
+async function disconnect(s: KlpPeer, env: Envelope<'disconnect'>): Promise<void> {
   if (!signedHead(s, env)) return;
-  await s.deps.store.unregisterAgent(s.actor, s.caller);
+  await app.unregisterAgent(s.deps, s.actor, {});
   ack(s, env);
   s.close(1000, 'disconnected');
 }
 
-async function snapshot(s: KlpSession, env: Envelope<'snapshot'>): Promise<void> {
-  const { agent, leases } = await s.deps.store.read(async (tx) => ({
-    agent: await tx.getAgent(s.agentId),
-    leases: await tx.listTasks(
-      { agentId: s.agentId, states: LEASED_TASK_STATES },
-      { limit: Number.MAX_SAFE_INTEGER },
-    ),
-  }));
+async function snapshot(s: KlpPeer, env: Envelope<'snapshot'>): Promise<void> {
+  const { agent, leases } = await app.getAgent(s.deps, s.agentId);
   s.send(
     'snapshot',
     {
       agent_id: s.agentId,
-      state: agent?.state ?? 'unregistered',
+      state: agent.state,
       leases: leases.map((t) => ({ task_id: t.id, epoch: t.epoch, deadline: t.leaseExpiresAt ?? 0 })),
     },
     { context: { reply_to: env.id } },
   );
 }
 
-async function capabilities(s: KlpSession, env: Envelope<'CAPABILITY_QUERY'>): Promise<void> {
+async function capabilities(s: KlpPeer, env: Envelope<'CAPABILITY_QUERY'>): Promise<void> {
   const wanted = 'skills' in env.payload ? env.payload.skills : undefined;
-  const { agents, loads } = await s.deps.store.read(async (tx) => ({
-    agents: await tx.listAgents(['active', 'draining']),
-    loads: await tx.countLeasesByAgent(),
-  }));
-  const matching = agents.filter((a) => !wanted || wanted.every((k) => a.skills.includes(k)));
+  const capable = await app.findCapable(s.deps, wanted);
   s.send(
     'CAPABILITY_QUERY',
     {
-      agents: matching.map((a) => ({
+      agents: capable.map(({ agent: a, freeSlots }) => ({
         name: a.name,
         skills: a.skills,
         state: a.state,
-        free_slots: a.state === 'active' ? Math.max(0, a.maxParallel - (loads.get(a.id) ?? 0)) : 0,
+        free_slots: freeSlots,
       })),
     },
     { context: { reply_to: env.id } },

@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import { KlpSession, type GatewayDeps } from './session.ts';
+import type { GatewayDeps } from './peer.ts';
+import { KlpSession } from './session.ts';
 
 /** Mounts the KLP WebSocket endpoint at /klp: one KlpSession per connection. */
 export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promise<void> {

@@ -1,7 +1,7 @@
 import { KosError, agentAddress, fingerprint, verifyEnvelope, type Envelope } from '@kos/protocol';
 import type { Agent } from '../../registry/agent.ts';
 import { hashToken, mayActAsAgent } from '../../security/index.ts';
-import type { Store } from '../../store/store.ts';
+import { registerAgent, type Core } from '../../app/index.ts';
 
 /** What a verified `hello` establishes. */
 export interface Identity {
@@ -18,7 +18,7 @@ export interface Identity {
  * UNAUTHENTICATED, which are plain refusals).
  */
 export async function verifyHello(
-  store: Store,
+  core: Core,
   env: Envelope<'hello'>,
   nonce: string,
   head: string,
@@ -39,7 +39,7 @@ export async function verifyHello(
   if (env.from !== agentAddress(p.name)) {
     throw new KosError('KOS_ERR_IDENTITY_MISMATCH', `hello from ${env.from} names agent ${p.name}`);
   }
-  const existing = await store.read((tx) => tx.getAgentByName(p.name));
+  const existing = await core.store.read((tx) => tx.getAgentByName(p.name));
   if (existing?.publicKey && existing.publicKey !== p.public_key) {
     throw new KosError('KOS_ERR_IDENTITY_MISMATCH', `agent ${p.name} is bound to another key`, {
       name: p.name,
@@ -49,7 +49,7 @@ export async function verifyHello(
   if (!existing?.publicKey) {
     // First use of this name over KLP: a token must vouch for it.
     const hash = p.token === undefined ? undefined : hashToken(p.token);
-    const token = hash === undefined ? null : await store.read((tx) => tx.getTokenByHash(hash));
+    const token = hash === undefined ? null : await core.store.read((tx) => tx.getTokenByHash(hash));
     if (!token || token.revokedAt !== null) {
       throw new KosError(
         'KOS_ERR_UNAUTHENTICATED',
@@ -61,12 +61,16 @@ export async function verifyHello(
     }
     if (token.role === 'agent') bindTokenHash = token.hash;
   }
-  const { agent } = await store.registerAgent(`agent:${p.name}`, {
-    name: p.name,
-    skills: p.skills,
-    maxParallel: p.max_parallel,
-    publicKey: p.public_key,
-    bindTokenHash,
-  });
+  const { agent } = await registerAgent(
+    core,
+    { kind: 'newcomer', name: p.name },
+    {
+      name: p.name,
+      skills: p.skills,
+      maxParallel: p.max_parallel,
+      publicKey: p.public_key,
+      bindTokenHash,
+    },
+  );
   return { agent, publicKey: p.public_key, kid };
 }

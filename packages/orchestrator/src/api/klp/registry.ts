@@ -1,22 +1,22 @@
 import type { AgentLink, Rollback } from '../../cluster/agent-link.ts';
 import type { Task } from '../../scheduler/task.ts';
-import type { KlpSession } from './session.ts';
+import type { LinkedSession, SessionDirectory } from './peer.ts';
 
 /** The live KLP sessions by agent id: the engine's link to them (leases pushed, rollbacks sent). */
-export class SessionRegistry implements AgentLink {
-  private readonly byAgent = new Map<string, KlpSession>();
+export class SessionRegistry implements AgentLink, SessionDirectory {
+  private readonly byAgent = new Map<string, LinkedSession>();
 
   constructor(private readonly onCount: (n: number) => void = () => {}) {}
 
   /** A reconnecting agent replaces its previous session, which is closed. */
-  attach(agentId: string, session: KlpSession): void {
+  attach(agentId: string, session: LinkedSession): void {
     const previous = this.byAgent.get(agentId);
     this.byAgent.set(agentId, session);
     if (previous && previous !== session) previous.close(4000, 'replaced by a newer session of this agent');
     this.onCount(this.byAgent.size);
   }
 
-  detach(agentId: string, session: KlpSession): void {
+  detach(agentId: string, session: LinkedSession): void {
     if (this.byAgent.get(agentId) === session) this.byAgent.delete(agentId);
     this.onCount(this.byAgent.size);
   }
@@ -28,10 +28,7 @@ export class SessionRegistry implements AgentLink {
   /** Sends each newly leased task to its agent, if connected (REST agents poll instead). */
   pushLeases(tasks: readonly Task[]): void {
     for (const task of tasks) {
-      const session = task.agentId ? this.byAgent.get(task.agentId) : undefined;
-      session
-        ?.sendTaskRequest(task)
-        .catch((err: unknown) => session.deps.log.error({ err }, 'lease not pushed'));
+      if (task.agentId) this.byAgent.get(task.agentId)?.sendTaskRequest(task);
     }
   }
 

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
-import type { Logger } from 'pino';
 import {
   ERROR_CODES,
   KosError,
@@ -18,30 +17,25 @@ import {
   type MessageType,
   type Payloads,
 } from '@kos/protocol';
-import type { Config } from '../../config/types.ts';
-import type { AgentCaller } from '../../registry/identity.ts';
-import type { Metrics } from '../../observe/index.ts';
+import { actorId, agentActor, heartbeat, quarantineAgent, SYSTEM, type Actor } from '../../app/index.ts';
 import { leaseSkills } from '../../scheduler/fallback.ts';
 import { LEASED_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { NewEvent } from '../../store/records.ts';
-import type { Store } from '../../store/store.ts';
 import { dispatch, writePulse } from './dispatch.ts';
 import { verifyHello, type Identity } from './handshake.ts';
 import { PulseThrottle } from './pulses.ts';
 import { ReceiptChain } from './receipt-chain.ts';
-import type { SessionRegistry } from './registry.ts';
+import type { GatewayDeps, KlpPeer, LinkedSession } from './peer.ts';
 import { SilenceWatch } from './silence.ts';
 
-export interface GatewayDeps {
-  config: Config;
-  store: Store;
-  metrics: Metrics;
-  log: Logger;
-  sessions: SessionRegistry;
-}
-
-/** These refusals are plain errors; every other handshake refusal is a security alert. */
-const NOT_ALERTS = new Set(['KOS_ERR_UNAUTHENTICATED', 'KOS_ERR_AGENT_MISMATCH', 'KOS_ERR_AGENT_NOT_ACTIVE']);
+/** These refusals are plain errors (bad input, not a forgery); every other handshake refusal is a security alert. */
+const NOT_ALERTS = new Set([
+  'KOS_ERR_UNAUTHENTICATED',
+  'KOS_ERR_AGENT_MISMATCH',
+  'KOS_ERR_AGENT_NOT_ACTIVE',
+  'KOS_ERR_LIMIT_EXCEEDED',
+  'KOS_ERR_VALIDATION',
+]);
 
 /**
  * Alerts that mean a forged frame on an authenticated session: its agent is quarantined at once.
@@ -56,7 +50,7 @@ const FORGED = new Set(['KOS_ERR_BAD_SIGNATURE', 'KOS_ERR_CHAIN_MISMATCH', 'KOS_
  * await, so a refused frame changes nothing; store work then runs concurrently (and is group
  * committed).
  */
-export class KlpSession {
+export class KlpSession implements KlpPeer, LinkedSession {
   readonly id = randomUUID();
   private phase: 'handshake' | 'verifying' | 'active' | 'closed' = 'handshake';
   private readonly nonce = randomBytes(32).toString('base64url');
@@ -99,12 +93,8 @@ export class KlpSession {
   }
 
   /** The agent this session acts as, with the key its hello proved. */
-  get caller(): AgentCaller {
-    return { agentId: this.agentId, provenKey: this.identity?.publicKey };
-  }
-
-  get actor(): string {
-    return `agent:${this.agentId}`;
+  get actor(): Actor {
+    return agentActor({ agentId: this.agentId, provenKey: this.identity?.publicKey });
   }
 
   private receive(data: RawData): void {
@@ -154,7 +144,7 @@ export class KlpSession {
   private async hello(env: Envelope<'hello'>): Promise<void> {
     this.phase = 'verifying';
     try {
-      const identity = await verifyHello(this.deps.store, env, this.nonce, this.chain.head);
+      const identity = await verifyHello(this.deps, env, this.nonce, this.chain.head);
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.identity = identity;
       const { resumed, abandon, unsent, cancelling } = await this.resume(env.payload.in_flight);
@@ -172,7 +162,7 @@ export class KlpSession {
         },
         { context: { reply_to: env.id } },
       );
-      for (const task of unsent) await this.sendTaskRequest(task);
+      for (const task of unsent) await this.pushTask(task);
       // A cancel told while the agent was away (or lost with the old socket) is told again.
       for (const task of cancelling) this.sendRollback(task, 'task cancelled', task.leaseExpiresAt);
       await this.record({
@@ -204,7 +194,7 @@ export class KlpSession {
   /** Tasks the agent still runs keep going if their lease is current; it must drop the others. */
   private async resume(inFlight: readonly { task_id: string; epoch: number }[]) {
     const listed = inFlight.map((f) => ({ taskId: f.task_id, epoch: f.epoch }));
-    const { leases, unknown } = await this.deps.store.heartbeat(this.actor, this.caller, listed);
+    const { leases, unknown } = await heartbeat(this.deps, this.actor, { inFlight: listed });
     const resumedIds = new Set(leases.map((t) => t.id));
     const held = await this.deps.store.read((tx) =>
       tx.listTasks({ agentId: this.agentId, states: LEASED_TASK_STATES }, { limit: Number.MAX_SAFE_INTEGER }),
@@ -218,7 +208,13 @@ export class KlpSession {
   }
 
   /** Pushes a lease, with the results of the task's dependencies (data flows along the DAG). */
-  async sendTaskRequest(task: Task): Promise<void> {
+  sendTaskRequest(task: Task): void {
+    this.pushTask(task).catch((err: unknown) =>
+      this.deps.log.error({ err, task_id: task.id }, 'lease not pushed'),
+    );
+  }
+
+  private async pushTask(task: Task): Promise<void> {
     const upstream =
       task.dependsOn.length === 0
         ? undefined
@@ -293,14 +289,13 @@ export class KlpSession {
   /** The agent bound to this session sent a forged frame: isolated, its leases revoked. */
   private quarantineForger(code: string, reason: string): void {
     const agentId = this.agentId;
-    this.deps.store
-      .quarantineAgent('system', agentId, {
-        reason: `forged frame (${code}): ${reason}`,
-        trigger: 'forged_frame',
-      })
-      .catch((err: unknown) =>
-        this.deps.log.error({ err, agent_id: agentId }, 'could not quarantine the agent of a forged frame'),
-      );
+    quarantineAgent(this.deps, SYSTEM, {
+      agentId,
+      reason: `forged frame (${code}): ${reason}`,
+      trigger: 'forged_frame',
+    }).catch((err: unknown) =>
+      this.deps.log.error({ err, agent_id: agentId }, 'could not quarantine the agent of a forged frame'),
+    );
   }
 
   private countRejected(code: string): void {
@@ -312,7 +307,7 @@ export class KlpSession {
   ): Promise<void> {
     const event: NewEvent = {
       at: Date.now(),
-      actor: this.identity ? this.actor : 'klp',
+      actor: this.identity ? actorId(this.actor) : 'klp',
       goalId: null,
       taskId: null,
       agentId: null,
