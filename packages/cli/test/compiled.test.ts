@@ -87,7 +87,7 @@ describe('the packed agent SDK', () => {
     writeFileSync(
       join(folder, 'agent.mjs'),
       `import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 const agent = await Agent.create({
   orchestrator: process.env.KOS_KLP, name: 'packed', skills: ['doubling'],
   key: generateKey(), token: process.env.KOS_AGENT_TOKEN,

@@ -1,12 +1,5 @@
-import {
-  chainNext,
-  isKosError,
-  receiptOf,
-  verifyEnvelope,
-  type AnyEnvelope,
-  type Envelope,
-  type Receipt,
-} from '@kos/protocol';
+import { isKosError, receiptOf, type AnyEnvelope, type Envelope, type Receipt } from '@kos/protocol';
+import { chainNext, verifyEnvelope } from '@kos/protocol/node';
 import type { AgentCaller } from '../../registry/identity.ts';
 import { LEASED_TASK_STATES } from '../../scheduler/task.ts';
 import type { KlpSession } from './session.ts';

@@ -7,7 +7,6 @@ import {
   ORCHESTRATOR_ADDRESS,
   ReplayGuard,
   agentAddress,
-  chainStart,
   decodeFrame,
   encodeFrame,
   envelope,
@@ -19,6 +18,7 @@ import {
   type MessageType,
   type Payloads,
 } from '@kos/protocol';
+import { chainStart } from '@kos/protocol/node';
 import type { Config } from '../../config/types.ts';
 import type { AgentCaller } from '../../registry/identity.ts';
 import type { Metrics } from '../../observe/index.ts';
