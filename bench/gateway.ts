@@ -4,7 +4,8 @@
 // Prints tasks/s end to end and KLP frames/s (both directions), plus the per-frame cost of the
 // two ways to authenticate results: an Ed25519 verify per frame vs the receipt chain.
 import { parseArgs } from 'node:util';
-import { chainNext, chainStart, envelope, generateKey, signEnvelope, verifyEnvelope } from '@kos/protocol';
+import { envelope } from '@kos/protocol';
+import { chainNext, chainStart, generateKey, signEnvelope, verifyEnvelope } from '@kos/protocol/node';
 import { Http, startServer } from '@kos/testing';
 import { runFlat, startNoopAgents } from './noop-fleet.ts';
 

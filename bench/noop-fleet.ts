@@ -1,7 +1,7 @@
 // Shared by the single-scenario benchmarks (gateway.ts, cluster.ts): SDK agents with a trivial
 // handler in this process, and the flat workload driven over the REST API.
 import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { poll, type Http } from '@kos/testing';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

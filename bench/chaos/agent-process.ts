@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, TaskFailure, type AgentTask, type Logger, type TaskContext } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import type {
   AgentProcessConfig,
   AgentSpec,

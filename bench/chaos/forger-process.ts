@@ -12,19 +12,16 @@
 import WebSocket from 'ws';
 import {
   agentAddress,
-  chainStart,
   decodeFrame,
   encodeFrame,
   envelope,
-  generateKey,
   ORCHESTRATOR_ADDRESS,
-  signEnvelope,
-  type AgentKey,
   type AnyEnvelope,
   type Envelope,
   type MessageType,
   type Payloads,
 } from '@kos/protocol';
+import { chainStart, generateKey, signEnvelope, type AgentKey } from '@kos/protocol/node';
 import type { ForgerConfig, Forgery, FromForger, ToForger } from './forger.ts';
 
 const config = JSON.parse(process.argv[2] ?? '') as ForgerConfig;

@@ -4,7 +4,7 @@
 // It creates its agents' tokens itself, says `ready`, reports each task start when the task asks
 // (`input.report`), and on `report` sends how often it ran every task and any chain-order breach.
 import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { Http } from '@kos/testing';
 import type { ChildMessage, ParentMessage } from './ipc.ts';
 

@@ -4,17 +4,10 @@
 // measured as heartbeat sent → answer to the snapshot sent right after it on the same socket.
 //   argv: <ws url> <http url> <admin token> <name prefix> <clients>
 import WebSocket from 'ws';
-import {
-  agentAddress,
-  chainStart,
-  decodeFrame,
-  encodeFrame,
-  envelope,
-  generateKey,
-  ORCHESTRATOR_ADDRESS,
-  signEnvelope,
-} from '@kos/protocol';
-import type { AgentKey, AnyEnvelope, MessageType, Payloads } from '@kos/protocol';
+import { agentAddress, decodeFrame, encodeFrame, envelope, ORCHESTRATOR_ADDRESS } from '@kos/protocol';
+import { chainStart, generateKey, signEnvelope } from '@kos/protocol/node';
+import type { AnyEnvelope, MessageType, Payloads } from '@kos/protocol';
+import type { AgentKey } from '@kos/protocol/node';
 import { Http } from '@kos/testing';
 import type { ChildMessage, ParentMessage } from './ipc.ts';
 

@@ -3,7 +3,7 @@
 // then kill -9 and restart on the same data directory: restart → listening and restart → first
 // task started by an agent connected as soon as the server listens.
 import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { profileArgs, startKos, submitGoal } from '../peers/kos.ts';
 import { peakRssMiB } from '../proc.ts';
 import type { Workload } from '../workload.ts';

@@ -1,7 +1,7 @@
 // The SDK against a real orchestrator process (its /klp gateway, SQLite store and scheduler).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey } from '@kos/protocol';
-import type { AgentKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
+import type { AgentKey } from '@kos/protocol/node';
 import { Http, poll, startServer } from '@kos/testing';
 import type { ServerHandle } from '@kos/testing';
 import { Agent } from './agent.ts';

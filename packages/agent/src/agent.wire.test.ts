@@ -2,7 +2,7 @@
 // failover, limits, rollback, heartbeats, reconnect and drain. Results and their refusals are in
 // results.wire.test.ts; the same flows against the real orchestrator in agent.e2e.test.ts.
 import { describe, expect, it } from 'vitest';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import type { Payloads } from '@kos/protocol';
 import { poll } from '@kos/testing';
 import { Agent } from './agent.ts';

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { poll, tempDir, useServer, type RunningServer } from '@kos/testing';
 import { Agent } from './agent.ts';
 import { TaskHandoff } from './handoff.ts';

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { Http, poll, startServer, tempDir } from '@kos/testing';
 import type { ServerHandle } from '@kos/testing';
 import { Agent } from './agent.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateKey, saveKey } from '@kos/protocol';
+import { generateKey, saveKey } from '@kos/protocol/node';
 import { resolveAgentOptions } from './options.ts';
 import type { AgentOptions } from './options.ts';
 

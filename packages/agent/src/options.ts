@@ -1,5 +1,6 @@
-import { KosError, loadKey } from '@kos/protocol';
-import type { AgentKey } from '@kos/protocol';
+import { KosError } from '@kos/protocol';
+import { loadKey } from '@kos/protocol/node';
+import type { AgentKey } from '@kos/protocol/node';
 import type { BackoffOptions } from './backoff.ts';
 import { jsonLogger } from './logger.ts';
 import type { Logger } from './logger.ts';

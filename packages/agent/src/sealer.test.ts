@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  chainNext,
-  chainStart,
-  frameDigest,
-  generateKey,
-  MESSAGE_TYPES,
-  verifyEnvelope,
-} from '@kos/protocol';
+import { MESSAGE_TYPES } from '@kos/protocol';
+import { chainNext, chainStart, frameDigest, generateKey, verifyEnvelope } from '@kos/protocol/node';
 import type { AnyEnvelope, MessageType } from '@kos/protocol';
 import { FrameSealer, SIGNED_TYPES, advancesChain } from './sealer.ts';
 

@@ -1,5 +1,7 @@
-import { chainNext, chainStart, envelope, signEnvelope } from '@kos/protocol';
-import type { AgentKey, Envelope, EnvelopeContext, MessageType, Payloads } from '@kos/protocol';
+import { envelope } from '@kos/protocol';
+import { chainNext, chainStart, signEnvelope } from '@kos/protocol/node';
+import type { Envelope, EnvelopeContext, MessageType, Payloads } from '@kos/protocol';
+import type { AgentKey } from '@kos/protocol/node';
 
 /** Frames the SDK signs: they sign the chain value, so one verification covers every frame
  * before them (docs/protocol.md, "Receipts"). */

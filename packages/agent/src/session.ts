@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { agentAddress, decodeFrame, encodeFrame, ORCHESTRATOR_ADDRESS } from '@kos/protocol';
-import type { AgentKey, AnyEnvelope, Envelope, MessageType, Payloads } from '@kos/protocol';
+import type { AnyEnvelope, Envelope, MessageType, Payloads } from '@kos/protocol';
+import type { AgentKey } from '@kos/protocol/node';
 import type { Logger } from './logger.ts';
 import { isFatalHandshakeCode } from './remote-error.ts';
 import { FrameSealer } from './sealer.ts';

@@ -4,15 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import {
-  chainNext,
-  chainStart,
-  decodeFrame,
-  encodeFrame,
-  envelope,
-  ORCHESTRATOR_ADDRESS,
-  verifyEnvelope,
-} from '@kos/protocol';
+import { decodeFrame, encodeFrame, envelope, ORCHESTRATOR_ADDRESS } from '@kos/protocol';
+import { chainNext, chainStart, verifyEnvelope } from '@kos/protocol/node';
 import type { AnyEnvelope, EnvelopeContext, MessageType, Payloads } from '@kos/protocol';
 import type { Logger } from './logger.ts';
 import { SIGNED_TYPES, advancesChain } from './sealer.ts';

@@ -1,7 +1,7 @@
 // Test support (not exported): SDK agents against a scripted orchestrator (TestPeer), both closed
 // after each test of the file that asks for them.
 import { afterEach } from 'vitest';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { Agent } from './agent.ts';
 import type { AgentOptions } from './options.ts';
 import { memoryLogger, TestPeer } from './test-peer.ts';

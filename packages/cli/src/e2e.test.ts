@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, saveKey } from '@kos/protocol';
+import { generateKey, saveKey } from '@kos/protocol/node';
 import { poll, startServer, tempDir, userEnv, type ServerHandle } from '@kos/testing';
 import type { WireEvent, WireGoal, WireTask } from './api-types.ts';
 import { KosClient } from './client.ts';

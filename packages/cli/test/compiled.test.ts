@@ -44,6 +44,28 @@ describe('kos serve, compiled', () => {
     expect(err).toContain('stopped');
     await expect(fetch(url + '/healthz')).rejects.toThrow();
   });
+
+  it('logs readable lines with log.format pretty, in the same process and without a warning', async () => {
+    const dataDir = tempDir('kos-compiled-');
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+      env: userEnv({ KOS_LOG_FORMAT: 'pretty' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await poll(() => /^\[[\d:.]+\] INFO: listening$/m.exec(out)?.[0], { what: 'a readable listening line' });
+    expect(out).toMatch(/^ {4}url: "http:/m);
+    expect(out).not.toContain('{"level"');
+    const { stdout: children } = await run('pgrep', ['-P', String(child.pid)]).catch(() => ({ stdout: '' }));
+    expect(children.trim()).toBe(''); // no worker-thread transport or helper process
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/INFO: stopped$/m); // written before exit, not lost in a buffer
+    expect(err).not.toMatch(/Warning|FSTDEP/);
+  });
 });
 
 describe('the packed agent SDK', () => {
@@ -87,7 +109,7 @@ describe('the packed agent SDK', () => {
     writeFileSync(
       join(folder, 'agent.mjs'),
       `import { Agent } from '@kos/agent';
-import { generateKey } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 const agent = await Agent.create({
   orchestrator: process.env.KOS_KLP, name: 'packed', skills: ['doubling'],
   key: generateKey(), token: process.env.KOS_AGENT_TOKEN,

@@ -54,7 +54,7 @@ export class Orchestrator {
   }
 
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Orchestrator> {
-    const log = options.logger ?? createLogger(config.log.level);
+    const log = options.logger ?? createLogger(config.log);
     if (config.notYetEnforced.length > 0) {
       log.warn({ keys: config.notYetEnforced }, 'configuration keys accepted but not yet enforced');
     }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKey, type Envelope } from '@kos/protocol';
+import { type Envelope } from '@kos/protocol';
+import { generateKey } from '@kos/protocol/node';
 import { Http, poll, startServer, useServer, type ServerHandle } from '@kos/testing';
 import { fastTimersConfig, getTask, registerAgent, submitDag, type TaskView } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateKey, verifyReceipts, type Envelope, type ReceiptLog } from '@kos/protocol';
+import { type Envelope, type ReceiptLog } from '@kos/protocol';
+import { generateKey, verifyReceipts } from '@kos/protocol/node';
 import { poll, useServer } from '@kos/testing';
 import { getTask, registerAgent, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

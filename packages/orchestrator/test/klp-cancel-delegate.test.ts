@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateKey, type AgentKey, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { generateKey, type AgentKey } from '@kos/protocol/node';
 import { poll, tempDir, useServer } from '@kos/testing';
 import { submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

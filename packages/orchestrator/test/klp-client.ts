@@ -1,20 +1,17 @@
 import WebSocket from 'ws';
 import {
   agentAddress,
-  chainNext,
-  chainStart,
   decodeFrame,
   encodeFrame,
   envelope,
   ORCHESTRATOR_ADDRESS,
-  signEnvelope,
-  type AgentKey,
   type AnyEnvelope,
   type Envelope,
   type EnvelopeFields,
   type MessageType,
   type Payloads,
 } from '@kos/protocol';
+import { chainNext, chainStart, signEnvelope, type AgentKey } from '@kos/protocol/node';
 
 /**
  * A raw KLP client for gateway tests: it speaks the wire protocol by hand (no SDK), so tests can

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateKey, verifyReceipts, type AgentKey, type Envelope, type ReceiptLog } from '@kos/protocol';
+import { type Envelope, type ReceiptLog } from '@kos/protocol';
+import { generateKey, verifyReceipts, type AgentKey } from '@kos/protocol/node';
 import { poll, useServer } from '@kos/testing';
 import { getTask, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

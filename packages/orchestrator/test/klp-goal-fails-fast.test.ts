@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, type TaskHandler } from '@kos/agent';
-import { generateKey, type AgentKey, type Envelope } from '@kos/protocol';
+import type { Envelope } from '@kos/protocol';
+import { generateKey, type AgentKey } from '@kos/protocol/node';
 import { poll, useServer } from '@kos/testing';
 import { configFile, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateKey, verifyReceipts, type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { type AnyEnvelope, type Envelope } from '@kos/protocol';
+import { generateKey, verifyReceipts } from '@kos/protocol/node';
 import { poll, useServer } from '@kos/testing';
 import { configFile, signedReceiptLog, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

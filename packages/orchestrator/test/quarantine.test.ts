@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateKey, type AgentKey, type Envelope } from '@kos/protocol';
+import { type Envelope } from '@kos/protocol';
+import { generateKey, type AgentKey } from '@kos/protocol/node';
 import { poll, useServer, type Http } from '@kos/testing';
 import { getTask, registerAgent, submitDag } from './fixtures.ts';
 import { RawKlp } from './klp-client.ts';

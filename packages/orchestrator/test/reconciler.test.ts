@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poll, tempDir, useServer } from '@kos/testing';
-import { goal, task } from '../src/store/contract-records.ts';
+import { goal, task } from '../src/records.fixture.ts';
 import { openSqliteBackend } from '../src/store/sqlite/index.ts';
 import { registerAgent, getTask } from './fixtures.ts';
 

@@ -1,25 +1,26 @@
 /**
- * @kos/protocol: what the orchestrator, the CLI and agents share — error codes, priorities,
- * "did you mean" suggestions and KLP (docs/protocol.md): envelopes and their schemas, the frame
- * codec, kai:// addresses, canonical JSON, Ed25519 keys and signatures, receipt chains and the
- * replay guard.
+ * @kos/protocol: what the orchestrator, the CLI, agents and the dashboard share — error codes,
+ * priorities, "did you mean" suggestions and KLP (docs/protocol.md): envelopes and their schemas,
+ * the frame codec, kai:// addresses, canonical JSON, receipt shapes and the replay guard.
+ *
+ * This entry is browser-safe: nothing in its module graph imports a Node built-in or uses the
+ * `Buffer`/`process` globals (browser-safe.test.ts walks the graph to keep it so). What needs
+ * node:crypto or files — Ed25519 keys and key files, envelope signatures, the receipt chain and
+ * receipt verification — is in `@kos/protocol/node`.
  *
  * ```ts
- * import { KosError, agentAddress, envelope, encodeFrame, decodeFrame, generateKey, signEnvelope,
- *   verifyEnvelope, chainStart, chainNext, ReplayGuard, ORCHESTRATOR_ADDRESS } from '@kos/protocol';
+ * import { KosError, agentAddress, envelope, encodeFrame, decodeFrame, ReplayGuard,
+ *   ORCHESTRATOR_ADDRESS } from '@kos/protocol';
  *
- * const key = generateKey();
- * let chain = chainStart(challengeNonce);
- * const hello = envelope('hello', { from: agentAddress('collector'), to: ORCHESTRATOR_ADDRESS, seq: 1,
- *   payload: { name: 'collector', public_key: key.publicKey, skills: ['fetch'], max_parallel: 4,
- *     nonce: challengeNonce, in_flight: [] } });
- * chain = chainNext(chain, hello);
- * socket.send(encodeFrame(signEnvelope({ ...hello, auth: { kid: key.kid, chain } }, key)));
+ * const ping = envelope('ping', { from: agentAddress('collector'), to: ORCHESTRATOR_ADDRESS, seq: 2,
+ *   payload: {} });
+ * socket.send(encodeFrame(ping));
  *
  * // receiving side
+ * const guard = new ReplayGuard();
  * const d = decodeFrame(message, 1_048_576);
  * if (!d.ok) reply('error', { code: d.code, message: d.message }, d.id);
- * else if (d.envelope.type === 'hello' && verifyEnvelope(d.envelope, d.envelope.payload.public_key)) …
+ * else if (!guard.check(d.envelope, Date.now()).ok) reply('error', { code: 'KOS_ERR_REPLAY', … });
  * throw new KosError('KOS_ERR_STALE_EPOCH', 'epoch 3 was replaced by epoch 4', { current: 4 });
  * ```
  */
@@ -54,12 +55,8 @@ export {
 } from './kai.ts';
 export type { KaiAddress } from './kai.ts';
 export { canonicalJson } from './canonical.ts';
-export { decodeBase64Url, fingerprint, generateKey, loadKey, publicKeyObject, saveKey } from './keys.ts';
-export type { AgentKey } from './keys.ts';
-export { signEnvelope, verifyEnvelope } from './signing.ts';
-export { chainNext, chainStart, frameDigest } from './chain.ts';
 export { ReplayGuard } from './replay.ts';
-export { closest, editDistance } from './suggest.ts';
 export type { ReplayGuardOptions, ReplayRefusal, ReplayVerdict } from './replay.ts';
-export { receiptOf, verifyReceipts } from './receipts.ts';
-export type { Receipt, ReceiptLog, ReceiptVerdict, VerifyOptions } from './receipts.ts';
+export { closest, editDistance } from './suggest.ts';
+export { receiptOf } from './receipts.ts';
+export type { Receipt, ReceiptLog } from './receipts.ts';

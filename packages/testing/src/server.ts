@@ -59,7 +59,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
   ];
   if (options.configFile) args.push('--config', options.configFile);
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, KOS_LOG_LEVEL: 'info', ...options.env },
+    // JSON logs whatever the developer's shell sets: `listening` and tests' log checks parse them.
+    env: { ...process.env, KOS_LOG_LEVEL: 'info', KOS_LOG_FORMAT: 'json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -5,7 +5,8 @@
  * another key, no receipt, not yet covered) or when there is nothing to verify.
  */
 import type { Command } from 'commander';
-import { loadKey, verifyReceipts, type ReceiptLog, type ReceiptVerdict } from '@kos/protocol';
+import { type ReceiptLog } from '@kos/protocol';
+import { loadKey, verifyReceipts, type ReceiptVerdict } from '@kos/protocol/node';
 import { Ctx, type Io } from '../context.ts';
 import { QuietExit } from '../errors.ts';
 import { formatTable as table } from '../table.ts';

@@ -1,6 +1,6 @@
 /** `kos keys generate <file>`: an Ed25519 agent identity, written with mode 0600. */
 import type { Command } from 'commander';
-import { generateKey, saveKey } from '@kos/protocol';
+import { generateKey, saveKey } from '@kos/protocol/node';
 import { Ctx, type Io } from '../context.ts';
 import { fields } from '../render.ts';
 import { resolve } from 'node:path';

@@ -20,7 +20,9 @@ interface ServeOptions {
 export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
-    .description('run the orchestrator (JSON logs on stdout, this banner on stderr); Ctrl-C stops it')
+    .description(
+      'run the orchestrator (logs on stdout: readable on a terminal, JSON otherwise, see log.format; this banner on stderr); Ctrl-C stops it',
+    )
     .option('--port <port>', 'listen on this port (env KOS_PORT)', port)
     .option('--host <host>', 'listen on this address (env KOS_HOST)')
     .option('--store <store>', '"sqlite" (a file in the data dir) or a postgres:// URL')

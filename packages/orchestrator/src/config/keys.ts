@@ -135,6 +135,7 @@ function toNumber(raw: unknown): number | undefined {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
 const SANDBOX_LEVELS = ['none', 'standard', 'strict'] as const;
 /** The agents' own policy (seed 001's `default_policy:`): the supervisor, which runs agents, applies it. */
@@ -206,6 +207,7 @@ export const KEYS = {
   maxResultBytes: integer('limits.max_result_bytes', 1_048_576, 1),
   templatesDir: optionalPath('templates_dir'),
   logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
+  logFormat: oneOf<Config['log']['format']>('log.format', 'auto', LOG_FORMATS),
   // Seed 001's `default_policy:` block. Nothing reads these yet; their defaults are the seed's values.
   policyCpu: supervised(decimal('default_policy.resource_limits.cpu', 1, 'a number > 0', (n) => n > 0)),
   policyMemoryBytes: supervised(size('default_policy.resource_limits.memory', 512 * 2 ** 20)),
@@ -226,4 +228,5 @@ export const ENV_KEYS: Readonly<Record<string, KeySpec<unknown>>> = {
   KOS_DATA_DIR: KEYS.dataDir,
   KOS_STORE: KEYS.store,
   KOS_LOG_LEVEL: KEYS.logLevel,
+  KOS_LOG_FORMAT: KEYS.logFormat,
 };

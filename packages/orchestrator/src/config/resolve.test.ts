@@ -45,7 +45,7 @@ describe('resolveConfig defaults', () => {
         maxResultBytes: 1_048_576,
       },
       templatesDir: null,
-      log: { level: 'info' },
+      log: { level: 'info', format: 'auto' },
       notYetEnforced: [],
     });
   });
@@ -61,9 +61,11 @@ describe('resolveConfig precedence', () => {
   });
 
   it('takes environment values over the file', () => {
-    const config = resolveIn(withFile(yaml), { env: { KOS_PORT: '8100', KOS_LOG_LEVEL: 'warn' } });
+    const config = resolveIn(withFile(`${yaml}  format: pretty\n`), {
+      env: { KOS_PORT: '8100', KOS_LOG_LEVEL: 'warn', KOS_LOG_FORMAT: 'json' },
+    });
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8100 });
-    expect(config.log.level).toBe('warn');
+    expect(config.log).toEqual({ level: 'warn', format: 'json' });
   });
 
   it('takes flags over the environment', () => {

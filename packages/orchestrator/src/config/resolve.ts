@@ -142,7 +142,7 @@ export function resolveConfig(input: ConfigInput): Config {
       maxResultBytes: get(KEYS.maxResultBytes),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
-    log: { level: get(KEYS.logLevel) },
+    log: { level: get(KEYS.logLevel), format: get(KEYS.logFormat) },
     notYetEnforced: ALL_KEYS.flatMap((spec) => {
       const winner = offers.get(spec.key)?.at(-1);
       return spec.notYetEnforced === undefined || winner === undefined

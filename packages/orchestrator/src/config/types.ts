@@ -82,7 +82,11 @@ export interface Config {
   };
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+    format: 'auto' | 'json' | 'pretty';
+  };
   /**
    * Keys that were set (by any source) and are accepted and validated, but that nothing enforces
    * yet (`security.sandbox_required`, seed 001's `default_policy.*`); said at start-up.

@@ -164,6 +164,7 @@ describe('resolveConfig validation', () => {
       'log.level',
       'must be one of fatal, error, warn, info, debug, trace, silent (got "loud" from kos.yaml)',
     ],
+    ['log:\n  format: fancy', 'log.format', 'must be one of auto, json, pretty (got "fancy" from kos.yaml)'],
   ];
 
   it.each(cases)('reports %j as one problem naming its key, value and source', (yaml, key, message) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agent, goal, task } from '../store/contract-records.ts';
+import { agent, goal, task } from '../records.fixture.ts';
 import { goalCounts, orphanedLeases, pendingDeps, summarize, type Violation } from './invariants.ts';
 
 describe('invariants', () => {

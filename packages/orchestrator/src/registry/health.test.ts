@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agent as agentRecord, task as taskRecord } from '../store/contract-records.ts';
+import { agent as agentRecord, task as taskRecord } from '../records.fixture.ts';
 import type { Agent } from './agent.ts';
 import { newAgentHealth } from './agent.ts';
 import {

@@ -12,7 +12,7 @@ import {
   type TaskState,
 } from './task.ts';
 import type { TransitionTable } from './transitions.ts';
-import { agent, goal, task } from '../store/contract-records.ts';
+import { agent, goal, task } from '../records.fixture.ts';
 
 const makeTask = (state: TaskState): Task => task('g1', { id: 't1', state, finishedAt: null, updatedAt: 0 });
 const makeGoal = (state: GoalState): Goal => goal({ id: 'g1', state, finishedAt: null });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Goal } from '../scheduler/goal.ts';
 import type { BatchHook, Tx } from './backend.ts';
 import type { ContractHarness } from './backend-contract-log.ts';
-import { goal } from './contract-records.ts';
+import { goal } from '../records.fixture.ts';
 
 /** What a test hook was told, in order. */
 type Told = { committed: unknown } | { failed: unknown };

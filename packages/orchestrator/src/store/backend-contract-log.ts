@@ -1,6 +1,6 @@
 import { expect, it, describe } from 'vitest';
 import type { Backend, ReadTx, Tx } from './backend.ts';
-import { agent, event, goal, token } from './contract-records.ts';
+import { agent, event, goal, token } from '../records.fixture.ts';
 import type { TokenRecord } from './records.ts';
 
 /** What the parts of the backend contract suite share (see backend-contract.ts). */

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { ContractHarness } from './backend-contract-log.ts';
-import { goal, task } from './contract-records.ts';
+import { goal, task } from '../records.fixture.ts';
 
 /** The harness plus `seed`: a goal and its tasks, inserted in one transaction. */
 export interface QueueHarness extends ContractHarness {

@@ -3,7 +3,7 @@ import type { Agent } from '../registry/agent.ts';
 import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
-import { agent, goal, task, uid } from './contract-records.ts';
+import { agent, goal, task, uid } from '../records.fixture.ts';
 import { contractOfBatchHook } from './backend-contract-hook.ts';
 import { contractOfLogAndTransactions } from './backend-contract-log.ts';
 import { contractOfTaskQueues, type QueueHarness } from './backend-contract-queues.ts';

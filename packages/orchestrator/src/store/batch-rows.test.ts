@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Agent } from '../registry/agent.ts';
 import type { Goal } from '../scheduler/goal.ts';
 import { BatchRows, type RowWriter } from './batch-rows.ts';
-import { agent, goal } from './contract-records.ts';
+import { agent, goal } from '../records.fixture.ts';
 
 /** The writes BatchRows makes, in order (the database side is covered by the backend contract). */
 function recording() {

@@ -1,4 +1,5 @@
-import { KosError, agentAddress, fingerprint, verifyEnvelope, type Envelope } from '@kos/protocol';
+import { KosError, agentAddress, type Envelope } from '@kos/protocol';
+import { fingerprint, verifyEnvelope } from '@kos/protocol/node';
 import type { Agent } from '../../registry/agent.ts';
 import { hashToken, mayActAsAgent } from '../../security/index.ts';
 import { registerAgent, type Core } from '../../app/index.ts';

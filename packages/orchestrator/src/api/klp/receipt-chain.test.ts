@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainNext, chainStart, envelope, generateKey, signEnvelope, verifyReceipts } from '@kos/protocol';
+import { envelope } from '@kos/protocol';
+import { chainNext, chainStart, generateKey, signEnvelope, verifyReceipts } from '@kos/protocol/node';
 import type { Envelope } from '@kos/protocol';
 import { ReceiptChain } from './receipt-chain.ts';
 

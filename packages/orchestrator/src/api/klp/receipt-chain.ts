@@ -1,12 +1,5 @@
-import {
-  chainNext,
-  chainStart,
-  receiptOf,
-  verifyEnvelope,
-  type AnyEnvelope,
-  type Envelope,
-  type Receipt,
-} from '@kos/protocol';
+import { receiptOf, type AnyEnvelope, type Envelope, type Receipt } from '@kos/protocol';
+import { chainNext, chainStart, verifyEnvelope } from '@kos/protocol/node';
 
 /** Why a frame does not fit the chain: both are forged-frame alerts (the session closes). */
 export type ChainRefusal = {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isKosError } from '@kos/protocol';
 import type { Task } from '../../scheduler/task.ts';
 import { runBackendContract } from '../backend-contract.ts';
-import { event, goal, task } from '../contract-records.ts';
+import { event, goal, task } from '../../records.fixture.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   openPostgresBackend,

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadTx, Tx } from '../backend.ts';
 import { runBackendContract } from '../backend-contract.ts';
-import { goal, task } from '../contract-records.ts';
+import { goal, task } from '../../records.fixture.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { FIXED_READ_SQL, listEventsQuery, listGoalsQuery, listTasksQuery } from './read-queries.ts';
 import { openSqliteBackend, type SqliteBackend } from './sqlite-backend.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { envelopeArb } from './arbitraries.ts';
-import type { Envelope } from './envelope.ts';
+import { envelopeArb } from '../arbitraries.ts';
+import type { Envelope } from '../envelope.ts';
 import { generateKey } from './keys.ts';
 import { signEnvelope, verifyEnvelope } from './signing.ts';
 

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import type { KeyObject } from 'node:crypto';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { KosError } from './errors.ts';
+import { KosError } from '../errors.ts';
 
 /**
  * Ed25519 agent keys (node:crypto). The public key travels as base64url of its 32 raw bytes; the

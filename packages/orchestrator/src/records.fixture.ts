@@ -1,8 +1,8 @@
-import type { Agent } from '../registry/agent.ts';
-import type { Goal } from '../scheduler/goal.ts';
-import { DEFAULT_GOAL_POLICY, defaultTaskPolicy } from '../scheduler/policy.ts';
-import type { Task } from '../scheduler/task.ts';
-import type { NewEvent, TokenRecord } from './records.ts';
+import type { Agent } from './registry/agent.ts';
+import type { Goal } from './scheduler/goal.ts';
+import { DEFAULT_GOAL_POLICY, defaultTaskPolicy } from './scheduler/policy.ts';
+import type { Task } from './scheduler/task.ts';
+import type { NewEvent, TokenRecord } from './store/records.ts';
 
 /** Builders of valid records for the backend contract suite; each field may be overridden. */
 let counter = 0;

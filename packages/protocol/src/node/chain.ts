@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical.ts';
-import type { Envelope } from './envelope.ts';
+import { canonicalJson } from '../canonical.ts';
+import type { Envelope } from '../envelope.ts';
 
 /**
  * The receipt chain of a session (docs/protocol.md, "Receipts"): it starts at SHA-256(nonce) and

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { envelopeArb } from './arbitraries.ts';
+import { envelopeArb } from '../arbitraries.ts';
 import { chainNext, chainStart, frameDigest } from './chain.ts';
-import { canonicalJson } from './canonical.ts';
-import type { Envelope } from './envelope.ts';
+import { canonicalJson } from '../canonical.ts';
+import type { Envelope } from '../envelope.ts';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const run = (nonce: string, frames: Envelope[]) => frames.reduce(chainNext, chainStart(nonce));

@@ -1,7 +1,7 @@
 import { sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical.ts';
-import type { Auth, Envelope } from './envelope.ts';
+import { canonicalJson } from '../canonical.ts';
+import type { Auth, Envelope } from '../envelope.ts';
 import type { AgentKey } from './keys.ts';
 import { decodeBase64Url, fingerprint, publicKeyObject } from './keys.ts';
 

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isKosError } from './errors.ts';
+import { isKosError } from '../errors.ts';
 import { decodeBase64Url, fingerprint, generateKey, loadKey, saveKey } from './keys.ts';
 
 let dir: string;
