@@ -92,6 +92,17 @@ export default tseslint.config(
     },
   },
   {
+    // Browser-safe (docs/api.md, "Typed contracts"): typebox only; its build has no Node types either.
+    files: ['packages/contracts/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', '@kos/*'], message: '@kos/contracts depends on typebox alone' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },

@@ -1,6 +1,6 @@
 /** `kos agents`, `kos agents quarantine|release` against a real orchestrator process, through `run`. */
 import { describe, expect, it } from 'vitest';
-import type { WireAgent } from './api-types.ts';
+import type { WireAgent } from '@kos/contracts';
 import { useKosServer } from './test-server.ts';
 
 const cli = useKosServer();

@@ -10,25 +10,61 @@
  */
 import type { ReceiptLog } from '@kos/protocol';
 import type {
+  AgentListResponse,
+  AgentResponse,
   AgentState,
-  Assignment,
-  DecomposeRequest,
-  DecomposeResponse,
-  DenseTensor,
+  AssignResponse,
+  CancelGoalResponse,
+  CompleteTaskResponse,
+  CreateTokenResponse,
+  DenseTensorResponse,
+  EventListResponse,
+  GoalListResponse,
+  GoalResponse,
   GoalState,
-  Page,
-  SparseTensor,
+  HealthResponse,
+  HeartbeatResponse,
+  Priority,
+  QuarantineAgentResponse,
+  ReadyResponse,
+  RegisterAgentResponse,
+  ReleaseAgentResponse,
+  SparseTensorResponse,
   StatusResponse,
+  SubmitGoalResponse,
+  TaskActionResponse,
+  TaskListResponse,
+  TaskResponse,
   TaskState,
-  TokenCreated,
   TokenRole,
-  WireAgent,
-  WireEvent,
-  WireGoal,
-  WireLease,
-  WireTask,
-} from './api-types.ts';
+  UnregisterAgentResponse,
+  WirePolicy,
+} from '@kos/contracts';
 import { CliError } from './errors.ts';
+
+/** A task's policy in a request: every field optional (docs/failure-handling.md). */
+type PolicySpec = {
+  [K in keyof WirePolicy]?: WirePolicy[K] extends object | null ? Partial<WirePolicy[K]> : WirePolicy[K];
+};
+
+/** One task of an explicit DAG (`tasks` on decompose); dependencies are by name. */
+export interface TaskSpec {
+  name: string;
+  skills: string[];
+  priority?: Priority;
+  estimated_duration_ms?: number;
+  depends_on?: string[];
+  input?: unknown;
+  policy?: PolicySpec;
+}
+
+export interface DecomposeRequest {
+  goal: string;
+  context?: string;
+  priority?: Priority;
+  template?: string;
+  tasks?: TaskSpec[];
+}
 
 export interface ClientOptions {
   url: string;
@@ -59,36 +95,33 @@ export class KosClient {
 
   // Seed routes
   register(body: { context_id: string; skills: string[]; max_parallel?: number }) {
-    return this.post<{ agent_id: string; agent: WireAgent }>('/orchestration/register', body);
+    return this.post<RegisterAgentResponse>('/orchestration/register', body);
   }
   decompose(body: DecomposeRequest) {
-    return this.post<DecomposeResponse>('/orchestration/decompose', body);
+    return this.post<SubmitGoalResponse>('/orchestration/decompose', body);
   }
   assign() {
-    return this.post<{ assignments: Assignment[] }>('/orchestration/assign');
+    return this.post<AssignResponse>('/orchestration/assign');
   }
   status() {
     return this.get<StatusResponse>('/orchestration/status');
   }
-  tensor(q: { goal_id?: string; format: 'dense' }): Promise<DenseTensor>;
-  tensor(q: { goal_id?: string; format: 'sparse' }): Promise<SparseTensor>;
-  tensor(q: { goal_id?: string; format: 'dense' | 'sparse' }): Promise<DenseTensor | SparseTensor> {
+  tensor(q: { goal_id?: string; format: 'dense' }): Promise<DenseTensorResponse>;
+  tensor(q: { goal_id?: string; format: 'sparse' }): Promise<SparseTensorResponse>;
+  tensor(q: {
+    goal_id?: string;
+    format: 'dense' | 'sparse';
+  }): Promise<DenseTensorResponse | SparseTensorResponse> {
     return this.get('/orchestration/tensor', q);
   }
   complete(body: { subtask_uuid: string; result: unknown; epoch?: number; agent_id?: string }) {
-    return this.post<{ task: WireTask }>('/orchestration/complete', body);
+    return this.post<CompleteTaskResponse>('/orchestration/complete', body);
   }
   heartbeat(body: { agent_id: string }) {
-    return this.post<{ agent_id: string; state: AgentState; leases: WireLease[] }>(
-      '/orchestration/heartbeat',
-      body,
-    );
+    return this.post<HeartbeatResponse>('/orchestration/heartbeat', body);
   }
   unregister(body: { agent_id: string }) {
-    return this.post<{ agent_id: string; state: AgentState; revoked: string[] }>(
-      '/orchestration/unregister',
-      body,
-    );
+    return this.post<UnregisterAgentResponse>('/orchestration/unregister', body);
   }
 
   // Added routes
@@ -98,64 +131,64 @@ export class KosClient {
     epoch?: number;
     agent_id?: string;
   }) {
-    return this.post<{ task: WireTask }>('/orchestration/fail', body);
+    return this.post<TaskActionResponse>('/orchestration/fail', body);
   }
   listGoals(q: { state?: GoalState; limit?: number; after?: string } = {}) {
-    return this.get<{ goals: WireGoal[] } & Page>('/orchestration/goals', q);
+    return this.get<GoalListResponse>('/orchestration/goals', q);
   }
   getGoal(id: string) {
-    return this.get<{ goal: WireGoal; tasks: WireTask[] }>(`/orchestration/goals/${enc(id)}`);
+    return this.get<GoalResponse>(`/orchestration/goals/${enc(id)}`);
   }
   cancelGoal(id: string, reason?: string) {
     const body = reason === undefined ? {} : { reason };
-    return this.post<{ goal: WireGoal }>(`/orchestration/goals/${enc(id)}/cancel`, body);
+    return this.post<CancelGoalResponse>(`/orchestration/goals/${enc(id)}/cancel`, body);
   }
   listTasks(
     q: { goal_id?: string; state?: TaskState; agent_id?: string; limit?: number; after?: string } = {},
   ) {
-    return this.get<{ tasks: WireTask[] } & Page>('/orchestration/tasks', q);
+    return this.get<TaskListResponse>('/orchestration/tasks', q);
   }
   getTask(id: string) {
-    return this.get<{ task: WireTask; history: WireEvent[] }>(`/orchestration/tasks/${enc(id)}`);
+    return this.get<TaskResponse>(`/orchestration/tasks/${enc(id)}`);
   }
   /** Cancels one task (a running one stops within cancellation.grace_ms); its dependents are skipped. */
   cancelTask(id: string, reason?: string) {
     const body = reason === undefined ? {} : { reason };
-    return this.post<{ task: WireTask }>(`/orchestration/tasks/${enc(id)}/cancel`, body);
+    return this.post<TaskActionResponse>(`/orchestration/tasks/${enc(id)}/cancel`, body);
   }
   /** `action`: retry a dead task, approve or deny one awaiting approval. */
   decideTask(id: string, action: 'retry' | 'approve' | 'deny', reason?: string) {
     const body = reason === undefined ? {} : { reason };
-    return this.post<{ task: WireTask }>(`/orchestration/tasks/${enc(id)}/${action}`, body);
+    return this.post<TaskActionResponse>(`/orchestration/tasks/${enc(id)}/${action}`, body);
   }
   /** Operator: isolates an agent; its leases are revoked (they are listed in `revoked`). */
   quarantineAgent(id: string, reason: string) {
-    return this.post<{ agent: WireAgent; revoked: string[] }>(`/orchestration/agents/${enc(id)}/quarantine`, {
+    return this.post<QuarantineAgentResponse>(`/orchestration/agents/${enc(id)}/quarantine`, {
       reason,
     });
   }
   /** Operator: a quarantined agent may register again; its failure counts and breakers reset. */
   releaseAgent(id: string, reason?: string) {
     const body = reason === undefined ? {} : { reason };
-    return this.post<{ agent: WireAgent }>(`/orchestration/agents/${enc(id)}/release`, body);
+    return this.post<ReleaseAgentResponse>(`/orchestration/agents/${enc(id)}/release`, body);
   }
   listAgents(q: { state?: AgentState } = {}) {
-    return this.get<{ agents: WireAgent[] }>('/orchestration/agents', q);
+    return this.get<AgentListResponse>('/orchestration/agents', q);
   }
   getAgent(id: string) {
-    return this.get<{ agent: WireAgent; leases: WireLease[] }>(`/orchestration/agents/${enc(id)}`);
+    return this.get<AgentResponse>(`/orchestration/agents/${enc(id)}`);
   }
   events(q: { goal_id?: string; task_id?: string; agent_id?: string; after?: number; limit?: number } = {}) {
-    return this.get<{ events: WireEvent[] } & Page>('/orchestration/events', q);
+    return this.get<EventListResponse>('/orchestration/events', q);
   }
   createToken(body: { role: Exclude<TokenRole, 'admin'>; agent_name?: string; label?: string }) {
-    return this.post<TokenCreated>('/orchestration/tokens', body);
+    return this.post<CreateTokenResponse>('/orchestration/tokens', body);
   }
   healthz() {
-    return this.get<{ status: string }>('/healthz');
+    return this.get<HealthResponse>('/healthz');
   }
   readyz() {
-    return this.get<{ status: string }>('/readyz');
+    return this.get<ReadyResponse>('/readyz');
   }
 
   receipts(q: { goal_id?: string; agent_id?: string }): Promise<ReceiptLog> {

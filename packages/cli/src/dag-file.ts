@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { TaskSpec } from './api-types.ts';
+import type { TaskSpec } from './client.ts';
 import { usageError } from './errors.ts';
 
 /**

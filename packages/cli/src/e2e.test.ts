@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, saveKey } from '@kos/protocol/node';
 import { poll, startServer, tempDir, userEnv, type ServerHandle } from '@kos/testing';
-import type { WireEvent, WireGoal, WireTask } from './api-types.ts';
+import type { WireEvent, WireGoal, WireTask } from '@kos/contracts';
 import { KosClient } from './client.ts';
 import { FLEET_DIR } from './demo/fleet.ts';
 import { startDemo, type Demo } from './demo/run-demo.ts';

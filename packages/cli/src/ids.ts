@@ -2,7 +2,7 @@
  * Tables show the first 8 characters of ids; these helpers let a person paste such a prefix
  * wherever a goal or task id is expected.
  */
-import type { TaskState } from './api-types.ts';
+import type { TaskState } from '@kos/contracts';
 import type { KosClient } from './client.ts';
 import { CliError, usageError } from './errors.ts';
 

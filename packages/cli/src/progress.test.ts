@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskState, WireGoal, WireTask } from './api-types.ts';
+import type { TaskState, WireGoal, WireTask } from '@kos/contracts';
 import { LineView, progressOf, stateChanges } from './progress.ts';
 import { TASK_STATES } from './states.ts';
 

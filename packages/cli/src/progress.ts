@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
-import type { GoalState, TaskState, WireGoal, WireTask } from './api-types.ts';
+import type { GoalState, TaskState, WireGoal, WireTask } from '@kos/contracts';
 import type { KosClient } from './client.ts';
 import { TERMINAL_GOAL_STATES } from './states.ts';
 import { shortId } from './table.ts';

@@ -1,5 +1,5 @@
 /** Human renderings of the API's goals, tasks, agents and events (tables with short ids). */
-import type { WireAgent, WireEvent, WireGoal, WireTask } from './api-types.ts';
+import type { WireAgent, WireEvent, WireGoal, WireTask } from '@kos/contracts';
 import { formatTable, shortId, shortTime, truncate } from './table.ts';
 
 export function goalsTable(goals: readonly WireGoal[]): string {

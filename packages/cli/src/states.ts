@@ -2,7 +2,7 @@
  * Runtime lists of the server's state unions, for `--state` choices. The checks below fail to
  * compile when the server gains a state this list lacks.
  */
-import type { AgentState, GoalState, TaskState } from './api-types.ts';
+import type { AgentState, GoalState, TaskState } from '@kos/contracts';
 
 export const TASK_STATES = [
   'pending',

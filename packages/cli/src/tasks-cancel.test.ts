@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WireTask } from './api-types.ts';
+import type { WireTask } from '@kos/contracts';
 import { run } from './program.ts';
 import { taskDetail } from './render.ts';
 import { cannedServer, captureIo, type CannedServer } from './test-support.ts';

@@ -1,6 +1,6 @@
 /** `kos tasks retry|approve|deny` against a real orchestrator process, in-process through `run`. */
 import { describe, expect, it } from 'vitest';
-import type { WireTask } from './api-types.ts';
+import type { WireSubtask, WireTask } from '@kos/contracts';
 import { useKosServer } from './test-server.ts';
 
 const cli = useKosServer();
@@ -15,7 +15,7 @@ describe('kos tasks retry | approve | deny', () => {
         { name: 'stop', skills: ['nobody'], policy: gate },
       ],
     });
-    const [go, stop] = subtasks as [WireTask, WireTask];
+    const [go, stop] = subtasks as [WireSubtask, WireSubtask];
     const listed = await cli.kos(['tasks', '--state', 'awaiting_approval', '--json']);
     expect(listed.code).toBe(0);
     const waiting = (JSON.parse(listed.out) as { tasks: WireTask[] }).tasks.map((t) => t.id);

@@ -1,7 +1,7 @@
 /** `kos tasks` and `kos status` say why tasks wait, against a real orchestrator process. */
 import { describe, expect, it } from 'vitest';
 import { poll } from '@kos/testing';
-import type { WireTask } from './api-types.ts';
+import type { WireSubtask } from '@kos/contracts';
 import { useKosServer } from './test-server.ts';
 
 const cli = useKosServer();
@@ -15,7 +15,7 @@ describe('kos tasks and kos status: why tasks wait', () => {
         { name: 'report', skills: ['tw-gpu'], depends_on: ['train'] },
       ],
     });
-    const [train] = subtasks as [WireTask];
+    const [train] = subtasks as [WireSubtask];
     await poll(
       async () => (await cli.admin.getTask(train.id)).task.waiting_reason?.code === 'missing_skills',
     );

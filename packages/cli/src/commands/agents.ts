@@ -1,6 +1,6 @@
 /** `kos agents [--state]`, `kos agents quarantine <id> --reason <text>`, `kos agents release <id>`. */
 import { Option, type Command } from 'commander';
-import type { AgentState } from '../api-types.ts';
+import type { AgentState } from '@kos/contracts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveAgentId } from '../ids.ts';
 import { agentsTable } from '../render.ts';

@@ -1,6 +1,6 @@
 /** `kos goals [--state] [--limit] [--after]`, `kos goals show <id>`, `kos goals cancel <id>`. */
 import { Option, type Command } from 'commander';
-import type { GoalState } from '../api-types.ts';
+import type { GoalState } from '@kos/contracts';
 import { positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId } from '../ids.ts';

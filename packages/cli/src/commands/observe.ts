@@ -1,6 +1,6 @@
 /** Read-only views: `kos status`, `kos events` (`kos agents`: commands/agents.ts). */
 import type { Command } from 'commander';
-import type { StateCounts, StatusResponse } from '../api-types.ts';
+import type { StatusResponse } from '@kos/contracts';
 import { nonNegativeInt, positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId, resolveTaskId } from '../ids.ts';
@@ -50,23 +50,23 @@ export function statusText(s: StatusResponse, url: string): string {
     ['uptime', `${Math.round(s.uptime_s)} s`],
     ['store', s.store],
     ['agents', counts(s.agents)],
-    ...(s.agents.health === undefined ? [] : [['agent health', healthText(s.agents.health)] as const]),
+    ['agent health', healthText(s.agents.health)],
     ['goals', counts(s.goals)],
     ['tasks', counts(s.tasks)],
     ['ready queue', String(s.ready_queue_depth)],
-    ...(s.waiting === undefined ? [] : [['waiting', waitingText(s.waiting)] as const]),
-    ...(s.reconciler === undefined ? [] : [['reconciler', reconcilerText(s.reconciler)] as const]),
+    ['waiting', waitingText(s.waiting)],
+    ['reconciler', reconcilerText(s.reconciler)],
   ]);
 }
 
 /** `5 (queued 2, missing skills 1, dependencies 2)`: waiting tasks by why they wait. */
-function waitingText(w: NonNullable<StatusResponse['waiting']>): string {
+function waitingText(w: StatusResponse['waiting']): string {
   const parts = Object.entries(w.by_reason).map(([code, n]) => `${code.replaceAll('_', ' ')} ${n}`);
   return parts.length === 0 ? String(w.total) : `${w.total} (${parts.join(', ')})`;
 }
 
 /** `clean (12 runs)`, `goal_counts 1, stale_lease 2 (12 runs)`, or `not run here`. */
-function reconcilerText(r: NonNullable<StatusResponse['reconciler']>): string {
+function reconcilerText(r: StatusResponse['reconciler']): string {
   if (r.violations === null) return r.interval_ms === 0 ? 'off' : 'not run on this replica yet';
   const found = Object.entries(r.violations).filter(([, v]) => v.count > 0);
   const summary = found.length === 0 ? 'clean' : found.map(([kind, v]) => `${kind} ${v.count}`).join(', ');
@@ -74,15 +74,15 @@ function reconcilerText(r: NonNullable<StatusResponse['reconciler']>): string {
 }
 
 /** `quarantined 1, breakers open 2 / half-open 0, untrusted 0`. */
-function healthText(h: NonNullable<StatusResponse['agents']['health']>): string {
+function healthText(h: StatusResponse['agents']['health']): string {
   const { open, half_open: halfOpen } = h.breakers;
   return `quarantined ${h.quarantined}, breakers open ${open} / half-open ${halfOpen}, untrusted ${h.untrusted}`;
 }
 
 /** `{total: 7, by_state: {running: 2, succeeded: 5}}` → `7 (running 2, succeeded 5)`. */
-export function counts(c: StateCounts): string {
+export function counts(c: { total: number; by_state: Partial<Record<string, number>> }): string {
   const parts = Object.entries(c.by_state)
-    .filter(([, n]) => n > 0)
+    .filter(([, n]) => n !== undefined && n > 0)
     .map(([k, n]) => `${k} ${n}`);
   return parts.length === 0 ? String(c.total) : `${c.total} (${parts.join(', ')})`;
 }

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { PRIORITIES, type Priority } from '@kos/protocol';
-import type { DecomposeResponse, Feasibility, WireGoal } from '../api-types.ts';
+import type { Feasibility, SubmitGoalResponse, WireGoal } from '@kos/contracts';
 import { Ctx, type Io } from '../context.ts';
 import { loadDag } from '../dag-file.ts';
 import { QuietExit } from '../errors.ts';
@@ -54,7 +54,7 @@ export function registerSubmit(program: Command, io: Io): void {
     });
 }
 
-export function submittedText(a: DecomposeResponse): string {
+export function submittedText(a: SubmitGoalResponse): string {
   const g = a.goal;
   return [
     `submitted goal ${a.goal_id}`,

@@ -3,7 +3,7 @@
  * operator actions `kos tasks retry|approve|deny <id> [--reason]`, and `kos tasks cancel <id> [--reason]`.
  */
 import { Option, type Command } from 'commander';
-import type { TaskState } from '../api-types.ts';
+import type { TaskState } from '@kos/contracts';
 import { positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId, resolveTaskId } from '../ids.ts';

@@ -1,6 +1,6 @@
 /** `kos tensor [--goal <id>] [--sparse]`: the assignment score tensor T[task, agent, priority]. */
 import type { Command } from 'commander';
-import type { DenseTensor, SparseTensor } from '../api-types.ts';
+import type { DenseTensorResponse, SparseTensorResponse } from '@kos/contracts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId } from '../ids.ts';
 import { formatTable, shortId } from '../table.ts';
@@ -30,7 +30,7 @@ const label = (names: readonly string[], ids: readonly string[], i: number): str
   `${names[i] ?? '?'} ${shortId(ids[i])}`;
 
 /** One grid (tasks × agents) per priority level that has a non-zero score. */
-export function denseText(t: DenseTensor): string {
+export function denseText(t: DenseTensorResponse): string {
   const [nTasks, nAgents] = t.shape;
   const head = `tensor ${t.shape.join('×')} (tasks × agents × priority levels)`;
   if (nTasks === 0 || nAgents === 0) return `${head}\nempty: ${nTasks === 0 ? 'no tasks' : 'no agents'}`;
@@ -47,7 +47,7 @@ export function denseText(t: DenseTensor): string {
   return [head, 'all scores are 0: no agent can take these tasks now', ...names].join('\n');
 }
 
-export function sparseText(t: SparseTensor): string {
+export function sparseText(t: SparseTensorResponse): string {
   const head = `tensor ${t.shape.join('×')}: ${t.entries.length} non-zero cells`;
   if (t.entries.length === 0) return head;
   const rows = [...t.entries]

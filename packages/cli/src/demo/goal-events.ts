@@ -4,7 +4,7 @@
  * agents finish a task between two polls of the goal; the log still has each step.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { WireEvent, WireGoal, WireTask } from '../api-types.ts';
+import type { WireEvent, WireGoal, WireTask } from '@kos/contracts';
 import type { KosClient } from '../client.ts';
 import { isTerminalGoal } from '../progress.ts';
 import { shortId } from '../table.ts';

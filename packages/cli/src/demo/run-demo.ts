@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { verifyReceipts } from '@kos/protocol/node';
-import type { GoalState } from '../api-types.ts';
+import type { GoalState } from '@kos/contracts';
 import type { KosClient } from '../client.ts';
 import { shortId } from '../table.ts';
 import { Fleet, FLEET_AGENTS } from './fleet.ts';

@@ -1,0 +1,80 @@
+/**
+ * @kos/contracts: the REST API's answers as TypeBox schemas and the TypeScript types derived from
+ * them (docs/api.md). Browser-safe: it depends on `typebox` alone, no Node built-ins, so the
+ * server (response schemas), the CLI and a dashboard share one definition.
+ *
+ * ```ts
+ * import { ErrorResponse, GoalResponse, RESPONSES, type WireTask } from '@kos/contracts';
+ * import { Value } from 'typebox/value';
+ *
+ * const body: unknown = await (await fetch(`${url}/orchestration/goals/${id}`, { headers })).json();
+ * if (Value.Check(GoalResponse, body)) {
+ *   const dead: WireTask[] = body.tasks.filter((t) => t.state === 'dead');
+ * } else if (Value.Check(ErrorResponse, body)) console.error(body.error.code, body.error.message);
+ *
+ * // Server side, per route: `schema: { response: RESPONSES['GET /orchestration/goals/:id'] }`.
+ * // Types only (the CLI): `import type { WireGoal, StatusResponse } from '@kos/contracts'`.
+ * ```
+ */
+export {
+  AgentState,
+  BreakerState,
+  EventKind,
+  GoalState,
+  MessageType,
+  Priority,
+  StoreKind,
+  TaskState,
+  TokenRole,
+  ViolationKind,
+  WaitingCode,
+} from './states.ts';
+export {
+  Delegation,
+  Feasibility,
+  TaskError,
+  WaitingReason,
+  WireAgent,
+  WireAgentHealth,
+  WireBreaker,
+  WireEvent,
+  WireGoal,
+  WireGoalPolicy,
+  WireLease,
+  WirePolicy,
+  WireSkillStats,
+  WireTask,
+} from './records.ts';
+export {
+  AgentListResponse,
+  AgentResponse,
+  Assignment,
+  AssignResponse,
+  CancelGoalResponse,
+  CompleteTaskResponse,
+  CreateTokenResponse,
+  ErrorResponse,
+  EventListResponse,
+  GoalListResponse,
+  GoalResponse,
+  HealthResponse,
+  HeartbeatResponse,
+  KlpUpgrade,
+  MetricsResponse,
+  OpenApiResponse,
+  QuarantineAgentResponse,
+  ReadyResponse,
+  RegisterAgentResponse,
+  ReleaseAgentResponse,
+  SubmitGoalResponse,
+  TaskActionResponse,
+  TaskListResponse,
+  TaskResponse,
+  UnregisterAgentResponse,
+  WireSubtask,
+} from './responses.ts';
+export { FleetAgent, FleetHealth, ReconcilerStatus, SeedStatus, StatusResponse } from './status.ts';
+export { DenseTensorResponse, SparseTensorResponse, TensorResponse } from './tensor.ts';
+export { KlpAuth, KlpEnvelope, Receipt, ReceiptsResponse } from './receipts.ts';
+export { RESPONSES, responseSchema } from './routes.ts';
+export type { Route, StatusKey } from './routes.ts';
