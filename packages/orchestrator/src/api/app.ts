@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
+import { RESPONSES } from '@kos/contracts';
 import { KosError } from '@kos/protocol';
 import { successFlag } from './compat.ts';
 import type { ApiDeps } from './deps.ts';
@@ -30,6 +31,18 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     routerOptions: { maxParamLength: 1000 },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Every route's answers are documented by its @kos/contracts schemas (so /openapi.json has them),
+  // but serialized as they are: a response schema would otherwise silently drop or coerce a field
+  // the schema forgot. test/contracts.test.ts checks every route's live answers against them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      const responses: Record<string, unknown> | undefined = (
+        RESPONSES as Record<string, Record<string, unknown>>
+      )[`${method} ${route.url}`];
+      if (responses !== undefined) route.schema = { ...route.schema, response: responses };
+    }
+  });
   // JSON only: a text/plain body is refused with 415 instead of being read as a string.
   app.removeContentTypeParser(['text/plain', 'application/json']);
   // An empty body is no body: many clients send `Content-Type: application/json` with nothing for a
