@@ -4,7 +4,10 @@ import { useServer } from '@kos/testing';
 
 interface Operation {
   tags?: string[];
-  responses?: Record<string, { content?: Record<string, { schema?: { type?: string; properties?: object } }> }>;
+  responses?: Record<
+    string,
+    { content?: Record<string, { schema?: { type?: string; properties?: object } }> }
+  >;
 }
 
 /** /openapi.json documents every route's answers, from the @kos/contracts schemas. */
@@ -12,7 +15,9 @@ describe('the OpenAPI document', () => {
   const running = useServer();
 
   it('lists a response schema (success and error) and a resource tag for every documented route', async () => {
-    const doc = await running.admin.get<{ paths: Record<string, Record<string, Operation>> }>('/openapi.json');
+    const doc = await running.admin.get<{ paths: Record<string, Record<string, Operation>> }>(
+      '/openapi.json',
+    );
     const operations = Object.entries(doc.body.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
     );
@@ -25,7 +30,8 @@ describe('the OpenAPI document', () => {
       const statuses = Object.keys(op.responses ?? {});
       const success = statuses.find((s) => s.startsWith('2'));
       const schema = success && op.responses?.[success]?.content?.['application/json']?.schema;
-      if (!schema || !(schema.type === 'object' || 'anyOf' in schema)) missing.push(`${route}: no success schema`);
+      if (!schema || !(schema.type === 'object' || 'anyOf' in schema))
+        missing.push(`${route}: no success schema`);
       if (!statuses.some((s) => s.toLowerCase() === '4xx')) missing.push(`${route}: no error schema`);
       if (!op.tags?.length || op.tags.includes('seed')) missing.push(`${route}: no resource tag`);
     }
