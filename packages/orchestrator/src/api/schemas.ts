@@ -176,3 +176,11 @@ export const EventsQuery = Type.Object(
   },
   strict,
 );
+
+/**
+ * For routes whose body fields are all optional (`{reason?}`): no body is an empty one, so a
+ * body-less POST works; a body that is there is validated as usual.
+ */
+export const noBodyIsEmpty = async (req: { body: unknown }): Promise<void> => {
+  req.body ??= {};
+};

@@ -17,6 +17,7 @@ import {
   OperatorBody,
   QuarantineBody,
   RegisterBody,
+  noBodyIsEmpty,
 } from '../schemas.ts';
 import { agentView, leaseView } from '../views.ts';
 
@@ -94,7 +95,7 @@ export function agentRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.post(
     '/orchestration/agents/:id/release',
-    { schema: { params: IdParams, body: OperatorBody, tags } },
+    { schema: { params: IdParams, body: OperatorBody, tags }, preValidation: noBodyIsEmpty },
     async (req) => {
       const actor = await auth.actor(req, 'agent.quarantine');
       const { agent } = await releaseAgent(deps, actor, { agentId: req.params.id, reason: req.body?.reason });

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { cancelGoal, getGoal, listGoals, submitGoal, type GoalRequest } from '../../app/index.ts';
 import { lowerCasePriorities, seedSubtask } from '../compat.ts';
 import type { ApiDeps } from '../deps.ts';
-import { CancelBody, DecomposeBody, GoalsQuery, IdParams } from '../schemas.ts';
+import { CancelBody, DecomposeBody, GoalsQuery, IdParams, noBodyIsEmpty } from '../schemas.ts';
 import type { Static } from 'typebox';
 import { goalView, taskView } from '../views.ts';
 
@@ -50,7 +50,7 @@ export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.post(
     '/orchestration/goals/:id/cancel',
-    { schema: { params: IdParams, body: CancelBody, tags } },
+    { schema: { params: IdParams, body: CancelBody, tags }, preValidation: noBodyIsEmpty },
     async (req) => {
       const actor = await auth.actor(req, 'goal.cancel');
       const { goal } = await cancelGoal(deps, actor, { goalId: req.params.id, reason: req.body?.reason });

@@ -11,7 +11,15 @@ import {
   retryTask,
 } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { CancelBody, CompleteBody, FailBody, IdParams, OperatorBody, TasksQuery } from '../schemas.ts';
+import {
+  CancelBody,
+  CompleteBody,
+  FailBody,
+  IdParams,
+  OperatorBody,
+  TasksQuery,
+  noBodyIsEmpty,
+} from '../schemas.ts';
 import { eventView, taskView } from '../views.ts';
 
 const tags = ['tasks'];
@@ -72,7 +80,7 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // dependents are skipped at once (docs/cancellation-and-delegation.md).
   r.post(
     '/orchestration/tasks/:id/cancel',
-    { schema: { params: IdParams, body: CancelBody, tags } },
+    { schema: { params: IdParams, body: CancelBody, tags }, preValidation: noBodyIsEmpty },
     async (req) => {
       const actor = await auth.actor(req, 'task.cancel');
       const task = await cancelTask(deps, actor, { taskId: req.params.id, reason: req.body?.reason });
@@ -80,7 +88,7 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  const operator = { schema: { params: IdParams, body: OperatorBody, tags } };
+  const operator = { schema: { params: IdParams, body: OperatorBody, tags }, preValidation: noBodyIsEmpty };
   const actions = [
     ['retry', 'task.retry', retryTask],
     ['approve', 'task.approve', approveTask],
