@@ -60,6 +60,7 @@ export {
   HealthResponse,
   HeartbeatResponse,
   KlpUpgrade,
+  EventStreamResponse,
   MetricsResponse,
   OpenApiResponse,
   QuarantineAgentResponse,

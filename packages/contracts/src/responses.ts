@@ -161,6 +161,12 @@ export type HealthResponse = Static<typeof HealthResponse>;
 export const ReadyResponse = Type.Object({ status: Type.Literal('ready') }, closed);
 export type ReadyResponse = Static<typeof ReadyResponse>;
 
+export const EventStreamResponse = Type.String({
+  description:
+    'text/event-stream: one message per committed event, `id:` its seq, `event:` its kind, `data:` the event as GET /orchestration/events lists it',
+});
+export type EventStreamResponse = Static<typeof EventStreamResponse>;
+
 export const MetricsResponse = Type.String({ description: 'Prometheus text exposition format' });
 export type MetricsResponse = Static<typeof MetricsResponse>;
 

@@ -8,6 +8,7 @@ import {
   CreateTokenResponse,
   ErrorResponse,
   EventListResponse,
+  EventStreamResponse,
   GoalListResponse,
   GoalResponse,
   HealthResponse,
@@ -67,6 +68,7 @@ export const RESPONSES = {
   'POST /orchestration/agents/:id/release': { 200: ReleaseAgentResponse, ...refusals },
   // Events, tokens, audit
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
+  'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },
   'POST /orchestration/tokens': { 201: CreateTokenResponse, ...refusals },
   'GET /orchestration/audit/receipts': { 200: ReceiptsResponse, ...refusals },
   // Operations and the KLP gateway

@@ -85,6 +85,7 @@ export class Orchestrator {
         templates,
         metrics,
         sessions,
+        events,
         auth: new Authenticator(store),
         startedAt: store.now(),
         assignNow: (actor) => engine.runRound(actor),

@@ -6,6 +6,7 @@
  * drops unnamed fields and coerces types), and every route Fastify registers must be in RESPONSES.
  */
 import { rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as FastifyModule from 'fastify';
@@ -295,6 +296,13 @@ describe('the response schemas of @kos/contracts', () => {
     await call('GET /metrics', '/metrics');
     await call('GET /openapi.json', '/openapi.json');
     samples.push({
+      route: 'GET /orchestration/events/stream',
+      ...(await firstChunk(
+        `${orch.url}/orchestration/events/stream?after=0`,
+        (await readFile(orch.adminTokenPath, 'utf8')).trim(),
+      )),
+    });
+    samples.push({
       route: 'GET /klp',
       status: await upgradeStatus(`${orch.url.replace(/^http/, 'ws')}/klp`),
       body: null,
@@ -354,7 +362,9 @@ describe('the response schemas of @kos/contracts', () => {
   it("gets every JSON answer back unchanged from Fastify's serializer and its schema", async () => {
     const { default: Fastify } = await import('fastify');
     const echo = Fastify();
-    const json = samples.filter((s) => s.route !== 'GET /metrics' && s.route !== 'GET /klp');
+    const json = samples.filter(
+      (s) => !['GET /metrics', 'GET /klp', 'GET /orchestration/events/stream'].includes(s.route),
+    );
     json.forEach((s, i) => {
       echo.get(
         `/${i}`,
@@ -388,3 +398,18 @@ describe('the response schemas of @kos/contracts', () => {
     return list.body.tasks[0]!.id;
   }
 });
+
+/** The status and first chunk of a streaming answer (the SSE stream), then the connection is closed. */
+function firstChunk(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.setEncoding('utf8');
+      res.once('data', (chunk: string) => {
+        resolve({ status: res.statusCode ?? 0, body: chunk });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

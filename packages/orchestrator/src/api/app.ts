@@ -8,6 +8,7 @@ import { successFlag } from './compat.ts';
 import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
+import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -101,5 +102,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   schedulerRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
+  eventStreamRoute(app, deps);
   return app;
 }

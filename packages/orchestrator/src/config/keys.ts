@@ -182,6 +182,8 @@ export const KEYS = {
   pingAfterMs: integer('klp.ping_after_ms', 10_000, 1),
   pongTimeoutMs: integer('klp.pong_timeout_ms', 5_000, 1),
   pulseWriteIntervalMs: integer('klp.pulse_write_interval_ms', 1_000, 1),
+  streamHeartbeatMs: integer('events.stream_heartbeat_ms', 15_000, 1),
+  streamMaxBufferedBytes: integer('events.stream_max_buffered_bytes', 1_048_576, 1024),
   // A default, not an SLA: generous enough for estimates that are off by several times, so that
   // it ends only handlers that are stuck (issue 19: one held its lease for over 16 minutes).
   startToCloseFactor: decimal(

@@ -31,6 +31,7 @@ describe('resolveConfig defaults', () => {
       leases: { ttlMs: 30_000 },
       heartbeat: { ttlMs: 15_000, sweepIntervalMs: 1_000 },
       klp: { pingAfterMs: 10_000, pongTimeoutMs: 5_000, pulseWriteIntervalMs: 1_000 },
+      events: { streamHeartbeatMs: 15_000, streamMaxBufferedBytes: 1_048_576 },
       timeouts: { startToCloseFactor: 10, startToCloseMinMs: 300_000, startToCloseMaxMs: 86_400_000 },
       cancellation: { graceMs: 5_000 },
       delegation: { maxDepth: 5 },

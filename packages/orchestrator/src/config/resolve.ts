@@ -120,6 +120,10 @@ export function resolveConfig(input: ConfigInput): Config {
       pongTimeoutMs: get(KEYS.pongTimeoutMs),
       pulseWriteIntervalMs: get(KEYS.pulseWriteIntervalMs),
     },
+    events: {
+      streamHeartbeatMs: get(KEYS.streamHeartbeatMs),
+      streamMaxBufferedBytes: get(KEYS.streamMaxBufferedBytes),
+    },
     timeouts: {
       startToCloseFactor: get(KEYS.startToCloseFactor),
       startToCloseMinMs: get(KEYS.startToCloseMinMs),

@@ -49,6 +49,8 @@ export interface Config {
    * pulseWriteIntervalMs (docs/protocol.md, "Liveness").
    */
   klp: { pingAfterMs: number; pongTimeoutMs: number; pulseWriteIntervalMs: number };
+  /** The live event stream (GET /orchestration/events/stream). */
+  events: { streamHeartbeatMs: number; streamMaxBufferedBytes: number };
   /**
    * The start-to-close bound of a task whose policy sets none: `startToCloseFactor` × its estimated
    * duration, kept within [startToCloseMinMs, startToCloseMaxMs]; a factor of 0: no default bound.

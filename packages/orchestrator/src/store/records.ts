@@ -17,19 +17,22 @@ export interface EventRecord {
   data: Record<string, unknown>;
 }
 
-export type EventKind =
-  | 'goal.submitted'
-  | 'goal.state'
-  | 'task.state'
-  | 'task.assigned'
-  | 'task.lease_revoked'
-  | 'task.result_refused'
-  | 'agent.registered'
-  | 'agent.state'
-  | 'klp.session'
-  | 'klp.receipts'
-  | 'security.alert'
-  | 'audit';
+export const EVENT_KINDS = [
+  'goal.submitted',
+  'goal.state',
+  'task.state',
+  'task.assigned',
+  'task.lease_revoked',
+  'task.result_refused',
+  'agent.registered',
+  'agent.state',
+  'klp.session',
+  'klp.receipts',
+  'security.alert',
+  'audit',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export type NewEvent = Omit<EventRecord, 'seq'>;
 
