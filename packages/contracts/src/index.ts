@@ -67,6 +67,8 @@ export {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  SignInResponse,
+  SignOutResponse,
   SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,

@@ -153,6 +153,17 @@ export const CreateTokenResponse = answer({
 });
 export type CreateTokenResponse = Static<typeof CreateTokenResponse>;
 
+export const SignInResponse = answer({
+  role: TokenRole,
+  agent_name: Nullable(Type.String()),
+  /** When the session cookie stops working (ISO-8601). */
+  expires_at: Type.String(),
+});
+export type SignInResponse = Static<typeof SignInResponse>;
+
+export const SignOutResponse = answer({ signed_out: Type.Literal(true) });
+export type SignOutResponse = Static<typeof SignOutResponse>;
+
 // Operations (outside /orchestration/: no `success` flag)
 
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') }, closed);

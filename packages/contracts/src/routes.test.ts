@@ -30,7 +30,7 @@ describe('RESPONSES', () => {
 
   it('holds exactly the routes docs/api.md lists', () => {
     const doc = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
-    const documented = [...doc.matchAll(/^\| `((?:GET|POST) \/[^`]*)`/gm)].map((m) => m[1]);
+    const documented = [...doc.matchAll(/^\| `((?:GET|POST|DELETE) \/[^`]*)`/gm)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(RESPONSES)));
   });
 

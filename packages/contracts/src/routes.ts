@@ -20,6 +20,8 @@ import {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  SignInResponse,
+  SignOutResponse,
   SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,
@@ -70,6 +72,8 @@ export const RESPONSES = {
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },
   'POST /orchestration/tokens': { 201: CreateTokenResponse, ...refusals },
+  'POST /orchestration/session': { 200: SignInResponse, ...refusals },
+  'DELETE /orchestration/session': { 200: SignOutResponse, ...refusals },
   'GET /orchestration/audit/receipts': { 200: ReceiptsResponse, ...refusals },
   // Operations and the KLP gateway
   'GET /healthz': { 200: HealthResponse, ...refusals },

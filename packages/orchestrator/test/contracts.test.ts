@@ -291,6 +291,10 @@ describe('the response schemas of @kos/contracts', () => {
     });
     await readEverything(goalId, agentIds);
 
+    await call('POST /orchestration/session', '/orchestration/session', {
+      body: { token: (await readFile(orch.adminTokenPath, 'utf8')).trim() },
+    });
+    await call('DELETE /orchestration/session', '/orchestration/session');
     await call('GET /healthz', '/healthz');
     await call('GET /readyz', '/readyz');
     await call('GET /metrics', '/metrics');

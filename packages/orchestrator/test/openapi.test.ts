@@ -37,6 +37,15 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([]);
     // Tags by resource, as the routes are grouped.
     const tags = new Set(operations.flatMap((o) => o.op.tags ?? []));
-    expect([...tags].sort()).toEqual(['agents', 'audit', 'goals', 'ops', 'scheduler', 'tasks', 'tokens']);
+    expect([...tags].sort()).toEqual([
+      'agents',
+      'audit',
+      'goals',
+      'ops',
+      'scheduler',
+      'sessions',
+      'tasks',
+      'tokens',
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { goalRoutes } from './routes/goals.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { schedulerRoutes } from './routes/scheduler.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -103,5 +104,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   tokenRoutes(app, deps);
   auditRoutes(app, deps);
   eventStreamRoute(app, deps);
+  sessionRoutes(app, deps);
   return app;
 }

@@ -1,12 +1,18 @@
+import { KosError } from '@kos/protocol';
 import type { FastifyRequest } from 'fastify';
 import { tokenActor, type Actor } from '../app/core.ts';
 import { hashToken, parseBearer, requirePermission, type Action } from '../security/index.ts';
+import { cookieValue, parseSession, SESSION_COOKIE, sessionValid } from '../security/session-cookie.ts';
 import type { TokenRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 
+/** A cookie-authenticated call that changes state must carry this header (see `require`). */
+export const CSRF_HEADER = 'x-kos-csrf';
+
 /**
- * Resolves bearer tokens to their records. Tokens are few and change rarely, so known hashes are
- * cached; an unknown hash is looked up in the store each time (a new token works at once).
+ * Resolves the caller's token: a bearer token, or a dashboard session cookie. Tokens are few and
+ * change rarely, so known ones are cached; an unknown one is looked up in the store each time (a
+ * new token works at once).
  */
 export class Authenticator {
   private readonly known = new Map<string, TokenRecord>();
@@ -15,19 +21,27 @@ export class Authenticator {
 
   async tokenOf(req: FastifyRequest): Promise<TokenRecord | null> {
     const secret = parseBearer(req.headers.authorization);
-    if (secret === null) return null;
-    const hash = hashToken(secret);
-    const cached = this.known.get(hash);
-    if (cached && (cached.role !== 'agent' || cached.agentName !== null)) return cached;
-    const record = await this.store.read((tx) => tx.getTokenByHash(hash));
-    if (record) this.known.set(hash, record);
-    return record;
+    if (secret !== null) return this.byHash(hashToken(secret));
+    const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    return cookie === null ? null : this.bySession(cookie);
   }
 
-  /** The caller's token, checked for `action`; throws 401/403 with a typed code otherwise. */
+  /**
+   * The caller's token, checked for `action`; throws 401/403 with a typed code otherwise. A
+   * session cookie is sent by the browser on its own, so a state-changing call made with one must
+   * also carry the X-Kos-Csrf header, which another site's page cannot add (no CORS here).
+   */
   async require(req: FastifyRequest, action: Action): Promise<TokenRecord> {
     const token = await this.tokenOf(req);
     requirePermission(token, action);
+    const byCookie = parseBearer(req.headers.authorization) === null;
+    if (byCookie && req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] === undefined) {
+      throw new KosError(
+        'KOS_ERR_FORBIDDEN',
+        `a signed-in session may ${action} only with the ${CSRF_HEADER} header (any value); scripts of this origin add it`,
+        { action },
+      );
+    }
     return token;
   }
 
@@ -36,7 +50,27 @@ export class Authenticator {
     return tokenActor(await this.require(req, action));
   }
 
+  /** The token a bearer secret names (by its hash), or null. */
+  async byHash(hash: string): Promise<TokenRecord | null> {
+    const cached = this.known.get(hash);
+    if (cached && (cached.role !== 'agent' || cached.agentName !== null)) return cached;
+    const record = await this.store.read((tx) => tx.getTokenByHash(hash));
+    if (record) this.known.set(hash, record);
+    return record;
+  }
+
   forget(hash: string): void {
     this.known.delete(hash);
+  }
+
+  /** The token of a valid, unexpired session cookie, or null. */
+  private async bySession(value: string): Promise<TokenRecord | null> {
+    const session = parseSession(value);
+    if (session === null) return null;
+    const token =
+      [...this.known.values()].find((t) => t.id === session.tokenId) ??
+      (await this.store.read((tx) => tx.listTokens())).find((t) => t.id === session.tokenId);
+    if (!token || !sessionValid(session, token.hash, this.store.now())) return null;
+    return token;
   }
 }

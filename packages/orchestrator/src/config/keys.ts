@@ -167,6 +167,7 @@ export const KEYS = {
   trustNeutral: fraction('security.trust_neutral', 0.8),
   trustHalfLifeMs: integer('security.trust_half_life_ms', 3_600_000, 1),
   auditAllActions: boolean('security.audit_all_actions', true),
+  sessionTtlMs: integer('security.session_ttl_ms', 3_600_000, 1000),
   sandboxRequired: notYetEnforced(
     boolean('security.sandbox_required', false),
     "sandboxing is the agents' runtime concern, not the orchestrator's",

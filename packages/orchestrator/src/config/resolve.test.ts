@@ -25,6 +25,7 @@ describe('resolveConfig defaults', () => {
         trustNeutral: 0.8,
         trustHalfLifeMs: 3_600_000,
         auditAllActions: true,
+        sessionTtlMs: 3_600_000,
       },
       breaker: { failureThreshold: 3, cooldownMs: 30_000, halfOpenProbes: 1 },
       lifecycle: { quarantineThreshold: 5, maxCrashes: 3 },
@@ -138,6 +139,7 @@ describe('resolveConfig file selection and shapes', () => {
       trustNeutral: 0.8,
       trustHalfLifeMs: 3_600_000,
       auditAllActions: false,
+      sessionTtlMs: 3_600_000,
     });
   });
 

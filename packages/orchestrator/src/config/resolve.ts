@@ -106,6 +106,7 @@ export function resolveConfig(input: ConfigInput): Config {
       trustNeutral: get(KEYS.trustNeutral),
       trustHalfLifeMs: get(KEYS.trustHalfLifeMs),
       auditAllActions: get(KEYS.auditAllActions),
+      sessionTtlMs: get(KEYS.sessionTtlMs),
     },
     breaker: {
       failureThreshold: get(KEYS.breakerFailureThreshold),

@@ -28,6 +28,8 @@ export interface Config {
     maxParallelPerGoal: number;
   };
   security: {
+    /** How long a dashboard sign-in (the session cookie) lasts. */
+    sessionTtlMs: number;
     /** Agents below this trust receive only tasks whose policy is experimental. */
     trustThreshold: number;
     /** Where trust drifts back to without new evidence (≥ trustThreshold). */

@@ -16,7 +16,13 @@ import {
 const cfg: HealthConfig = {
   breaker: { failureThreshold: 2, cooldownMs: 1000, halfOpenProbes: 1 },
   lifecycle: { quarantineThreshold: 5, maxCrashes: 3 },
-  security: { trustThreshold: 0.7, trustNeutral: 0.8, trustHalfLifeMs: 10_000, auditAllActions: true },
+  security: {
+    trustThreshold: 0.7,
+    trustNeutral: 0.8,
+    trustHalfLifeMs: 10_000,
+    auditAllActions: true,
+    sessionTtlMs: 3_600_000,
+  },
 };
 const fresh = (): Agent =>
   agentRecord({ skills: ['s', 't'], trust: 1, stats: {}, health: newAgentHealth(0) });
