@@ -13,6 +13,7 @@ import type { Config } from './config/types.ts';
 import { Metrics, createLogger } from './observe/index.ts';
 import { loadTemplates } from './planner/index.ts';
 import { ensureAdminToken } from './security/index.ts';
+import { loadSessionKey } from './security/session-cookie.ts';
 import type { Backend } from './store/backend.ts';
 import { openPostgresBackend } from './store/postgres/index.ts';
 import { openSqliteBackend } from './store/sqlite/index.ts';
@@ -86,7 +87,7 @@ export class Orchestrator {
         metrics,
         sessions,
         events,
-        auth: new Authenticator(store),
+        auth: new Authenticator(store, await loadSessionKey(config.security.sessionSecret, config.dataDir)),
         startedAt: store.now(),
         assignNow: (actor) => engine.runRound(actor),
         accepting: () => engine.accepting,

@@ -17,7 +17,11 @@ export const CSRF_HEADER = 'x-kos-csrf';
 export class Authenticator {
   private readonly known = new Map<string, TokenRecord>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** The key session cookies are sealed with (security/session-cookie.ts). */
+    readonly sessionKey: Buffer,
+  ) {}
 
   async tokenOf(req: FastifyRequest): Promise<TokenRecord | null> {
     const secret = parseBearer(req.headers.authorization);
@@ -70,7 +74,7 @@ export class Authenticator {
     const token =
       [...this.known.values()].find((t) => t.id === session.tokenId) ??
       (await this.store.read((tx) => tx.listTokens())).find((t) => t.id === session.tokenId);
-    if (!token || !sessionValid(session, token.hash, this.store.now())) return null;
+    if (!token || !sessionValid(this.sessionKey, session, token.hash, this.store.now())) return null;
     return token;
   }
 }

@@ -168,6 +168,12 @@ export const KEYS = {
   trustHalfLifeMs: integer('security.trust_half_life_ms', 3_600_000, 1),
   auditAllActions: boolean('security.audit_all_actions', true),
   sessionTtlMs: integer('security.session_ttl_ms', 3_600_000, 1000),
+  sessionSecret: text(
+    'security.session_secret',
+    '',
+    'empty (a key is generated in the data directory) or at least 32 characters',
+    (s) => s === '' || s.length >= 32,
+  ),
   sandboxRequired: notYetEnforced(
     boolean('security.sandbox_required', false),
     "sandboxing is the agents' runtime concern, not the orchestrator's",
@@ -232,4 +238,5 @@ export const ENV_KEYS: Readonly<Record<string, KeySpec<unknown>>> = {
   KOS_STORE: KEYS.store,
   KOS_LOG_LEVEL: KEYS.logLevel,
   KOS_LOG_FORMAT: KEYS.logFormat,
+  KOS_SESSION_SECRET: KEYS.sessionSecret,
 };

@@ -26,6 +26,7 @@ describe('resolveConfig defaults', () => {
         trustHalfLifeMs: 3_600_000,
         auditAllActions: true,
         sessionTtlMs: 3_600_000,
+        sessionSecret: '',
       },
       breaker: { failureThreshold: 3, cooldownMs: 30_000, halfOpenProbes: 1 },
       lifecycle: { quarantineThreshold: 5, maxCrashes: 3 },
@@ -140,6 +141,7 @@ describe('resolveConfig file selection and shapes', () => {
       trustHalfLifeMs: 3_600_000,
       auditAllActions: false,
       sessionTtlMs: 3_600_000,
+      sessionSecret: '',
     });
   });
 

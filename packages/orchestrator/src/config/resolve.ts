@@ -107,6 +107,7 @@ export function resolveConfig(input: ConfigInput): Config {
       trustHalfLifeMs: get(KEYS.trustHalfLifeMs),
       auditAllActions: get(KEYS.auditAllActions),
       sessionTtlMs: get(KEYS.sessionTtlMs),
+      sessionSecret: get(KEYS.sessionSecret),
     },
     breaker: {
       failureThreshold: get(KEYS.breakerFailureThreshold),

@@ -30,6 +30,8 @@ export interface Config {
   security: {
     /** How long a dashboard sign-in (the session cookie) lasts. */
     sessionTtlMs: number;
+    /** Keys the session cookies; '' = one generated in the data directory (one replica only). */
+    sessionSecret: string;
     /** Agents below this trust receive only tasks whose policy is experimental. */
     trustThreshold: number;
     /** Where trust drifts back to without new evidence (≥ trustThreshold). */

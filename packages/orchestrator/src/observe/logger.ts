@@ -23,7 +23,10 @@ export function createLogger(
   const options = {
     level: log.level,
     base: { service: 'kos-orchestrator', pid: process.pid, hostname: hostname() },
-    redact: { paths: ['req.headers.authorization', 'secret', '*.secret'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'secret', '*.secret', '*.sessionSecret'],
+      censor: '[redacted]',
+    },
   };
   const tty = (destination ?? process.stdout).isTTY === true;
   if (log.format === 'json' || (log.format === 'auto' && !tty)) {

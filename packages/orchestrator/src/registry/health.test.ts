@@ -22,6 +22,7 @@ const cfg: HealthConfig = {
     trustHalfLifeMs: 10_000,
     auditAllActions: true,
     sessionTtlMs: 3_600_000,
+    sessionSecret: '',
   },
 };
 const fresh = (): Agent =>

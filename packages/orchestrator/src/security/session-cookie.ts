@@ -1,15 +1,17 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** The cookie that keeps a dashboard signed in (EventSource cannot send an Authorization header). */
 export const SESSION_COOKIE = 'kos_session';
 
 /**
- * A session is `<token id>.<expiry ms>.<HMAC-SHA256>`, keyed by the token's stored hash: a secret
- * the server keeps (in the store, so every replica can check it) and no client ever sees. Nothing
- * else is stored; revoking the token ends its sessions; the token's secret is never in the cookie.
+ * A session is `<token id>.<expiry ms>.<HMAC-SHA256>` under the server's session key, over the
+ * token's stored hash too: nothing else is stored, revoking the token ends its sessions, the
+ * token's secret is never in the cookie, and a copy of the database alone cannot mint one.
  */
-export function sealSession(tokenId: string, tokenHash: string, expiresAt: number): string {
-  return `${tokenId}.${expiresAt}.${mac(tokenId, expiresAt, tokenHash)}`;
+export function sealSession(key: Buffer, tokenId: string, tokenHash: string, expiresAt: number): string {
+  return `${tokenId}.${expiresAt}.${mac(key, tokenId, tokenHash, expiresAt)}`;
 }
 
 /** The parts of a cookie value, or null when it is not one of ours. */
@@ -21,18 +23,44 @@ export function parseSession(value: string): { tokenId: string; expiresAt: numbe
 
 /** Whether the session was sealed with this token's hash and has not expired at `now`. */
 export function sessionValid(
+  key: Buffer,
   s: { tokenId: string; expiresAt: number; mac: string },
   tokenHash: string,
   now: number,
 ): boolean {
   if (s.expiresAt <= now) return false;
-  const expected = Buffer.from(mac(s.tokenId, s.expiresAt, tokenHash));
+  const expected = Buffer.from(mac(key, s.tokenId, tokenHash, s.expiresAt));
   const given = Buffer.from(s.mac);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-function mac(tokenId: string, expiresAt: number, key: string): string {
-  return createHmac('sha256', key).update(`kos-session\n${tokenId}\n${expiresAt}`).digest('base64url');
+function mac(key: Buffer, tokenId: string, tokenHash: string, expiresAt: number): string {
+  return createHmac('sha256', key)
+    .update(`kos-session\n${tokenId}\n${tokenHash}\n${expiresAt}`)
+    .digest('base64url');
+}
+
+/**
+ * The key sessions are sealed with: security.session_secret, or a random key kept (0600) in the
+ * data directory, made on first start.
+ */
+export async function loadSessionKey(secret: string, dataDir: string): Promise<Buffer> {
+  if (secret !== '') return Buffer.from(secret, 'utf8');
+  const file = join(dataDir, 'session.key');
+  try {
+    return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  // 'wx': a second process starting at once keeps the first one's key.
+  await writeFile(file, key.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' }).catch(
+    async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    },
+  );
+  return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url');
 }
 
 /** The value of one cookie in a Cookie header. */

@@ -33,7 +33,11 @@ export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const expiresAt = deps.store.now() + ttl;
     void reply.header(
       'set-cookie',
-      sessionSetCookie(sealSession(token.id, token.hash, expiresAt), ttl, req.protocol === 'https'),
+      sessionSetCookie(
+        sealSession(deps.auth.sessionKey, token.id, token.hash, expiresAt),
+        ttl,
+        req.protocol === 'https',
+      ),
     );
     return { role: token.role, agent_name: token.agentName, expires_at: iso(expiresAt)! };
   });
