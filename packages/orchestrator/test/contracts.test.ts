@@ -6,7 +6,6 @@
  * drops unnamed fields and coerces types), and every route Fastify registers must be in RESPONSES.
  */
 import { rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as FastifyModule from 'fastify';
@@ -31,7 +30,7 @@ import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { generateKey } from '@kos/protocol/node';
 import { Http, poll, tempDir, type Answer } from '@kos/testing';
 import { configFile } from './fixtures.ts';
-import { firstDifference, upgradeStatus } from './wire-checks.ts';
+import { firstChunk, firstDifference, upgradeStatus } from './wire-checks.ts';
 
 /** `METHOD /path` of every route Fastify registers, through an onRoute hook on each instance. */
 const registered = vi.hoisted(() => new Set<string>());
@@ -112,7 +111,8 @@ describe('the response schemas of @kos/contracts', () => {
       resolveConfig({ env: {}, flags: { port: 0, host: '127.0.0.1', dataDir, configFile: config } }),
     );
     served = [...registered];
-    admin = new Http(orch.url, (await readFile(orch.adminTokenPath, 'utf8')).trim());
+    const adminToken = (await readFile(orch.adminTokenPath, 'utf8')).trim();
+    admin = new Http(orch.url, adminToken);
     const tokenFor = async (name: string) =>
       (
         await call<CreateTokenResponse>('POST /orchestration/tokens', '/orchestration/tokens', {
@@ -292,7 +292,7 @@ describe('the response schemas of @kos/contracts', () => {
     await readEverything(goalId, agentIds);
 
     await call('POST /orchestration/session', '/orchestration/session', {
-      body: { token: (await readFile(orch.adminTokenPath, 'utf8')).trim() },
+      body: { token: adminToken },
     });
     await call('DELETE /orchestration/session', '/orchestration/session');
     await call('GET /healthz', '/healthz');
@@ -301,10 +301,7 @@ describe('the response schemas of @kos/contracts', () => {
     await call('GET /openapi.json', '/openapi.json');
     samples.push({
       route: 'GET /orchestration/events/stream',
-      ...(await firstChunk(
-        `${orch.url}/orchestration/events/stream?after=0`,
-        (await readFile(orch.adminTokenPath, 'utf8')).trim(),
-      )),
+      ...(await firstChunk(`${orch.url}/orchestration/events/stream?after=0`, adminToken)),
     });
     samples.push({
       route: 'GET /klp',
@@ -402,18 +399,3 @@ describe('the response schemas of @kos/contracts', () => {
     return list.body.tasks[0]!.id;
   }
 });
-
-/** The status and first chunk of a streaming answer (the SSE stream), then the connection is closed. */
-function firstChunk(url: string, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.setEncoding('utf8');
-      res.once('data', (chunk: string) => {
-        resolve({ status: res.statusCode ?? 0, body: chunk });
-        req.destroy();
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

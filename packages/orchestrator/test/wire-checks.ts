@@ -1,4 +1,5 @@
-/** Checks on answers as they travel: a WebSocket handshake's status, what a serializer changed. */
+/** Checks on answers as they travel: a WebSocket handshake's status, a stream's first chunk, what a serializer changed. */
+import { request } from 'node:http';
 import WebSocket from 'ws';
 
 /** The HTTP status of a WebSocket handshake (101 when upgraded); the socket is closed at once. */
@@ -29,4 +30,19 @@ export function firstDifference(a: unknown, b: unknown, at = ''): string {
     return '';
   }
   return Object.is(a, b) ? '' : `${at || '/'}: ${JSON.stringify(a)} became ${JSON.stringify(b)}`;
+}
+
+/** The status and first chunk of a streaming answer (the SSE stream), then the connection is closed. */
+export function firstChunk(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.setEncoding('utf8');
+      res.once('data', (chunk: string) => {
+        resolve({ status: res.statusCode ?? 0, body: chunk });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -71,9 +71,12 @@ export class Authenticator {
   private async bySession(value: string): Promise<TokenRecord | null> {
     const session = parseSession(value);
     if (session === null) return null;
-    const token =
-      [...this.known.values()].find((t) => t.id === session.tokenId) ??
-      (await this.store.read((tx) => tx.listTokens())).find((t) => t.id === session.tokenId);
+    // Known tokens by id, so a signed-in dashboard's requests do not list the tokens each time.
+    let token = [...this.known.values()].find((t) => t.id === session.tokenId);
+    if (!token) {
+      token = (await this.store.read((tx) => tx.listTokens())).find((t) => t.id === session.tokenId);
+      if (token) this.known.set(token.hash, token);
+    }
     if (!token || !sessionValid(this.sessionKey, session, token.hash, this.store.now())) return null;
     return token;
   }

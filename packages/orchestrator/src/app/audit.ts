@@ -1,6 +1,6 @@
 import type { Envelope, Receipt, ReceiptLog } from '@kos/protocol';
-import type { ReadTx } from '../store/backend.ts';
-import type { EventKind, EventRecord } from '../store/records.ts';
+import type { EventFilter, ReadTx } from '../store/backend.ts';
+import type { EventRecord } from '../store/records.ts';
 import type { Core } from './core.ts';
 
 const MAX_EVENTS = 100_000;
@@ -17,15 +17,8 @@ export function receiptLog(
   return core.store.read((tx) => receiptLogIn(tx, filter));
 }
 
-export interface EventQuery {
-  goalId?: string | undefined;
-  taskId?: string | undefined;
-  agentId?: string | undefined;
-  kinds?: readonly EventKind[] | undefined;
-  /** Events after this seq (the previous page's `next`). */
-  afterSeq?: number | undefined;
-  limit: number;
-}
+/** Which events to list: the store's own filter (by goal, task, agent, kinds, after a seq). */
+export type EventQuery = EventFilter;
 
 /** The event log in seq order; `next` is the seq to continue after, null on a short page. */
 export async function listEvents(

@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { TcpProxy } from '@kos/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isKosError } from '@kos/protocol';
 import type { Task } from '../../scheduler/task.ts';
@@ -11,7 +10,7 @@ import {
   type PostgresBackend,
   type PostgresBackendOptions,
 } from './postgres-backend.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, rejectionOf, type TestDatabase } from './test-database.ts';
 
 let db: TestDatabase;
 const open: PostgresBackend[] = [];
@@ -56,15 +55,6 @@ function gate(): { opened: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { opened, open };
-}
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('PostgreSQL backend', () => {
@@ -305,60 +295,6 @@ describe('PostgreSQL backend', () => {
       expect((error as Error).message).toContain('schema version 999');
     } finally {
       await db.query('DELETE FROM schema_migrations WHERE version = 999');
-    }
-  });
-
-  it('fails fast with KOS_ERR_STORE_UNAVAILABLE when nothing listens on the port', async () => {
-    const started = Date.now();
-    const url = new URL(db.url);
-    url.port = '1';
-    const error = await rejectionOf(openPostgresBackend({ url: url.toString(), connectTimeoutMs: 2000 }));
-    expect(isKosError(error) && error.code).toBe('KOS_ERR_STORE_UNAVAILABLE');
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
-
-  it('fails the open transaction with KOS_ERR_STORE_UNAVAILABLE when its connection is terminated, then carries on', async () => {
-    const b = await openBackend();
-    const g = goal();
-    await b.transaction((tx) => tx.insertGoal(g));
-    const error = await rejectionOf(
-      b.transaction(async (tx) => {
-        await tx.getGoal(g.id);
-        await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-          db.name,
-        ]);
-        await tx.putGoal({ ...g, succeededCount: 1 });
-      }),
-    );
-    expect(isKosError(error) && error.code).toBe('KOS_ERR_STORE_UNAVAILABLE');
-    expect(await b.ping()).toBe(true);
-    await b.transaction((tx) => tx.putGoal({ ...g, succeededCount: 2 }));
-    expect((await b.read((tx) => tx.getGoal(g.id)))?.succeededCount).toBe(2);
-  });
-
-  it('answers KOS_ERR_STORE_UNAVAILABLE and ping false while the server is unreachable, and recovers by itself', async () => {
-    const proxy = await TcpProxy.start(5432);
-    try {
-      const url = new URL(db.url);
-      url.port = String(proxy.port);
-      const b = await openBackend({ url: url.toString(), connectTimeoutMs: 1000 });
-      const g = goal();
-      await b.transaction((tx) => tx.insertGoal(g));
-
-      await proxy.stop();
-      const started = Date.now();
-      const error = await rejectionOf(b.transaction((tx) => tx.getGoal(g.id)));
-      expect(isKosError(error) && error.code).toBe('KOS_ERR_STORE_UNAVAILABLE');
-      const readError = await rejectionOf(b.read((tx) => tx.getGoal(g.id)));
-      expect(isKosError(readError) && readError.code).toBe('KOS_ERR_STORE_UNAVAILABLE');
-      expect(await b.ping()).toBe(false);
-      expect(Date.now() - started).toBeLessThan(3000);
-
-      await proxy.resume();
-      expect(await b.ping()).toBe(true);
-      expect(await b.transaction((tx) => tx.getGoal(g.id))).toEqual(g);
-    } finally {
-      await proxy.stop();
     }
   });
 

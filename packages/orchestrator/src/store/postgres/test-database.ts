@@ -104,3 +104,13 @@ export async function createTestDatabase(prefix = 'kos_test'): Promise<TestDatab
     },
   };
 }
+
+/** What a promise the test expects to fail rejected with (the test checks its code). */
+export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
