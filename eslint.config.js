@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const orchestrator = (dir) => `packages/orchestrator/src/${dir}`;
@@ -34,6 +35,11 @@ const LAYERS = [
     message: '@kos/protocol depends on no other workspace package.',
   },
   {
+    target: 'packages/dashboard/src',
+    from: ['packages/orchestrator', 'packages/cli', 'packages/agent', 'packages/testing'],
+    message: 'The dashboard talks only to the public HTTP API: it imports @kos/contracts for types.',
+  },
+  {
     target: 'packages/agent',
     from: ['packages/orchestrator', 'packages/cli'],
     message: '@kos/agent depends on @kos/protocol only (it runs from plain Node).',
@@ -45,17 +51,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
     settings: {
       // no-cycle parses the files an import leads to: with the TypeScript parser for .ts.
-      'import-x/extensions': ['.ts', '.js', '.mjs'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       // Workspace packages resolve to their sources (the kos-source condition), as in tests.
       'import-x/resolver-next': [
         createNodeResolver({
-          extensions: ['.ts', '.js', '.mjs', '.json'],
+          extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'],
           conditionNames: ['kos-source', 'import', 'default'],
         }),
       ],
@@ -100,6 +106,16 @@ export default tseslint.config(
         'error',
         { patterns: [{ group: ['node:*', '@kos/*'], message: '@kos/contracts depends on typebox alone' }] },
       ],
+    },
+  },
+  {
+    // The dashboard runs in browsers: no Node modules; React's rules of hooks.
+    files: ['packages/dashboard/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'import-x/no-nodejs-modules': 'error',
     },
   },
   {

@@ -119,6 +119,10 @@ export const ERROR_CODES = {
   },
   KOS_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The store cannot be reached; retry later.' },
   KOS_ERR_NOT_READY: { status: 503, summary: 'The orchestrator is starting or stopping.' },
+  KOS_ERR_DASHBOARD_NOT_BUILT: {
+    status: 503,
+    summary: 'The dashboard is enabled but its build is missing; run `npm run build`.',
+  },
   KOS_ERR_INTERNAL: { status: 500, summary: 'An unexpected error; the log has the details.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -66,6 +66,7 @@ async function serve(ctx: Ctx, o: ServeOptions): Promise<void> {
       '',
       `kOS orchestrator listening on ${orch.url}`,
       fields([
+        ['dashboard', config.dashboard.enabled ? `${orch.url}/ (sign in with the admin token)` : 'off'],
         ['store', config.store],
         ['data dir', config.dataDir],
         ['admin token', `${orch.adminTokenPath}${orch.adminTokenCreated ? ' (created)' : ''}`],

@@ -8,6 +8,7 @@ import { successFlag } from './compat.ts';
 import type { ApiDeps } from './deps.ts';
 import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
+import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { agentRoutes } from './routes/agents.ts';
@@ -76,7 +77,11 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     deps.metrics.rejected(e.code);
     void reply.code(e.status).send({ error: e.toJSON() });
   });
+  const dashboard = deps.config.dashboard.enabled
+    ? await mountDashboard(app, dashboardDir(deps.config.dashboard.dir))
+    : null;
   app.setNotFoundHandler((req, reply) => {
+    if (dashboard?.fallback(req, reply) === true) return;
     const e = new KosError('KOS_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url}; see /openapi.json`);
     deps.metrics.rejected(e.code);
     void reply.code(404).send({ error: e.toJSON() });

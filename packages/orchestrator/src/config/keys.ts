@@ -215,6 +215,8 @@ export const KEYS = {
   maxInputBytes: integer('limits.max_input_bytes', 262_144, 1),
   maxResultBytes: integer('limits.max_result_bytes', 1_048_576, 1),
   templatesDir: optionalPath('templates_dir'),
+  dashboardEnabled: boolean('dashboard.enabled', true),
+  dashboardDir: optionalPath('dashboard.dir'),
   logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
   logFormat: oneOf<Config['log']['format']>('log.format', 'auto', LOG_FORMATS),
   // Seed 001's `default_policy:` block. Nothing reads these yet; their defaults are the seed's values.

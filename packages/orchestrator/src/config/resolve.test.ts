@@ -48,6 +48,7 @@ describe('resolveConfig defaults', () => {
         maxResultBytes: 1_048_576,
       },
       templatesDir: null,
+      dashboard: { enabled: true, dir: null },
       log: { level: 'info', format: 'auto' },
       notYetEnforced: [],
     });

@@ -83,6 +83,7 @@ export function resolveConfig(input: ConfigInput): Config {
 
   const dataDir = pick(KEYS.dataDir);
   const templatesDir = pick(KEYS.templatesDir);
+  const dashboardDir = pick(KEYS.dashboardDir);
   const config: Config = {
     server: { host: get(KEYS.host), port: get(KEYS.port) },
     dataDir: path.resolve(dataDir.baseDir, dataDir.value),
@@ -148,6 +149,10 @@ export function resolveConfig(input: ConfigInput): Config {
       maxResultBytes: get(KEYS.maxResultBytes),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
+    dashboard: {
+      enabled: get(KEYS.dashboardEnabled),
+      dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),
+    },
     log: { level: get(KEYS.logLevel), format: get(KEYS.logFormat) },
     notYetEnforced: ALL_KEYS.flatMap((spec) => {
       const winner = offers.get(spec.key)?.at(-1);

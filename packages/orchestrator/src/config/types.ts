@@ -88,6 +88,8 @@ export interface Config {
   };
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;
+  /** The web dashboard at `/`: `dir` null = the built @kos/dashboard package. */
+  dashboard: { enabled: boolean; dir: string | null };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
