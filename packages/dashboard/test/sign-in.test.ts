@@ -26,7 +26,7 @@ describe.skipIf(missing !== null)('dashboard sign-in (real chromium, real orches
     const session = cookies.find((c) => c.name === 'kos_session');
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Strict');
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('document.cookie')).toBe('');
     const stored = await page.evaluate(
       () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
     );
