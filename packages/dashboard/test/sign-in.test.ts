@@ -27,9 +27,7 @@ describe.skipIf(missing !== null)('dashboard sign-in (real chromium, real orches
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Strict');
     expect(await page.evaluate('document.cookie')).toBe('');
-    const stored = await page.evaluate(
-      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
-    );
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage, ...sessionStorage })');
     expect(stored).not.toContain(stack.server.adminToken);
     expect(page.url()).not.toContain(stack.server.adminToken);
     // A reload keeps the session (the cookie), and a deep link opens its page.
