@@ -112,6 +112,8 @@ describe('the response schemas of @kos/contracts', () => {
       // KLP heartbeats (their signed frames are the receipt heads) every second; a report soon.
       'heartbeat:\n  ttl_ms: 3000',
       'reconciler:\n  interval_ms: 200',
+      // The dashboard's files are no API routes (dashboard-serving.test.ts covers them).
+      'dashboard:\n  enabled: false',
     ]);
     orch = await Orchestrator.start(
       resolveConfig({ env: {}, flags: { port: 0, host: '127.0.0.1', dataDir, configFile: config } }),
