@@ -54,6 +54,7 @@ export {
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
+  DrainAgentResponse,
   ErrorResponse,
   EventListResponse,
   GoalListResponse,

@@ -168,6 +168,10 @@ export type QuarantineAgentResponse = Static<typeof QuarantineAgentResponse>;
 export const ReleaseAgentResponse = answer({ agent: WireAgent });
 export type ReleaseAgentResponse = Static<typeof ReleaseAgentResponse>;
 
+/** An operator's drain: the agent with the leases it still holds (they finish). */
+export const DrainAgentResponse = answer({ agent: WireAgent });
+export type DrainAgentResponse = Static<typeof DrainAgentResponse>;
+
 /** `next`: the last event's seq when the page is full (pass as `after`), else null. */
 export const EventListResponse = answer({ events: Type.Array(WireEvent), next: Nullable(Count) });
 export type EventListResponse = Static<typeof EventListResponse>;

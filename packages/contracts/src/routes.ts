@@ -7,6 +7,7 @@ import {
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
+  DrainAgentResponse,
   ErrorResponse,
   EventListResponse,
   EventStreamResponse,
@@ -79,6 +80,7 @@ export const RESPONSES = {
   'GET /orchestration/agents/:id': { 200: AgentResponse, ...refusals },
   'POST /orchestration/agents/:id/quarantine': { 200: QuarantineAgentResponse, ...refusals },
   'POST /orchestration/agents/:id/release': { 200: ReleaseAgentResponse, ...refusals },
+  'POST /orchestration/agents/:id/drain': { 200: DrainAgentResponse, ...refusals },
   // Events, tokens, audit
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },

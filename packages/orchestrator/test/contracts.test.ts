@@ -205,7 +205,7 @@ describe('the response schemas of @kos/contracts', () => {
     );
     await readEverything(goalId, [restId]);
 
-    // The REST agent completes one lease, fails the other, leaves, is quarantined and released.
+    // The REST agent completes one lease, fails the other, is drained, leaves, is quarantined and released.
     const leases = await poll(async () => {
       await assign();
       const hb = await call<HeartbeatResponse>('POST /orchestration/heartbeat', '/orchestration/heartbeat', {
@@ -223,6 +223,9 @@ describe('the response schemas of @kos/contracts', () => {
     await call('POST /orchestration/fail', '/orchestration/fail', {
       as: rest,
       body: { subtask_uuid: m2!.subtask_uuid, error: { message: 'disk full', code: 'io', retryable: false } },
+    });
+    await call('POST /orchestration/agents/:id/drain', `/orchestration/agents/${restId}/drain`, {
+      body: { reason: 'checking the contracts' },
     });
     await call('POST /orchestration/unregister', '/orchestration/unregister', {
       as: rest,

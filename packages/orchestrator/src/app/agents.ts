@@ -80,6 +80,15 @@ export async function drainAgent(
   return core.store.drainAgent(actorId(actor), caller, req.mode);
 }
 
+/** Operator: the agent takes no new task; those it holds finish. Registering again ends it. */
+export async function drainAgentByOperator(
+  core: Core,
+  actor: Actor,
+  req: { agentId: string; reason?: string | undefined },
+) {
+  return core.store.drainAgentByOperator(actorId(actor), req.agentId, req.reason ?? 'drained by an operator');
+}
+
 /** The agent leaves; its leases are revoked (and reassigned). */
 export async function unregisterAgent(core: Core, actor: Actor, req: { agentId?: string | undefined }) {
   const caller = await actingAgent(core.store, actor, req);

@@ -22,6 +22,8 @@ export const ACTIONS = [
   'task.cancel',
   /** Quarantine or release an agent: an operator's decision, admins only. */
   'agent.quarantine',
+  /** Drain an agent: it takes no new task, those it holds finish. An operator's decision, admins only. */
+  'agent.drain',
   'token.create',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -7,6 +7,7 @@ import type { NewEvent } from './records.ts';
 import { assignRound, type Lease } from './verbs/assign.ts';
 import {
   drainAgent,
+  drainAgentByOperator,
   heartbeat,
   recoverAfterRestart,
   sweepSilentAgents,
@@ -159,6 +160,10 @@ export class Store {
   }
   drainAgent(actor: string, caller: AgentCaller, mode: 'finish' | 'return') {
     return this.run(actor, (tx, ctx) => drainAgent(tx, ctx, caller, mode), placeable);
+  }
+  /** Operator: the agent takes no new task; those it holds finish. */
+  drainAgentByOperator(actor: string, agentId: string, reason: string) {
+    return this.run(actor, (tx, ctx) => drainAgentByOperator(tx, ctx, agentId, reason));
   }
   reportProgress(actor: string, report: Report & { progress: number; checkpoint?: unknown }) {
     return this.run(actor, (tx, ctx) => reportProgress(tx, ctx, report));

@@ -7,6 +7,7 @@ import {
   quarantineAgent,
   registerAgent,
   releaseAgent,
+  drainAgentByOperator,
   unregisterAgent,
 } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -25,7 +26,7 @@ const tags = ['agents'];
 
 /**
  * Agents: register, heartbeat, unregister (seed 002, for agents without KLP), reads, and the
- * operator's isolation (docs/agent-health.md): quarantine by hand, release.
+ * operator's isolation (docs/agent-health.md): quarantine by hand, release, drain.
  */
 export function agentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -100,6 +101,18 @@ export function agentRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const actor = await auth.actor(req, 'agent.quarantine');
       const { agent } = await releaseAgent(deps, actor, { agentId: req.params.id, reason: req.body?.reason });
       return { agent: view(agent, 0) };
+    },
+  );
+
+  r.post(
+    '/orchestration/agents/:id/drain',
+    { schema: { params: IdParams, body: OperatorBody, tags }, preValidation: noBodyIsEmpty },
+    async (req) => {
+      const actor = await auth.actor(req, 'agent.drain');
+      await drainAgentByOperator(deps, actor, { agentId: req.params.id, reason: req.body?.reason });
+      // With the leases it still holds: they finish.
+      const { agent, leases } = await getAgent(deps, req.params.id);
+      return { agent: view(agent, leases.length) };
     },
   );
 }

@@ -90,6 +90,32 @@ export async function drainAgent(
 }
 
 /**
+ * Operator: the agent takes no new task; those it holds finish (the engine stops offering it work
+ * because it is not active). It stays draining through heartbeats; registering again — a KLP
+ * reconnect included — makes it active, as it does after any drain.
+ */
+export async function drainAgentByOperator(
+  tx: Tx,
+  ctx: VerbContext,
+  agentId: string,
+  reason: string,
+): Promise<{ agent: Agent }> {
+  const found = await getAgentOrThrow(tx, agentId);
+  if (found.state !== 'active' && found.state !== 'lost') {
+    throw new KosError(
+      'KOS_ERR_AGENT_NOT_ACTIVE',
+      `agent ${found.name} is ${found.state}: only an active (or lost) agent can be drained`,
+      { agent_id: agentId, state: found.state },
+    );
+  }
+  const events = new EventBatch(ctx);
+  const agent = setState(found, 'draining', ctx, events, reason);
+  await tx.putAgent(agent);
+  await events.flush(tx);
+  return { agent };
+}
+
+/**
  * Moves the agent after its leases were revoked, unless it is quarantined (it was, or the lost
  * leases just made it so): leaving never ends a quarantine, only an operator's release does.
  */
