@@ -1,4 +1,4 @@
-/** `kos agents`, `kos agents quarantine|release` against a real orchestrator process, through `run`. */
+/** `kos agents`, `kos agents quarantine|release|drain` against a real orchestrator process, through `run`. */
 import { describe, expect, it } from 'vitest';
 import type { WireAgent } from '@kos/contracts';
 import { useKosServer } from './test-server.ts';
@@ -34,5 +34,16 @@ describe('kos agents quarantine | release', () => {
     const again = await cli.kos(['agents', 'release', 'shady']);
     expect(again.code).toBe(1);
     expect(again.err).toContain('KOS_ERR_AGENT_NOT_QUARANTINED');
+  });
+
+  it('drains an agent once: it stays listed as draining and a second drain is refused', async () => {
+    const { token } = await cli.admin.createToken({ role: 'agent', agent_name: 'tired' });
+    await cli.admin.withToken(token).register({ context_id: 'tired', skills: ['y'] });
+    const drained = await cli.kos(['agents', 'drain', 'tired', '--reason', 'maintenance']);
+    expect(drained).toMatchObject({ code: 0, out: 'agent tired draining; 0 lease(s) still finishing\n' });
+    expect((await cli.kos(['agents', '--state', 'draining'])).out).toMatch(/tired\s+draining/);
+    const again = await cli.kos(['agents', 'drain', 'tired']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('KOS_ERR_AGENT_NOT_ACTIVE');
   });
 });

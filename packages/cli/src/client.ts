@@ -17,6 +17,7 @@ import type {
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
+  DrainAgentResponse,
   DenseTensorResponse,
   EventListResponse,
   GoalListResponse,
@@ -171,6 +172,11 @@ export class KosClient {
   releaseAgent(id: string, reason?: string) {
     const body = reason === undefined ? {} : { reason };
     return this.post<ReleaseAgentResponse>(`/orchestration/agents/${enc(id)}/release`, body);
+  }
+  /** Operator: the agent takes no new task; those it holds finish. */
+  drainAgent(id: string, reason?: string) {
+    const body = reason === undefined ? {} : { reason };
+    return this.post<DrainAgentResponse>(`/orchestration/agents/${enc(id)}/drain`, body);
   }
   listAgents(q: { state?: AgentState } = {}) {
     return this.get<AgentListResponse>('/orchestration/agents', q);

@@ -1,4 +1,7 @@
-/** `kos agents [--state]`, `kos agents quarantine <id> --reason <text>`, `kos agents release <id>`. */
+/**
+ * `kos agents [--state]`, `kos agents quarantine <id> --reason <text>`, `kos agents release <id>`,
+ * `kos agents drain <id>`.
+ */
 import { Option, type Command } from 'commander';
 import type { AgentState } from '@kos/contracts';
 import { Ctx, type Io } from '../context.ts';
@@ -44,6 +47,20 @@ export function registerAgents(program: Command, io: Io): void {
       ctx.print(
         answer,
         () => `agent ${answer.agent.name} released (${answer.agent.state}): it may register again`,
+      );
+    });
+
+  agents
+    .command('drain <id>')
+    .description('give an agent no new task; those it holds finish; registering again ends it (admin)')
+    .option('--reason <text>', 'recorded in the event log')
+    .action(async (id: string, o: { reason?: string }, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const client = ctx.client();
+      const answer = await client.drainAgent(await resolveAgentId(client, id), o.reason);
+      ctx.print(
+        answer,
+        () => `agent ${answer.agent.name} draining; ${answer.agent.active_leases} lease(s) still finishing`,
       );
     });
 }
