@@ -17,8 +17,8 @@ import type {
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
-  DrainAgentResponse,
   DenseTensorResponse,
+  DrainAgentResponse,
   EventListResponse,
   GoalListResponse,
   GoalResponse,
@@ -30,6 +30,7 @@ import type {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  RevokeTokenResponse,
   SparseTensorResponse,
   StatusResponse,
   SubmitGoalResponse,
@@ -37,6 +38,7 @@ import type {
   TaskListResponse,
   TaskResponse,
   TaskState,
+  TokenListResponse,
   TokenRole,
   UnregisterAgentResponse,
   WirePolicy,
@@ -189,6 +191,14 @@ export class KosClient {
   }
   createToken(body: { role: Exclude<TokenRole, 'admin'>; agent_name?: string; label?: string }) {
     return this.post<CreateTokenResponse>('/orchestration/tokens', body);
+  }
+  /** Admin: every token, without secrets. */
+  listTokens() {
+    return this.get<TokenListResponse>('/orchestration/tokens');
+  }
+  /** Admin: the token stops working at once, on every replica. */
+  revokeToken(id: string) {
+    return this.post<RevokeTokenResponse>(`/orchestration/tokens/${enc(id)}/revoke`, {});
   }
   healthz() {
     return this.get<HealthResponse>('/healthz');

@@ -1,5 +1,5 @@
 /** Human renderings of the API's goals, tasks, agents and events (tables with short ids). */
-import type { WireAgent, WireEvent, WireGoal, WireTask } from '@kos/contracts';
+import type { WireAgent, WireEvent, WireGoal, WireTask, WireToken } from '@kos/contracts';
 import { formatTable, shortId, shortTime, truncate } from './table.ts';
 
 export function goalsTable(goals: readonly WireGoal[]): string {
@@ -147,6 +147,22 @@ export function eventsTable(events: readonly WireEvent[]): string {
       truncate(JSON.stringify(e.data), 70),
     ]),
     { alignRight: [0] },
+  );
+}
+
+/** Tokens by id (the secret's `kos_<id>_…` prefix), newest first; revoked ones say when. */
+export function tokensTable(tokens: readonly WireToken[]): string {
+  if (tokens.length === 0) return 'no tokens';
+  return formatTable(
+    ['ID', 'ROLE', 'AGENT', 'CREATED', 'REVOKED', 'LABEL'],
+    tokens.map((t) => [
+      t.id,
+      t.role,
+      t.agent_name ?? '-',
+      shortTime(t.created_at),
+      t.revoked_at === null ? '-' : shortTime(t.revoked_at),
+      truncate(t.label, 50),
+    ]),
   );
 }
 

@@ -185,6 +185,26 @@ export const CreateTokenResponse = answer({
 });
 export type CreateTokenResponse = Static<typeof CreateTokenResponse>;
 
+/** A token as listed: never its secret (only its hash is stored, and not shown either). */
+export const WireToken = Type.Object(
+  {
+    id: Type.String(),
+    role: TokenRole,
+    agent_name: Nullable(Type.String()),
+    label: Type.String(),
+    created_at: Iso,
+    revoked_at: Nullable(Iso),
+  },
+  closed,
+);
+export type WireToken = Static<typeof WireToken>;
+
+export const TokenListResponse = answer({ tokens: Type.Array(WireToken) });
+export type TokenListResponse = Static<typeof TokenListResponse>;
+
+export const RevokeTokenResponse = answer({ token: WireToken });
+export type RevokeTokenResponse = Static<typeof RevokeTokenResponse>;
+
 export const SignInResponse = answer({
   role: TokenRole,
   agent_name: Nullable(Type.String()),

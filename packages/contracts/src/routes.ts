@@ -22,6 +22,7 @@ import {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  RevokeTokenResponse,
   SessionResponse,
   SignInResponse,
   SignOutResponse,
@@ -30,6 +31,7 @@ import {
   TaskListResponse,
   TaskReceiptResponse,
   TaskResponse,
+  TokenListResponse,
   UnregisterAgentResponse,
 } from './responses.ts';
 import { KpisResponse } from './kpis.ts';
@@ -85,6 +87,8 @@ export const RESPONSES = {
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },
   'POST /orchestration/tokens': { 201: CreateTokenResponse, ...refusals },
+  'GET /orchestration/tokens': { 200: TokenListResponse, ...refusals },
+  'POST /orchestration/tokens/:id/revoke': { 200: RevokeTokenResponse, ...refusals },
   'POST /orchestration/session': { 200: SignInResponse, ...refusals },
   'GET /orchestration/session': { 200: SessionResponse, ...refusals },
   'DELETE /orchestration/session': { 200: SignOutResponse, ...refusals },

@@ -79,6 +79,12 @@ export class Orchestrator {
     // and gateway only call store verbs.
     const engine = new Engine(config, store, metrics, log, sessions, coordinator);
     const events = new EventFeed(store, coordinator, log);
+    const auth = new Authenticator(
+      store,
+      await loadSessionKey(config.security.sessionSecret, config.dataDir),
+    );
+    // A revocation committed on any replica reaches every replica's feed: each forgets the token.
+    await events.subscribe((e) => auth.observe(e));
     const app = await buildApp(
       {
         config,
@@ -87,7 +93,7 @@ export class Orchestrator {
         metrics,
         sessions,
         events,
-        auth: new Authenticator(store, await loadSessionKey(config.security.sessionSecret, config.dataDir)),
+        auth,
         startedAt: store.now(),
         assignNow: (actor) => engine.runRound(actor),
         accepting: () => engine.accepting,

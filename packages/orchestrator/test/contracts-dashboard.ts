@@ -15,6 +15,7 @@ export type Call = <T = unknown>(
 /** Every read route of the dashboard, for a goal and its tasks. */
 export async function readDashboard(call: Call, goalId: string, taskIds: readonly string[]): Promise<void> {
   await call('GET /orchestration/session', '/orchestration/session');
+  await call('GET /orchestration/tokens', '/orchestration/tokens');
   await call('GET /orchestration/templates', '/orchestration/templates');
   await call('GET /orchestration/kpis', '/orchestration/kpis');
   await call('GET /orchestration/kpis', '/orchestration/kpis?window_ms=600000&bucket_ms=10000');
@@ -28,8 +29,12 @@ export async function readDashboard(call: Call, goalId: string, taskIds: readonl
     await call('GET /orchestration/tasks/:id/receipt', `/orchestration/tasks/${id}/receipt`);
 }
 
-/** Previews (a template's plan, a DAG with problems) and a bulk cancel of a goal made for it. */
+/** Previews (a template's plan, a DAG with problems), a bulk cancel of a goal made for it, a revocation. */
 export async function previewAndBulkCancel(call: Call): Promise<void> {
+  const spare = await call<{ id: string }>('POST /orchestration/tokens', '/orchestration/tokens', {
+    body: { role: 'viewer', label: 'revoked by the contracts drive' },
+  });
+  await call('POST /orchestration/tokens/:id/revoke', `/orchestration/tokens/${spare.body.id}/revoke`);
   await call('POST /orchestration/goals/preview', '/orchestration/goals/preview', {
     body: { goal: 'analyze customer data trends', context: 'Q4 2024' },
   });

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   KOS_ERR_GOAL_NOT_FOUND: { status: 404, summary: 'No goal has this id.' },
   KOS_ERR_TASK_NOT_FOUND: { status: 404, summary: 'No task has this id.' },
   KOS_ERR_AGENT_NOT_FOUND: { status: 404, summary: 'No agent has this id.' },
+  KOS_ERR_TOKEN_NOT_FOUND: { status: 404, summary: 'No token has this id.' },
   KOS_ERR_DAG_CYCLE: { status: 422, summary: 'The submitted tasks depend on each other in a cycle.' },
   KOS_ERR_DAG_UNKNOWN_DEPENDENCY: {
     status: 422,
@@ -69,6 +70,7 @@ export const ERROR_CODES = {
     summary: 'The agent is unregistered or quarantined; register it again.',
   },
   KOS_ERR_AGENT_QUARANTINED: { status: 409, summary: 'The agent is already quarantined.' },
+  KOS_ERR_TOKEN_REVOKED: { status: 409, summary: 'The token is already revoked.' },
   KOS_ERR_AGENT_NOT_QUARANTINED: {
     status: 409,
     summary: 'The agent is not quarantined, so there is nothing to release.',

@@ -1,7 +1,10 @@
-/** `kos token create --role agent|submitter|viewer [--agent <name>] [--label <text>]` (admin only). */
+/**
+ * `kos token create --role agent|submitter|viewer [--agent <name>] [--label <text>]`,
+ * `kos token list`, `kos token revoke <id>` (admin only).
+ */
 import { Option, type Command } from 'commander';
 import { Ctx, type Io } from '../context.ts';
-import { fields } from '../render.ts';
+import { fields, tokensTable } from '../render.ts';
 
 export function registerToken(program: Command, io: Io): void {
   const token = program.command('token').description('manage API tokens');
@@ -38,4 +41,22 @@ export function registerToken(program: Command, io: Io): void {
         );
       },
     );
+
+  token
+    .command('list')
+    .description('list the tokens (never their secrets), newest first')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const answer = await ctx.client().listTokens();
+      ctx.print(answer, () => tokensTable(answer.tokens));
+    });
+
+  token
+    .command('revoke <id>')
+    .description('revoke a token at once, on every replica (its sessions and event streams end)')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const ctx = Ctx.of(io, cmd);
+      const answer = await ctx.client().revokeToken(id);
+      ctx.print(answer, () => `token ${answer.token.id} (${answer.token.role}) revoked`);
+    });
 }

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { tokenActor, type Actor } from '../app/core.ts';
 import { hashToken, parseBearer, requirePermission, type Action } from '../security/index.ts';
 import { cookieValue, parseSession, SESSION_COOKIE, sessionValid } from '../security/session-cookie.ts';
-import type { TokenRecord } from '../store/records.ts';
-import type { Store } from '../store/store.ts';
+import type { EventRecord, TokenRecord } from '../store/records.ts';
+import { TOKEN_REVOKED, type Store } from '../store/store.ts';
 
 /** Who calls: the token, and whether it came as a bearer token or a session cookie. */
 export interface Caller {
@@ -86,6 +86,13 @@ export class Authenticator {
     this.known.delete(hash);
   }
 
+  /** Forgets a token revoked on any replica, so its next call reads it (revoked) from the store. */
+  observe(event: EventRecord): void {
+    const id = revokedTokenId(event);
+    if (id === null) return;
+    for (const [hash, token] of this.known) if (token.id === id) this.known.delete(hash);
+  }
+
   /** The token of a valid, unexpired session cookie, or null. */
   private async bySession(value: string): Promise<Caller | null> {
     const session = parseSession(value);
@@ -99,4 +106,11 @@ export class Authenticator {
     if (!token || !sessionValid(this.sessionKey, session, token.hash, this.store.now())) return null;
     return { token, via: 'cookie', expiresAt: session.expiresAt };
   }
+}
+
+/** The token a committed event revokes, or null. */
+export function revokedTokenId(event: EventRecord): string | null {
+  if (event.kind !== 'audit' || event.data.action !== TOKEN_REVOKED) return null;
+  const id = event.data.token_id;
+  return typeof id === 'string' ? id : null;
 }

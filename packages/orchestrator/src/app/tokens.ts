@@ -1,3 +1,4 @@
+import { KosError } from '@kos/protocol';
 import { createToken } from '../security/index.ts';
 import type { TokenRecord, TokenRole } from '../store/records.ts';
 import { actorId, type Actor, type Core } from './core.ts';
@@ -19,4 +20,27 @@ export async function issueToken(
     agent_name: issued.record.agentName,
   });
   return issued;
+}
+
+/** Every token (never a secret: the store has only hashes), newest first. */
+export async function listTokens(core: Core): Promise<TokenRecord[]> {
+  const tokens = await core.store.read((tx) => tx.listTokens());
+  return tokens.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
+}
+
+/**
+ * Revokes a token at once: bearer calls, dashboard sessions and event streams of it end on every
+ * replica (each forgets it when the revocation reaches its event feed). An agent already bound to
+ * its key keeps its KLP identity: the key, not the token, is its credential after the first
+ * connection. The caller's own token cannot be revoked by itself (an admin would lock itself out).
+ */
+export async function revokeToken(core: Core, actor: Actor, req: { tokenId: string }): Promise<TokenRecord> {
+  if (actor.kind === 'token' && actor.token.id === req.tokenId) {
+    throw new KosError(
+      'KOS_ERR_VALIDATION',
+      'a token cannot revoke itself: sign in with another admin token to revoke this one',
+      { token_id: req.tokenId },
+    );
+  }
+  return core.store.revokeToken(actorId(actor), req.tokenId);
 }

@@ -25,6 +25,8 @@ export const ACTIONS = [
   /** Drain an agent: it takes no new task, those it holds finish. An operator's decision, admins only. */
   'agent.drain',
   'token.create',
+  /** List and revoke tokens: admins only. */
+  'token.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

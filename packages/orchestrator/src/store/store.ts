@@ -1,9 +1,10 @@
+import { KosError } from '@kos/protocol';
 import type { Config } from '../config/types.ts';
 import type { AgentCaller } from '../registry/identity.ts';
 import type { TaskError } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import { CommitStream, EffectsCollector, type CommitEffects, type RevokedLease } from './effects.ts';
-import type { NewEvent } from './records.ts';
+import type { NewEvent, TokenRecord } from './records.ts';
 import { assignRound, type Lease } from './verbs/assign.ts';
 import {
   drainAgent,
@@ -137,6 +138,29 @@ export class Store {
   audit(actor: string, action: string, data: Record<string, unknown>): Promise<void> {
     if (!this.config.security.auditAllActions) return Promise.resolve();
     return this.run(actor, (tx, ctx) => appendAll(tx, ctx, [auditEvent(ctx, action, { data })]));
+  }
+
+  /**
+   * Revokes a token; always recorded (an `audit` event `token.revoke`, whatever
+   * security.audit_all_actions says): every replica's feed carries it, and each forgets the token.
+   */
+  revokeToken(actor: string, tokenId: string): Promise<TokenRecord> {
+    return this.run(actor, async (tx, ctx) => {
+      const token = (await tx.listTokens()).find((t) => t.id === tokenId);
+      if (!token)
+        throw new KosError('KOS_ERR_TOKEN_NOT_FOUND', `no token has id ${tokenId}; see kos token list`);
+      if (token.revokedAt !== null) {
+        throw new KosError('KOS_ERR_TOKEN_REVOKED', `token ${tokenId} was already revoked`, {
+          token_id: tokenId,
+          revoked_at: new Date(token.revokedAt).toISOString(),
+        });
+      }
+      const revoked = { ...token, revokedAt: ctx.now };
+      await tx.putToken(revoked);
+      const data = { token_id: token.id, role: token.role, agent_name: token.agentName };
+      await appendAll(tx, ctx, [auditEvent(ctx, TOKEN_REVOKED, { data })]);
+      return revoked;
+    });
   }
 
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
@@ -280,6 +304,9 @@ export class Store {
 
 /** For verbs that may always make work placeable: they ready tasks or free slots. */
 const placeable = (): boolean => true;
+
+/** The audit action of a revocation, which replicas watch for (api/auth.ts). */
+export const TOKEN_REVOKED = 'token.revoke';
 
 async function appendAll(tx: Tx, ctx: VerbContext, events: readonly NewEvent[]): Promise<void> {
   await tx.appendEvents(events);

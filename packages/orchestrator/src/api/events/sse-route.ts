@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listEvents } from '../../app/index.ts';
 import { EVENT_KINDS, type EventKind } from '../../store/records.ts';
+import { revokedTokenId } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { BoundedSink, matches, ResumeCursor, sseMessage, type StreamFilter } from './stream.ts';
 
@@ -43,7 +44,7 @@ export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
       '/orchestration/events/stream',
       { schema: { querystring: StreamQuery, tags: ['audit'] } },
       async (req, reply) => {
-        await deps.auth.require(req, 'read');
+        const caller = await deps.auth.require(req, 'read');
         const q = req.query;
         const filter: StreamFilter = {
           goalId: q.goal_id,
@@ -66,7 +67,15 @@ export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
           req.log.info({ route: '/orchestration/events/stream' }, 'event stream client fell behind: dropped'),
         );
         const send = (events: readonly Parameters<typeof sseMessage>[0][]) => {
-          for (const e of events) if (matches(filter, e)) sink.write(sseMessage(e));
+          for (const e of events) {
+            // The caller's token revoked (on any replica): the stream ends; a reconnect is refused.
+            if (revokedTokenId(e) === caller.id) {
+              sink.write(': token revoked\n\n');
+              res.end();
+              return;
+            }
+            if (matches(filter, e)) sink.write(sseMessage(e));
+          }
         };
         sink.write(
           cursor.resuming

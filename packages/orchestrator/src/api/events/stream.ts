@@ -91,7 +91,7 @@ export class BoundedSink {
   ) {}
 
   get open(): boolean {
-    return !this.dropped && !this.out.destroyed;
+    return !this.dropped && !this.out.destroyed && !this.out.writableEnded;
   }
 
   write(chunk: string): void {

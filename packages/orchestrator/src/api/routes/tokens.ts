@@ -1,13 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { issueToken } from '../../app/index.ts';
+import { issueToken, listTokens, revokeToken } from '../../app/index.ts';
+import type { TokenRecord } from '../../store/records.ts';
 import type { ApiDeps } from '../deps.ts';
-import { TokenBody } from '../schemas.ts';
+import { IdParams, TokenBody } from '../schemas.ts';
+import { iso } from '../views.ts';
 
-/** Issuing bearer tokens (docs/security.md); the secret is in the answer once, never again. */
+const tags = ['tokens'];
+
+const tokenView = (t: TokenRecord) => ({
+  id: t.id,
+  role: t.role,
+  agent_name: t.agentName,
+  label: t.label,
+  created_at: iso(t.createdAt)!,
+  revoked_at: iso(t.revokedAt),
+});
+
+/**
+ * Bearer tokens (docs/api.md, "Authentication"): issued by an admin, the secret in the answer once
+ * and never again; listed without secrets; revoked at once on every replica.
+ */
 export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.post('/orchestration/tokens', { schema: { body: TokenBody, tags: ['tokens'] } }, async (req, reply) => {
+  r.post('/orchestration/tokens', { schema: { body: TokenBody, tags } }, async (req, reply) => {
     const actor = await deps.auth.actor(req, 'token.create');
     const b = req.body;
     const { record, secret } = await issueToken(deps, actor, {
@@ -17,5 +33,15 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     reply.code(201);
     return { id: record.id, token: secret, role: record.role, agent_name: record.agentName };
+  });
+
+  r.get('/orchestration/tokens', { schema: { tags } }, async (req) => {
+    await deps.auth.require(req, 'token.manage');
+    return { tokens: (await listTokens(deps)).map(tokenView) };
+  });
+
+  r.post('/orchestration/tokens/:id/revoke', { schema: { params: IdParams, tags } }, async (req) => {
+    const actor = await deps.auth.actor(req, 'token.manage');
+    return { token: tokenView(await revokeToken(deps, actor, { tokenId: req.params.id })) };
   });
 }

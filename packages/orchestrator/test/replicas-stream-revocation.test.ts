@@ -7,8 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../src/store/postgres/tes
 import { submitDag } from './fixtures.ts';
 import { openStream } from './sse-client.ts';
 
-/** The SSE route of two replicas on one PostgreSQL: what A commits, a client of B sees. */
-describe('GET /orchestration/events/stream across two PostgreSQL replicas', () => {
+/** Two replicas on one PostgreSQL: what A commits, a client of B sees; what A revokes, B refuses. */
+describe('the event stream and token revocation across two PostgreSQL replicas', () => {
   let db: TestDatabase;
   const replicas: Orchestrator[] = [];
 
@@ -66,5 +66,25 @@ describe('GET /orchestration/events/stream across two PostgreSQL replicas', () =
     expect(onA.messages.some((m) => m.data.goal_id === second.goal_id)).toBe(true);
     expect(new Set([...seen, ...onA.messages.map((m) => m.id)]).size).toBe(seen.length + onA.messages.length);
     onA.close();
+  });
+
+  it('refuses on replica B a token revoked on replica A, though B had it cached', async () => {
+    const a = await replica();
+    const b = await replica();
+    const made = await a.admin.post<{ id: string; token: string }>('/orchestration/tokens', {
+      role: 'viewer',
+    });
+    const onB = b.admin.as(made.body.token);
+    expect((await onB.get('/orchestration/status')).status).toBe(200); // now in B's cache
+    expect((await a.admin.post(`/orchestration/tokens/${made.body.id}/revoke`)).status).toBe(200);
+    // B forgets it when the revocation reaches its feed (NOTIFY): milliseconds, not a TTL.
+    const refused = await poll(
+      async () => {
+        const res = await onB.get('/orchestration/status');
+        return res.status === 401 ? res : undefined;
+      },
+      { timeoutMs: 5_000, what: 'B to refuse the revoked token' },
+    );
+    expect(refused.body).toMatchObject({ error: { code: 'KOS_ERR_UNAUTHENTICATED' } });
   });
 });
