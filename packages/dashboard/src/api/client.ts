@@ -1,9 +1,11 @@
 import type {
   AgentListResponse,
   AgentResponse,
+  BulkCancelResponse,
   CancelGoalResponse,
   EventListResponse,
   GoalListResponse,
+  GoalPreviewResponse,
   GoalResponse,
   ReleaseAgentResponse,
   SignInResponse,
@@ -11,15 +13,11 @@ import type {
   SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,
+  TaskReceiptResponse,
   TaskResponse,
+  TemplateListResponse,
   TensorResponse,
 } from '@kos/contracts';
-import type {
-  BulkCancelResponse,
-  GoalPreviewResponse,
-  TaskReceiptResponse,
-  TemplateListResponse,
-} from '../goals/api-ext.ts';
 
 /**
  * The public HTTP API as the dashboard uses it. The session is the HttpOnly cookie the server set

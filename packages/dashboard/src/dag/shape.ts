@@ -147,7 +147,5 @@ export function countStates(tasks: readonly Pick<DagTask, 'state'>[]): StateCoun
  * so the DAG recolours without laying out again; a task added (or a layer expanded) changes it.
  */
 export function structureKey(view: DagView): string {
-  return (
-    view.nodes.map((n) => `${n.kind[0]}${n.id}`).join('|') + '#' + view.edges.map((e) => e.id).join('|')
-  );
+  return view.nodes.map((n) => `${n.kind[0]}${n.id}`).join('|') + '#' + view.edges.map((e) => e.id).join('|');
 }

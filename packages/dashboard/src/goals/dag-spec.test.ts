@@ -33,7 +33,9 @@ describe('parseDagSpec', () => {
   });
 
   it('names each shape problem with the line of the field at fault', () => {
-    const parsed = parseDagSpec('tasks:\n  - name: a\n    skills: []\n  - name: b\n    skills: [x]\n    prio: 1\n');
+    const parsed = parseDagSpec(
+      'tasks:\n  - name: a\n    skills: []\n  - name: b\n    skills: [x]\n    prio: 1\n',
+    );
     expect(parsed).toEqual({
       ok: false,
       errors: [

@@ -28,7 +28,15 @@ export type ParsedSpec =
   | { ok: false; errors: SpecError[] };
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low'];
-const FIELDS = new Set(['name', 'skills', 'priority', 'estimated_duration_ms', 'depends_on', 'input', 'policy']);
+const FIELDS = new Set([
+  'name',
+  'skills',
+  'priority',
+  'estimated_duration_ms',
+  'depends_on',
+  'input',
+  'policy',
+]);
 
 export function parseDagSpec(text: string): ParsedSpec {
   const lines = new LineCounter();
@@ -68,7 +76,8 @@ export function parseDagSpec(text: string): ParsedSpec {
   const taskLines: number[] = [];
   seq.items.forEach((item, i) => {
     const line = lineOf(item);
-    const at = (message: string, node: unknown = item) => errors.push({ line: lineOf(node) ?? line, message });
+    const at = (message: string, node: unknown = item) =>
+      errors.push({ line: lineOf(node) ?? line, message });
     if (!isMap(item)) return at(`task #${i + 1}: expected an object with name and skills`);
     const value = item.toJSON() as Record<string, unknown>;
     const label = typeof value.name === 'string' && value.name !== '' ? `"${value.name}"` : `#${i + 1}`;
@@ -85,7 +94,10 @@ export function parseDagSpec(text: string): ParsedSpec {
       at(`task ${label}: priority must be one of ${PRIORITIES.join(', ')}`, item.get('priority', true));
     const ms = value.estimated_duration_ms;
     if (ms !== undefined && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))
-      at(`task ${label}: estimated_duration_ms must be a number ≥ 0`, item.get('estimated_duration_ms', true));
+      at(
+        `task ${label}: estimated_duration_ms must be a number ≥ 0`,
+        item.get('estimated_duration_ms', true),
+      );
     tasks.push(value as unknown as SpecTask);
     taskLines.push(line ?? 0);
   });

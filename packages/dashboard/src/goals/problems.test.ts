@@ -21,7 +21,12 @@ describe('placeProblems', () => {
         message: 'x',
         details: {
           plan_problems: [
-            { code: 'KOS_ERR_DAG_UNKNOWN_DEPENDENCY', path: 'tasks/2/depends_on/0', task: 'c', message: 'no z' },
+            {
+              code: 'KOS_ERR_DAG_UNKNOWN_DEPENDENCY',
+              path: 'tasks/2/depends_on/0',
+              task: 'c',
+              message: 'no z',
+            },
             { code: 'KOS_ERR_LIMIT_EXCEEDED', path: 'tasks', task: null, message: 'too many' },
           ],
         },
@@ -34,7 +39,11 @@ describe('placeProblems', () => {
 
   it('places a schema problem by the task index in its path', () => {
     const placed = placeProblems(
-      { code: 'KOS_ERR_VALIDATION', message: 'invalid', details: { problems: ['body/tasks/1/skills must be array'] } },
+      {
+        code: 'KOS_ERR_VALIDATION',
+        message: 'invalid',
+        details: { problems: ['body/tasks/1/skills must be array'] },
+      },
       names,
     );
     expect(placed.byTask.get(1)).toEqual(['KOS_ERR_VALIDATION: body/tasks/1/skills must be array']);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '@kos/contracts';
 import { assignmentsOf, receiptLabel, timelineOf } from './timeline.ts';
 
-const event = (seq: number, kind: WireEvent['kind'], data: Record<string, unknown>, agent: string | null = null): WireEvent => ({
+const event = (
+  seq: number,
+  kind: WireEvent['kind'],
+  data: Record<string, unknown>,
+  agent: string | null = null,
+): WireEvent => ({
   seq,
   at: `2025-01-01T00:00:0${seq}.000Z`,
   kind,
@@ -14,7 +19,12 @@ const event = (seq: number, kind: WireEvent['kind'], data: Record<string, unknow
 });
 
 const history = [
-  event(3, 'task.assigned', { epoch: 1, attempt: 1, score: 0.8125, parts: { trust: 1 }, explanation: 'load 0/4', candidates: 2 }, 'a-1'),
+  event(
+    3,
+    'task.assigned',
+    { epoch: 1, attempt: 1, score: 0.8125, parts: { trust: 1 }, explanation: 'load 0/4', candidates: 2 },
+    'a-1',
+  ),
   event(1, 'task.state', { from: 'pending', to: 'ready', epoch: 0, attempt: 0 }),
   event(4, 'task.lease_revoked', { reason: 'heartbeat_timeout', epoch: 1, attempt: 1 }, 'a-1'),
 ];
