@@ -22,7 +22,9 @@ async function submit(stack: Stack, goal: string, tasks: unknown[]): Promise<Sub
 }
 
 const nodes = (page: Page, state?: string) =>
-  page.locator(state === undefined ? '[data-testid=dag-node]' : `[data-testid=dag-node][data-state=${state}]`);
+  page.locator(
+    state === undefined ? '[data-testid=dag-node]' : `[data-testid=dag-node][data-state=${state}]`,
+  );
 
 describe.skipIf(missing !== null)('goal page DAG (real chromium, orchestrator and agents)', () => {
   let stack: Stack;
@@ -111,5 +113,5 @@ describe.skipIf(missing !== null)('goal page DAG (real chromium, orchestrator an
     // Still responsive: the page answers and collapses the layer again.
     await page.getByRole('button', { name: 'Collapse layer 1' }).click();
     await expect.poll(() => nodes(page).count(), { timeout: 20_000 }).toBe(0);
-  });
+  }, 120_000);
 });

@@ -63,7 +63,9 @@ describe.skipIf(missing !== null)('goals page (real chromium, real orchestrator)
     await expect.poll(() => rows(page).count()).toBe(3);
     await page.getByRole('button', { name: 'Cancel matching goals…' }).click();
     const confirm = page.getByRole('group', { name: 'confirm bulk cancel' });
-    await expect.poll(() => confirm.textContent()).toContain('Cancel 3 running goals matching text “bulk target”');
+    await expect
+      .poll(() => confirm.textContent())
+      .toContain('Cancel 3 running goals matching text “bulk target”');
     await confirm.getByRole('button', { name: 'Cancel 3 goals' }).click();
     await expect.poll(() => page.getByTestId('bulk-cancel-result').textContent()).toBe('Cancelled 3 goals.');
     for (const id of ids) {
@@ -72,7 +74,9 @@ describe.skipIf(missing !== null)('goals page (real chromium, real orchestrator)
     }
     const r = await stack.admin.get<{ goal: { state: string } }>(`/orchestration/goals/${spared}`);
     expect(r.body.goal.state).toBe('running');
-    await expect.poll(() => page.locator('[data-testid=goal-list] .badge[data-state=cancelled]').count()).toBe(3);
+    await expect
+      .poll(() => page.locator('[data-testid=goal-list] .badge[data-state=cancelled]').count())
+      .toBe(3);
     await page.close();
   });
 

@@ -82,7 +82,9 @@ describe.skipIf(missing !== null)('submit page (real chromium, real orchestrator
     const before = await stack.admin.get<{ goals: unknown[] }>('/orchestration/goals');
     await page.getByRole('button', { name: 'Submit goal' }).click();
     await page.waitForURL(/\/goals\/[^/]+$/);
-    await expect.poll(() => page.getByTestId('goal-title').textContent()).toBe('analyze customer data trends');
+    await expect
+      .poll(() => page.getByTestId('goal-title').textContent())
+      .toBe('analyze customer data trends');
     const after = await stack.admin.get<{ goals: { template: string }[] }>('/orchestration/goals');
     expect(after.body.goals).toHaveLength(before.body.goals.length + 1);
     expect(after.body.goals[0]!.template).toBe(template);

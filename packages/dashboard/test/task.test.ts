@@ -42,7 +42,9 @@ describe.skipIf(missing !== null)('task page (real chromium, orchestrator and ag
     expect(await page.getByTestId('receipt').getAttribute('data-status')).toBe('no_result');
 
     await page.getByRole('button', { name: 'Approve' }).click();
-    await expect.poll(() => page.getByTestId('task-state').textContent(), { timeout: 30_000 }).toBe('succeeded');
+    await expect
+      .poll(() => page.getByTestId('task-state').textContent(), { timeout: 30_000 })
+      .toBe('succeeded');
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     // Every transition with its epoch, the assignment with the score that chose the agent.
     const timeline = (await page.getByTestId('timeline').textContent()) ?? '';

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useState } from 'react';
 import {
   Background,
   Controls,
@@ -22,6 +22,8 @@ import { useLayout } from './use-layout.ts';
  */
 export function DagView({ tasks }: { tasks: readonly DagTask[] }) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
+  /** The layer last expanded: the view moves to it. */
+  const [focusLayer, setFocusLayer] = useState<number | null>(null);
   const view = useMemo(() => shapeDag(tasks, { ...DEFAULT_SHAPE, expanded }), [tasks, expanded]);
   const key = useMemo(() => structureKey(view), [view]);
   const request = useMemo(
@@ -42,13 +44,25 @@ export function DagView({ tasks }: { tasks: readonly DagTask[] }) {
   }, [view, layout.positions]);
   const edges = useMemo<Edge[]>(() => view.edges.map((e) => ({ ...e, type: 'smoothstep' })), [view]);
 
-  const toggle = (layer: number) =>
+  // A large graph at full size would be too small to read or click: show its top (or the layer
+  // just expanded) instead, and let the person pan and zoom from there.
+  const focus = useMemo(() => {
+    if (nodes.length <= 40) return null;
+    const layer = focusLayer !== null && expanded.has(focusLayer) ? focusLayer : null;
+    const picked =
+      layer === null ? nodes.slice(0, 8) : nodes.filter((n) => n.data.node.layer === layer).slice(0, 40);
+    return picked.map((n) => ({ id: n.id }));
+  }, [nodes, focusLayer, expanded]);
+
+  const toggle = (layer: number) => {
+    setFocusLayer(expanded.has(layer) ? null : layer);
     setExpanded((s) => {
       const next = new Set(s);
       if (next.has(layer)) next.delete(layer);
       else next.add(layer);
       return next;
     });
+  };
   const onNodeClick: NodeMouseHandler<FlowNode> = (_, node) => {
     const n = node.data.node;
     if (n.kind === 'task') navigate(`/tasks/${encodeURIComponent(n.id)}`);
@@ -92,7 +106,7 @@ export function DagView({ tasks }: { tasks: readonly DagTask[] }) {
             minZoom={0.05}
             fitView
           >
-            <FitOnLayout layoutKey={layout.key} />
+            <FitOnLayout layoutKey={layout.key} focus={focus} />
             <Background />
             <Controls showInteractive={false} />
           </ReactFlow>
@@ -102,12 +116,18 @@ export function DagView({ tasks }: { tasks: readonly DagTask[] }) {
   );
 }
 
-/** Fits the view to the graph each time a new layout arrives (a layer expanded, tasks added). */
-function FitOnLayout({ layoutKey }: { layoutKey: string | null }) {
+/**
+ * Fits the view each time a new layout arrives (a layer expanded, tasks added): to the whole graph,
+ * or to the `focus` nodes of a large one.
+ */
+function FitOnLayout({ layoutKey, focus }: { layoutKey: string | null; focus: { id: string }[] | null }) {
   const { fitView } = useReactFlow();
+  const fit = useEffectEvent(() => {
+    void fitView({ padding: 0.1, maxZoom: 1.2, ...(focus === null ? {} : { nodes: focus }) });
+  });
   useEffect(() => {
-    const frame = requestAnimationFrame(() => void fitView({ padding: 0.1, maxZoom: 1.2 }));
+    const frame = requestAnimationFrame(() => fit());
     return () => cancelAnimationFrame(frame);
-  }, [layoutKey, fitView]);
+  }, [layoutKey]);
   return null;
 }
