@@ -1,16 +1,21 @@
 import type {
   AgentListResponse,
   AgentResponse,
+  BulkCancelResponse,
   CancelGoalResponse,
   EventListResponse,
   GoalListResponse,
+  GoalPreviewResponse,
   GoalResponse,
   ReleaseAgentResponse,
   SignInResponse,
   StatusResponse,
+  SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,
+  TaskReceiptResponse,
   TaskResponse,
+  TemplateListResponse,
   TensorResponse,
 } from '@kos/contracts';
 
@@ -119,4 +124,32 @@ export const api = {
     post<ReleaseAgentResponse>(`/orchestration/agents/${id(agentId)}/release`, reason ? { reason } : {}),
   tensor: (q: Query = {}) => get<TensorResponse>('/orchestration/tensor', q),
   events: (q: Query = {}) => get<EventListResponse>('/orchestration/events', q),
+};
+
+// Goal pages (issue 12): bulk cancel, preview, templates, submission and task receipts.
+
+/** `POST /orchestration/goals/cancel` filters: those of `GET /orchestration/goals`, at least one. */
+export interface GoalFilter {
+  /** Comma-separated goal states. */
+  state?: string;
+  template?: string;
+  q?: string;
+}
+
+/** The body of `POST /orchestration/decompose` (and of the preview). */
+export interface GoalSubmission {
+  goal: string;
+  context?: string;
+  priority?: string;
+  template?: string;
+  tasks?: unknown[];
+}
+
+export const goalApi = {
+  cancelGoals: (filter: GoalFilter & { reason?: string; limit?: number }) =>
+    post<BulkCancelResponse>('/orchestration/goals/cancel', filter),
+  submit: (body: GoalSubmission) => post<SubmitGoalResponse>('/orchestration/decompose', body),
+  preview: (body: GoalSubmission) => post<GoalPreviewResponse>('/orchestration/goals/preview', body),
+  templates: () => get<TemplateListResponse>('/orchestration/templates'),
+  receipt: (taskId: string) => get<TaskReceiptResponse>(`/orchestration/tasks/${id(taskId)}/receipt`),
 };
