@@ -7,6 +7,7 @@ import { isKosError } from '@kos/protocol';
 import { registerAgent } from './commands/agent.ts';
 import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerGoals } from './commands/goals.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerObserve } from './commands/observe.ts';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerToken(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
+  registerBackup(program, io);
   registerAgent(program, io);
   return program;
 }

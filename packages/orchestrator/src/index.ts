@@ -8,6 +8,8 @@
  */
 export { Orchestrator } from './orchestrator.ts';
 export { resolveConfig } from './config/index.ts';
+export { backupSqlite, inspectSqlite, restoreSqlite, SQLITE_FILE } from './store/sqlite/backup.ts';
+export type { StoreSummary } from './store/sqlite/backup.ts';
 export type { Config } from './config/index.ts';
 export type { AgentState } from './registry/agent.ts';
 export type { GoalState } from './scheduler/goal.ts';

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KosError } from '@kos/protocol';
 import { buildApp } from './api/app.ts';
+import { SQLITE_FILE } from './store/sqlite/backup.ts';
 import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
 import { LocalCoordinator, type Coordinator } from './cluster/coordinator.ts';
@@ -146,7 +147,7 @@ export class Orchestrator {
 async function openBackend(config: Config, metrics: Metrics): Promise<Backend> {
   if (config.store === 'sqlite') {
     return openSqliteBackend({
-      file: path.join(config.dataDir, 'kos.db'),
+      file: path.join(config.dataDir, SQLITE_FILE),
       synchronous: config.sqlite.synchronous,
       onCommit: (n) => metrics.storeCommit(n),
     });

@@ -115,6 +115,14 @@ export const ERROR_CODES = {
     status: 409,
     summary: 'A key file already exists at this path; it is kept unless overwrite is asked for.',
   },
+  KOS_ERR_FILE_EXISTS: {
+    status: 409,
+    summary: 'A file already exists at this path (a backup, a restored store); it is kept unless --force.',
+  },
+  KOS_ERR_BACKUP_INVALID: {
+    status: 422,
+    summary: 'The file is not a readable kOS store: missing, damaged, or another database.',
+  },
   KOS_ERR_CONFIG_INVALID: {
     status: 500,
     summary: 'The configuration has invalid values (reported at start).',
