@@ -143,6 +143,7 @@ export const TaskReceiptResponse = answer({
   task_id: Type.String(),
   status: Type.Union([
     Type.Literal('verified'),
+    Type.Literal('pending'),
     Type.Literal('not_verifiable'),
     Type.Literal('unproven'),
     Type.Literal('no_result'),

@@ -52,7 +52,7 @@ export function summarize(log: ReceiptLog, verdict: ReceiptVerdict, pinned: stri
     return { ok: false, problem: 'the pinned key matches no agent session in this log' };
   }
   if (verdict.unattributed.length === 0) return { ok: true, problem: null };
-  const pending = verdict.unattributed.every((u) => u.reason.startsWith('not yet covered'));
+  const pending = verdict.unattributed.every((u) => u.pending === true);
   return {
     ok: false,
     problem: pending

@@ -61,8 +61,11 @@ describe('task timeline', () => {
     expect(receiptLabel({ status: 'unproven', key: null, detail: 'token t-1' })).toBe(
       'unproven (reported over REST): token t-1',
     );
-    expect(receiptLabel({ status: 'not_verifiable', key: null, detail: 'no signed frame yet' })).toMatch(
-      /^not verifiable/,
+    expect(receiptLabel({ status: 'not_verifiable', key: null, detail: 'chain broken' })).toBe(
+      'not verifiable: chain broken',
+    );
+    expect(receiptLabel({ status: 'pending', key: 'ed25519:ab', detail: 'not yet covered' })).toMatch(
+      /^pending: .*ed25519:ab/,
     );
   });
 });

@@ -92,13 +92,15 @@ export function assignmentsOf(history: readonly WireEvent[]): AssignmentEntry[] 
     }));
 }
 
-export type ReceiptStatus = 'verified' | 'not_verifiable' | 'unproven' | 'no_result';
+export type ReceiptStatus = 'verified' | 'pending' | 'not_verifiable' | 'unproven' | 'no_result';
 
 /** The receipt verdict as the task page says it. */
 export function receiptLabel(r: { status: ReceiptStatus; key: string | null; detail: string }): string {
   switch (r.status) {
     case 'verified':
       return `verified: attributed to key ${r.key ?? '(unknown key)'}`;
+    case 'pending':
+      return `pending: in the agent's receipt chain, awaiting its next signed frame (key ${r.key ?? 'unknown'})`;
     case 'not_verifiable':
       return `not verifiable: ${r.detail}`;
     case 'unproven':

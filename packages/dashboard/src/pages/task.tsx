@@ -24,6 +24,9 @@ export function Task({ id }: { id: string }) {
     },
     300,
   );
+  // A pending receipt is covered by the reporting agent's next signed frame (a klp.receipts event).
+  const reporter = receipt.data?.status === 'pending' ? receipt.data.agent_id : null;
+  useLiveRefresh((e) => e.kind === 'klp.receipts' && e.agent_id === reporter, receipt.reload, 300);
   if (task.data === undefined) {
     return task.error !== undefined ? (
       <section>

@@ -7,12 +7,13 @@ import type { Core } from './core.ts';
 /**
  * Whether the result a task holds is attributed to its agent's Ed25519 key:
  * - `verified`: its receipt is in the session's chain and covered by a frame the agent signed;
- * - `not_verifiable`: it came with a receipt that does not verify (yet): the chain is broken or
- *   no signed frame covers it so far (the next heartbeat does), `detail` says which;
+ * - `pending`: its receipt is in an intact chain that no frame the agent signed covers yet (its
+ *   next signed frame, a heartbeat, will);
+ * - `not_verifiable`: its receipt does not verify: the chain is broken, the session unknown;
  * - `unproven`: it was reported over REST, with a token and no key;
  * - `no_result`: no agent has reported on the task.
  */
-export type ReceiptStatus = 'verified' | 'not_verifiable' | 'unproven' | 'no_result';
+export type ReceiptStatus = 'verified' | 'pending' | 'not_verifiable' | 'unproven' | 'no_result';
 
 export interface TaskReceipt {
   taskId: string;
@@ -76,9 +77,9 @@ export async function taskReceipt(core: Core, taskId: string): Promise<TaskRecei
       detail: `sent in KLP session ${receipt.session} (frame seq ${receipt.seq}) and covered by a frame signed with the agent's key (${outcome})`,
     };
   }
-  const reason =
-    verdict.unattributed.find((u) => u.task_id === taskId)?.reason ?? 'the receipt is not in the log';
-  return { ...base, key, status: 'not_verifiable', detail: reason };
+  const refused = verdict.unattributed.find((u) => u.task_id === taskId);
+  const detail = refused?.reason ?? 'the receipt is not in the log';
+  return { ...base, key, status: refused?.pending === true ? 'pending' : 'not_verifiable', detail };
 }
 
 function safeFingerprint(publicKey: string): string | null {

@@ -6,7 +6,11 @@ import { verifyEnvelope } from './signing.ts';
 /** What verifyReceipts concludes about a receipt log (what a receipt is: ../receipts.ts). */
 export interface ReceiptVerdict {
   attributed: { task_id: string; agent: string; key: string }[];
-  unattributed: { task_id: string; reason: string }[];
+  /**
+   * `pending`: the chain is intact up to this result, but no frame the agent signed covers it yet
+   * (its next signed frame, a heartbeat, will): not attributed yet, not refuted either.
+   */
+  unattributed: { task_id: string; reason: string; pending?: true }[];
 }
 
 export interface VerifyOptions {
@@ -21,8 +25,9 @@ export interface VerifyOptions {
 export function verifyReceipts(log: ReceiptLog, options: VerifyOptions = {}): ReceiptVerdict {
   const verdict: ReceiptVerdict = { attributed: [], unattributed: [] };
   const inScope = (r: ReceiptLog['results'][number]) => r.in_scope !== false;
-  const refuse = (r: ReceiptLog['results'][number], reason: string) => {
-    if (inScope(r)) verdict.unattributed.push({ task_id: r.task_id, reason });
+  const refuse = (r: ReceiptLog['results'][number], reason: string, pending = false) => {
+    if (inScope(r))
+      verdict.unattributed.push({ task_id: r.task_id, reason, ...(pending ? { pending: true } : {}) });
   };
   const known = new Set(log.sessions.map((s) => s.session));
   for (const r of log.results) {
@@ -65,7 +70,7 @@ export function verifyReceipts(log: ReceiptLog, options: VerifyOptions = {}): Re
       covered = Math.max(covered, at);
     }
     chained.forEach((c, i) => {
-      if (i > covered) refuse(c.result, 'not yet covered by a signed frame of the agent');
+      if (i > covered) refuse(c.result, 'not yet covered by a signed frame of the agent', true);
       else if (inScope(c.result))
         verdict.attributed.push({ task_id: c.result.task_id, agent: s.agent, key: s.key });
     });
