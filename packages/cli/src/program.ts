@@ -9,6 +9,7 @@ import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerGoals } from './commands/goals.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerMcp } from './commands/mcp.ts';
 import { registerObserve } from './commands/observe.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSubmit } from './commands/submit.ts';
@@ -40,6 +41,7 @@ export function buildProgram(io: Io): Command {
   registerKeys(program, io);
   registerAudit(program, io);
   registerAgent(program, io);
+  registerMcp(program, io);
   return program;
 }
 

@@ -71,5 +71,10 @@ export function structured<T>(result: CallToolResult): T {
   return result.structuredContent as T;
 }
 
-/** A DAG of `n` independent tasks of skill `work`. */
-export const dag = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `t${i}`, skills: ['work'] }));
+/** A chain of `n` tasks of skill `work` (each depends on the one before), so they settle one by one. */
+export const chain = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    name: `t${i}`,
+    skills: ['work'],
+    ...(i === 0 ? {} : { depends_on: [`t${i - 1}`] }),
+  }));

@@ -20,7 +20,7 @@ const settled = (g: Goal) => g.succeededCount + g.deadCount + g.skippedCount;
 /**
  * Waits up to `waitMs` for a goal to finish, reading it again whenever a committed event concerns
  * it (the live event feed, any replica's), and calls `progress` each time more of its tasks have
- * settled (strictly increasing, as MCP progress must). Ends early when `signal` aborts. The feed is
+ * settled while it runs (strictly increasing, as MCP progress must). Ends early when `signal` aborts. The feed is
  * joined before the first read, so no change between the two is missed.
  */
 export async function waitForGoal(
@@ -44,7 +44,9 @@ export async function waitForGoal(
       changed = false;
       const { goal, tasks } = await getGoal(deps, goalId);
       const done = settled(goal);
-      if (done > reported) {
+      // Not once it finished: the answer says so, and a stdio client's SDK drops a notification
+      // that reaches it in the same read as the response (its notifications run a microtask later).
+      if (done > reported && !finished(goal)) {
         reported = done;
         await progress(done, goal.taskCount, `${done} of ${goal.taskCount} tasks settled (goal ${goal.state})`);
       }
