@@ -15,7 +15,11 @@ import {
  * locally with a JSON-RPC error naming why, so the client does not wait for it.
  * Resolves when either side closes; the other is then closed too.
  */
-export async function bridge(local: Transport, remote: Transport, log: (line: string) => void): Promise<void> {
+export async function bridge(
+  local: Transport,
+  remote: Transport,
+  log: (line: string) => void,
+): Promise<void> {
   const initializing = new Set<string | number>();
   const closed = new Promise<void>((resolve) => {
     let done = false;
@@ -53,5 +57,9 @@ export async function bridge(local: Transport, remote: Transport, log: (line: st
 }
 
 function refusal(id: string | number, why: string): JSONRPCMessage {
-  return { jsonrpc: '2.0', id, error: { code: -32603, message: `the orchestrator's /mcp refused it: ${why}` } };
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: { code: -32603, message: `the orchestrator's /mcp refused it: ${why}` },
+  };
 }

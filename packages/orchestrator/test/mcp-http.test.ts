@@ -47,14 +47,17 @@ describe('the MCP server at /mcp over Streamable HTTP', () => {
     );
   });
 
-  it("lists only the read tools to a viewer and refuses a mutating call with KOS_ERR_FORBIDDEN, changing nothing", async () => {
+  it('lists only the read tools to a viewer and refuses a mutating call with KOS_ERR_FORBIDDEN, changing nothing', async () => {
     const viewer = await connectHttp(running.server.url, await tokenOf(running.admin, 'viewer'));
     try {
       const { tools } = await viewer.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
       expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
       const before = await running.admin.get<{ goals: unknown[] }>('/orchestration/goals');
-      const refused = await viewer.callTool({ name: 'submit_goal', arguments: { goal: 'not allowed', tasks: chain(1) } });
+      const refused = await viewer.callTool({
+        name: 'submit_goal',
+        arguments: { goal: 'not allowed', tasks: chain(1) },
+      });
       expect(refused.isError).toBe(true);
       expect(structured<{ error: { code: string } }>(refused).error.code).toBe('KOS_ERR_FORBIDDEN');
       expect(JSON.stringify(refused.content)).toContain('KOS_ERR_FORBIDDEN');
@@ -102,7 +105,10 @@ describe('the MCP server at /mcp over Streamable HTTP', () => {
 
   it('refuses input its schema rejects as a tool error, before any use case runs', async () => {
     const before = await running.admin.get<{ goals: unknown[] }>('/orchestration/goals');
-    const bad = await submitter.callTool({ name: 'submit_goal', arguments: { goal: 'x', wait_ms: 10_000_000 } });
+    const bad = await submitter.callTool({
+      name: 'submit_goal',
+      arguments: { goal: 'x', wait_ms: 10_000_000 },
+    });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toMatch(/wait_ms|maximum/);
     const extra = await submitter.callTool({ name: 'get_goal', arguments: { goal_id: 'g', oops: true } });

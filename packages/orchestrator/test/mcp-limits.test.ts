@@ -41,6 +41,7 @@ describe('the /mcp endpoint refusing bad requests', () => {
     });
     const res = await post(huge);
     expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('KOS_ERR_BODY_TOO_LARGE');
     const goals = await running.admin.get<{ goals: unknown[] }>('/orchestration/goals');
     expect(goals.body.goals).toEqual([]);
   });

@@ -31,7 +31,10 @@ describe('the MCP resources of goals and tasks', () => {
 
   it('offers both URI templates and reads a goal and a task as JSON', async () => {
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['kos://goals/{id}', 'kos://tasks/{id}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'kos://goals/{id}',
+      'kos://tasks/{id}',
+    ]);
     const goalId = await waitingGoal();
     const read = await client.readResource({ uri: `kos://goals/${goalId}` });
     const goal = JSON.parse(String((read.contents[0] as { text: string }).text)) as GoalResource;

@@ -67,7 +67,8 @@ export async function startWorker(
 
 /** A tool result's structured content, typed by the caller (the REST answer's shape). */
 export function structured<T>(result: CallToolResult): T {
-  if (result.structuredContent === undefined) throw new Error(`no structured content: ${JSON.stringify(result)}`);
+  if (result.structuredContent === undefined)
+    throw new Error(`no structured content: ${JSON.stringify(result)}`);
   return result.structuredContent as T;
 }
 

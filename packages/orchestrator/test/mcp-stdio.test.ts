@@ -40,10 +40,15 @@ describe('kos mcp over stdio, bridged to a running orchestrator', () => {
     const client = await kosMcp(running.server.url, await tokenOf(running.admin, 'submitter'));
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['submit_goal', 'get_goal', 'cancel_goal']));
+      expect(tools.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['submit_goal', 'get_goal', 'cancel_goal']),
+      );
       const progress: number[] = [];
       const submitted = await client.callTool(
-        { name: 'submit_goal', arguments: { goal: 'three jobs in a row over stdio', tasks: chain(3), wait_ms: 20_000 } },
+        {
+          name: 'submit_goal',
+          arguments: { goal: 'three jobs in a row over stdio', tasks: chain(3), wait_ms: 20_000 },
+        },
         { onprogress: (p) => progress.push(p.progress), timeout: 30_000 },
       );
       const answer = structured<{ goal_id: string; finished: boolean; goal: { state: string } }>(submitted);
@@ -77,6 +82,8 @@ describe('kos mcp over stdio, bridged to a running orchestrator', () => {
   });
 
   it('answers a request with a JSON-RPC error when the orchestrator refuses its token', async () => {
-    await expect(kosMcp(running.server.url, 'not-a-token')).rejects.toThrow(/401|KOS_ERR_UNAUTHENTICATED|refused/);
+    await expect(kosMcp(running.server.url, 'not-a-token')).rejects.toThrow(
+      /401|KOS_ERR_UNAUTHENTICATED|refused/,
+    );
   });
 });

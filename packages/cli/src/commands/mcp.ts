@@ -16,7 +16,9 @@ export function registerMcp(program: Command, io: Io): void {
       const ctx = Ctx.of(io, cmd);
       const token = ctx.token();
       if (token === null) {
-        throw usageError('kos mcp needs a token: --token <secret>, KOS_TOKEN, or --data-dir with admin.token');
+        throw usageError(
+          'kos mcp needs a token: --token <secret>, KOS_TOKEN, or --data-dir with admin.token',
+        );
       }
       // stdout carries JSON-RPC: everything else goes to stderr.
       ctx.err(`kos mcp: bridging stdio to ${ctx.url}/mcp`);

@@ -1,6 +1,13 @@
 import { KosError, PRIORITIES } from '@kos/protocol';
 import { Type } from 'typebox';
-import { assignNow, completeTask, fleetStatus, heartbeat, readTensor, registerAgent } from '../../app/index.ts';
+import {
+  assignNow,
+  completeTask,
+  fleetStatus,
+  heartbeat,
+  readTensor,
+  registerAgent,
+} from '../../app/index.ts';
 import { statusView } from '../status-view.ts';
 import { CompleteBody, RegisterBody, TensorQuery } from '../schemas.ts';
 import { agentView, iso, leaseView, taskView, tensorExplanations } from '../views.ts';

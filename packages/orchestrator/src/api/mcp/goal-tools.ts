@@ -151,7 +151,7 @@ export const explainAssignmentTool = defineTool({
   name: 'explain_assignment',
   title: 'Explain an assignment',
   description:
-    "Why a task went to its agent: each lease's score, its parts (skill, load, trust, affinity, rotation), the explanation and the other candidates, from the task's `task.assigned` events.",
+    "Why a task went to its agent: each lease's score, its parts (skill tier, free slots, trust, history, rotation), the explanation and the other candidates, from the task's `task.assigned` events.",
   action: 'read',
   input: TaskId,
   async run({ deps, input }) {

@@ -48,7 +48,11 @@ export async function waitForGoal(
       // that reaches it in the same read as the response (its notifications run a microtask later).
       if (done > reported && !finished(goal)) {
         reported = done;
-        await progress(done, goal.taskCount, `${done} of ${goal.taskCount} tasks settled (goal ${goal.state})`);
+        await progress(
+          done,
+          goal.taskCount,
+          `${done} of ${goal.taskCount} tasks settled (goal ${goal.state})`,
+        );
       }
       const left = deadline - Date.now();
       if (finished(goal) || left <= 0 || signal.aborted) return { goal, tasks, finished: finished(goal) };

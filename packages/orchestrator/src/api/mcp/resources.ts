@@ -50,7 +50,8 @@ export function registerResources(server: McpServer, env: McpEnv): void {
     new ResourceTemplate('kos://tasks/{id}', { list: undefined }),
     {
       title: 'A task with its history',
-      description: 'The task and its event log (leases, progress, results), as GET /orchestration/tasks/:id answers.',
+      description:
+        'The task and its event log (leases, progress, results), as GET /orchestration/tasks/:id answers.',
       mimeType: 'application/json',
     },
     (uri, vars) =>
@@ -65,13 +66,17 @@ const idOf = (vars: Variables): string => [vars.id].flat()[0] ?? '';
 
 async function read(uri: URL, env: McpEnv, body: () => Promise<object>): Promise<ReadResourceResult> {
   try {
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await body()) }] };
+    return {
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await body()) }],
+    };
   } catch (e) {
     if (!isKosError(e)) {
       env.log.error({ err: e, uri: uri.href }, 'MCP resource read failed');
       throw new ProtocolError(ProtocolErrorCode.InternalError, 'KOS_ERR_INTERNAL: see the orchestrator log');
     }
     if (e.status === 404) throw new ResourceNotFoundError(uri.href, `${e.code}: ${e.message}`);
-    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${e.code}: ${e.message}`, { error: e.toJSON() });
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${e.code}: ${e.message}`, {
+      error: e.toJSON(),
+    });
   }
 }

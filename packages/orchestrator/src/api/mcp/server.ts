@@ -58,12 +58,16 @@ export const SERVER_INFO = { name: 'kos-orchestrator', version: '0.1.0' };
  */
 export function mcpServer(env: McpEnv, caller: McpCaller, era: 'legacy' | 'modern'): McpServer {
   const server = new McpServer(SERVER_INFO, {
-    capabilities: { resources: { subscribe: era === 'modern', listChanged: false }, tools: { listChanged: false } },
+    capabilities: {
+      resources: { subscribe: era === 'modern', listChanged: false },
+      tools: { listChanged: false },
+    },
     instructions:
       'kOS orchestrator: submit goals (submit_goal, decompose_goal) that run as DAGs of tasks on a fleet of agents; read them (get_goal, list_tasks, resources kos://goals/{id} and kos://tasks/{id}); see docs/interop.md.',
   });
   for (const tool of TOOLS) {
-    if (!caller.listing || authorize(caller.token.role, tool.action)) tool.register(server, env, caller.token);
+    if (!caller.listing || authorize(caller.token.role, tool.action))
+      tool.register(server, env, caller.token);
   }
   registerResources(server, env);
   return server;

@@ -1,5 +1,10 @@
 import { isKosError, KosError } from '@kos/protocol';
-import { fromJsonSchema, type CallToolResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  fromJsonSchema,
+  type CallToolResult,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Static, TSchema } from 'typebox';
 import { tokenActor, type Actor } from '../../app/core.ts';
 import { requirePermission, type Action } from '../../security/index.ts';
