@@ -69,8 +69,13 @@ export class Ctx {
     }
   }
 
+  /** `--url`, else KOS_URL, else the default. */
+  get url(): string {
+    return this.opts.url ?? this.io.env.KOS_URL ?? DEFAULT_URL;
+  }
+
   client(): KosClient {
-    return new KosClient({ url: this.opts.url ?? this.io.env.KOS_URL ?? DEFAULT_URL, token: this.token() });
+    return new KosClient({ url: this.url, token: this.token() });
   }
 
   out(line = ''): void {

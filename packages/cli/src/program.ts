@@ -10,6 +10,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerGoals } from './commands/goals.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerMcp } from './commands/mcp.ts';
 import { registerObserve } from './commands/observe.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSubmit } from './commands/submit.ts';
@@ -42,6 +43,7 @@ export function buildProgram(io: Io): Command {
   registerAudit(program, io);
   registerBackup(program, io);
   registerAgent(program, io);
+  registerMcp(program, io);
   return program;
 }
 

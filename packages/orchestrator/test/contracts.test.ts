@@ -118,7 +118,9 @@ describe('the response schemas of @kos/contracts', () => {
     orch = await Orchestrator.start(
       resolveConfig({ env: {}, flags: { port: 0, host: '127.0.0.1', dataDir, configFile: config } }),
     );
-    served = [...registered];
+    // /mcp is one JSON-RPC endpoint (the MCP server, docs/interop.md), not a REST route: its
+    // answers are JSON-RPC messages, so it has no place in RESPONSES nor in docs/api.md's table.
+    served = [...registered].filter((r) => !r.endsWith(' /mcp'));
     const adminToken = (await readFile(orch.adminTokenPath, 'utf8')).trim();
     admin = new Http(orch.url, adminToken);
     const tokenFor = async (name: string) =>

@@ -11,6 +11,7 @@ import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
+import { mcpRoutes } from './mcp/route.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { goalRoutes } from './routes/goals.ts';
@@ -112,5 +113,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   auditRoutes(app, deps);
   eventStreamRoute(app, deps);
   sessionRoutes(app, deps);
+  mcpRoutes(app, deps);
   return app;
 }
