@@ -22,6 +22,7 @@ const base: StatusResponse = {
   goals: { total: 0, by_state: {} },
   tasks: { total: 0, by_state: {} },
   ready_queue_depth: 0,
+  ready_by_priority: { critical: 0, high: 0, medium: 0, low: 0 },
   waiting: { total: 0, by_reason: {} },
   reconciler: {
     interval_ms: 10_000,

@@ -17,6 +17,17 @@ export const Iso = Type.String({ format: 'date-time' });
 
 export const Count = Type.Integer({ minimum: 0 });
 
+/** One count per priority tier, every tier present (0 when none). */
+export const ByPriority = Type.Object(
+  {
+    critical: Type.Integer({ minimum: 0 }),
+    high: Type.Integer({ minimum: 0 }),
+    medium: Type.Integer({ minimum: 0 }),
+    low: Type.Integer({ minimum: 0 }),
+  },
+  closed,
+);
+
 /** Free-form JSON (task input and result, KLP payloads): serialized as it is. */
 export const Json = Type.Unknown();
 

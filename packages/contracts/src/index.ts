@@ -50,6 +50,7 @@ export {
   AgentResponse,
   Assignment,
   AssignResponse,
+  BulkCancelResponse,
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
@@ -67,17 +68,21 @@ export {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  SessionResponse,
   SignInResponse,
   SignOutResponse,
   SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,
+  TaskReceiptResponse,
   TaskResponse,
   UnregisterAgentResponse,
   WireSubtask,
 } from './responses.ts';
 export { FleetAgent, FleetHealth, ReconcilerStatus, SeedStatus, StatusResponse } from './status.ts';
-export { DenseTensorResponse, SparseTensorResponse, TensorResponse } from './tensor.ts';
+export { DenseTensorResponse, SparseTensorResponse, TensorExplanation, TensorResponse } from './tensor.ts';
+export { KpiBucket, KpisResponse } from './kpis.ts';
+export { GoalPreviewResponse, TemplateListResponse, WireTemplate } from './planning.ts';
 export { KlpAuth, KlpEnvelope, Receipt, ReceiptsResponse } from './receipts.ts';
 export { RESPONSES, responseSchema } from './routes.ts';
 export type { Route, StatusKey } from './routes.ts';

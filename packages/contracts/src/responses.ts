@@ -116,6 +116,17 @@ export type GoalResponse = Static<typeof GoalResponse>;
 export const CancelGoalResponse = answer({ goal: WireGoal });
 export type CancelGoalResponse = Static<typeof CancelGoalResponse>;
 
+/** `POST /orchestration/goals/cancel`: the goals a filter matched, cancelled a batch at a time. */
+export const BulkCancelResponse = answer({
+  /** Ids of the goals cancelled, newest first. */
+  cancelled: Type.Array(Type.String()),
+  /** Open goals this call took (≤ limit); one that finished meanwhile is not in `cancelled`. */
+  matched: Count,
+  /** More open goals match: call again. */
+  remaining: Type.Boolean(),
+});
+export type BulkCancelResponse = Static<typeof BulkCancelResponse>;
+
 export const TaskListResponse = answer({ tasks: Type.Array(WireTask), next: Nullable(Type.String()) });
 export type TaskListResponse = Static<typeof TaskListResponse>;
 
@@ -126,6 +137,23 @@ export type TaskResponse = Static<typeof TaskResponse>;
 /** The task after fail, cancel, retry, approve or deny. */
 export const TaskActionResponse = answer({ task: WireTask });
 export type TaskActionResponse = Static<typeof TaskActionResponse>;
+
+/** `GET /orchestration/tasks/:id/receipt`: whether the task's result is attributed to its agent's key. */
+export const TaskReceiptResponse = answer({
+  task_id: Type.String(),
+  status: Type.Union([
+    Type.Literal('verified'),
+    Type.Literal('not_verifiable'),
+    Type.Literal('unproven'),
+    Type.Literal('no_result'),
+  ]),
+  agent_id: Nullable(Type.String()),
+  /** Fingerprint of the agent's Ed25519 public key (`ed25519:…`); null without a receipt. */
+  key: Nullable(Type.String()),
+  /** For people: what was checked, or why it does not verify. */
+  detail: Type.String(),
+});
+export type TaskReceiptResponse = Static<typeof TaskReceiptResponse>;
 
 export const AgentListResponse = answer({ agents: Type.Array(WireAgent) });
 export type AgentListResponse = Static<typeof AgentListResponse>;
@@ -160,6 +188,16 @@ export const SignInResponse = answer({
   expires_at: Type.String(),
 });
 export type SignInResponse = Static<typeof SignInResponse>;
+
+/** `GET /orchestration/session`: who the caller is (a dashboard asks on load). */
+export const SessionResponse = answer({
+  role: TokenRole,
+  agent_name: Nullable(Type.String()),
+  /** When the session cookie stops working; null for a bearer token (tokens do not expire). */
+  expires_at: Nullable(Iso),
+  via: Type.Union([Type.Literal('cookie'), Type.Literal('bearer')]),
+});
+export type SessionResponse = Static<typeof SessionResponse>;
 
 export const SignOutResponse = answer({ signed_out: Type.Literal(true) });
 export type SignOutResponse = Static<typeof SignOutResponse>;

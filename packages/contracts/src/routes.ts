@@ -3,6 +3,7 @@ import {
   AgentListResponse,
   AgentResponse,
   AssignResponse,
+  BulkCancelResponse,
   CancelGoalResponse,
   CompleteTaskResponse,
   CreateTokenResponse,
@@ -20,14 +21,18 @@ import {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  SessionResponse,
   SignInResponse,
   SignOutResponse,
   SubmitGoalResponse,
   TaskActionResponse,
   TaskListResponse,
+  TaskReceiptResponse,
   TaskResponse,
   UnregisterAgentResponse,
 } from './responses.ts';
+import { KpisResponse } from './kpis.ts';
+import { GoalPreviewResponse, TemplateListResponse } from './planning.ts';
 import { ReceiptsResponse } from './receipts.ts';
 import { StatusResponse } from './status.ts';
 import { TensorResponse } from './tensor.ts';
@@ -59,10 +64,16 @@ export const RESPONSES = {
   'POST /orchestration/tasks/:id/retry': { 200: TaskActionResponse, ...refusals },
   'POST /orchestration/tasks/:id/approve': { 200: TaskActionResponse, ...refusals },
   'POST /orchestration/tasks/:id/deny': { 200: TaskActionResponse, ...refusals },
+  'GET /orchestration/tasks/:id/receipt': { 200: TaskReceiptResponse, ...refusals },
   // Goals
   'GET /orchestration/goals': { 200: GoalListResponse, ...refusals },
   'GET /orchestration/goals/:id': { 200: GoalResponse, ...refusals },
   'POST /orchestration/goals/:id/cancel': { 200: CancelGoalResponse, ...refusals },
+  'POST /orchestration/goals/cancel': { 200: BulkCancelResponse, ...refusals },
+  'POST /orchestration/goals/preview': { 200: GoalPreviewResponse, ...refusals },
+  'GET /orchestration/templates': { 200: TemplateListResponse, ...refusals },
+  // Observation
+  'GET /orchestration/kpis': { 200: KpisResponse, ...refusals },
   // Agents
   'GET /orchestration/agents': { 200: AgentListResponse, ...refusals },
   'GET /orchestration/agents/:id': { 200: AgentResponse, ...refusals },
@@ -73,6 +84,7 @@ export const RESPONSES = {
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },
   'POST /orchestration/tokens': { 201: CreateTokenResponse, ...refusals },
   'POST /orchestration/session': { 200: SignInResponse, ...refusals },
+  'GET /orchestration/session': { 200: SessionResponse, ...refusals },
   'DELETE /orchestration/session': { 200: SignOutResponse, ...refusals },
   'GET /orchestration/audit/receipts': { 200: ReceiptsResponse, ...refusals },
   // Operations and the KLP gateway

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { Count, Iso, Nullable, answer, closed } from './fields.ts';
+import { ByPriority, Count, Iso, Nullable, answer, closed } from './fields.ts';
 import { AgentState, GoalState, StoreKind, TaskState, ViolationKind, WaitingCode } from './states.ts';
 
 /** `GET /orchestration/status` (docs/api.md, "Shapes"): counts from committed data. */
@@ -111,6 +111,8 @@ export const StatusResponse = answer({
   goals: StateCounts(GoalState),
   tasks: StateCounts(TaskState),
   ready_queue_depth: Count,
+  /** Ready tasks per priority tier (ready_queue_depth is their sum). */
+  ready_by_priority: ByPriority,
   /** Waiting tasks (ready, pending, awaiting_approval, retrying) by why they wait. */
   waiting: Type.Object({ total: Count, by_reason: countsBy(WaitingCode) }, closed),
   reconciler: ReconcilerStatus,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Count, answer } from './fields.ts';
+import { Count, Nullable, answer, closed } from './fields.ts';
 import { Priority } from './states.ts';
 
 /**
@@ -20,14 +20,41 @@ const axes = {
 
 const Cells = Type.Array(Type.Array(Type.Array(Type.Number())));
 
+/**
+ * With `explain=true`: why a non-zero cell has its value, as [task index, agent index, reason],
+ * one per non-zero cell (the order of `entries` in the sparse form). The parts are those a round
+ * ranks pairs by (docs/scheduling.md); all null for the agent holding the task's lease.
+ */
+export const TensorExplanation = Type.Tuple([
+  Count,
+  Count,
+  Type.Object(
+    {
+      /** Free slots / capacity, 0–1. */
+      free_ratio: Nullable(Type.Number()),
+      trust: Nullable(Type.Number()),
+      /** Past success on the task's skills, 0–1 (0.5 without history). */
+      history: Nullable(Type.Number()),
+      /** The agent is the last one that failed the task, kept as a fallback only. */
+      fallback_only: Nullable(Type.Boolean()),
+      /** `load 0/4, trust 1.00, history 0.50`, or `holds the lease`. */
+      explanation: Type.String(),
+    },
+    closed,
+  ),
+]);
+export type TensorExplanation = Static<typeof TensorExplanation>;
+const explanations = { explanations: Type.Optional(Type.Array(TensorExplanation)) };
+
 /** `format=dense` (the default): every cell, data[i][j][k]. */
-export const DenseTensorResponse = answer({ ...axes, data: Cells, tensor_data: Cells });
+export const DenseTensorResponse = answer({ ...axes, data: Cells, tensor_data: Cells, ...explanations });
 export type DenseTensorResponse = Static<typeof DenseTensorResponse>;
 
 /** `format=sparse`: only the non-zero cells, as [task index, agent index, priority level, value]. */
 export const SparseTensorResponse = answer({
   ...axes,
   entries: Type.Array(Type.Tuple([Count, Count, Count, Type.Number()])),
+  ...explanations,
 });
 export type SparseTensorResponse = Static<typeof SparseTensorResponse>;
 

@@ -29,6 +29,7 @@ import {
 import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { generateKey } from '@kos/protocol/node';
 import { Http, poll, tempDir, type Answer } from '@kos/testing';
+import { expectReceipts, previewAndBulkCancel, readDashboard } from './contracts-dashboard.ts';
 import { configFile } from './fixtures.ts';
 import { firstChunk, firstDifference, upgradeStatus } from './wire-checks.ts';
 
@@ -90,6 +91,11 @@ describe('the response schemas of @kos/contracts', () => {
     await call('GET /orchestration/goals', '/orchestration/goals?limit=1');
     const goal = await call<GoalResponse>('GET /orchestration/goals/:id', `/orchestration/goals/${goalId}`);
     for (const t of goal.body.tasks) await task(t.id);
+    await readDashboard(
+      call,
+      goalId,
+      goal.body.tasks.map((t) => t.id),
+    );
     await call('GET /orchestration/tasks', '/orchestration/tasks');
     await call('GET /orchestration/tasks', `/orchestration/tasks?goal_id=${goalId}&limit=2`);
     await call('GET /orchestration/agents', '/orchestration/agents');
@@ -270,6 +276,7 @@ describe('the response schemas of @kos/contracts', () => {
       { what: 'a signed receipt head' },
     );
     expect(log.results.length).toBeGreaterThan(0);
+    await expectReceipts(call, id('w1'), m1!.subtask_uuid);
     await poll(
       async () => {
         const s = await call<StatusResponse>('GET /orchestration/status', '/orchestration/status');
@@ -291,6 +298,7 @@ describe('the response schemas of @kos/contracts', () => {
     });
     await readEverything(goalId, agentIds);
 
+    await previewAndBulkCancel(call);
     await call('POST /orchestration/session', '/orchestration/session', {
       body: { token: adminToken },
     });

@@ -42,6 +42,7 @@ describe('the OpenAPI document', () => {
       'audit',
       'goals',
       'ops',
+      'planner',
       'scheduler',
       'sessions',
       'tasks',

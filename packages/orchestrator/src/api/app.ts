@@ -15,6 +15,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { goalRoutes } from './routes/goals.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { plannerRoutes } from './routes/planner.ts';
 import { schedulerRoutes } from './routes/scheduler.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   successFlag(app);
   opsRoutes(app, deps);
   goalRoutes(app, deps);
+  plannerRoutes(app, deps);
   taskRoutes(app, deps);
   agentRoutes(app, deps);
   schedulerRoutes(app, deps);

@@ -6,6 +6,14 @@ import { cookieValue, parseSession, SESSION_COOKIE, sessionValid } from '../secu
 import type { TokenRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 
+/** Who calls: the token, and whether it came as a bearer token or a session cookie. */
+export interface Caller {
+  token: TokenRecord;
+  via: 'bearer' | 'cookie';
+  /** When the session cookie expires (ms); null for a bearer token. */
+  expiresAt: number | null;
+}
+
 /** A cookie-authenticated call that changes state must carry this header (see `require`). */
 export const CSRF_HEADER = 'x-kos-csrf';
 
@@ -24,8 +32,19 @@ export class Authenticator {
   ) {}
 
   async tokenOf(req: FastifyRequest): Promise<TokenRecord | null> {
+    return (await this.callerOf(req))?.token ?? null;
+  }
+
+  /**
+   * The caller's token and how it came: a bearer token (`expiresAt` null: tokens do not expire)
+   * or a session cookie (until its expiry). Null without valid credentials.
+   */
+  async callerOf(req: FastifyRequest): Promise<Caller | null> {
     const secret = parseBearer(req.headers.authorization);
-    if (secret !== null) return this.byHash(hashToken(secret));
+    if (secret !== null) {
+      const token = await this.byHash(hashToken(secret));
+      return token && { token, via: 'bearer', expiresAt: null };
+    }
     const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
     return cookie === null ? null : this.bySession(cookie);
   }
@@ -68,7 +87,7 @@ export class Authenticator {
   }
 
   /** The token of a valid, unexpired session cookie, or null. */
-  private async bySession(value: string): Promise<TokenRecord | null> {
+  private async bySession(value: string): Promise<Caller | null> {
     const session = parseSession(value);
     if (session === null) return null;
     // Known tokens by id, so a signed-in dashboard's requests do not list the tokens each time.
@@ -78,6 +97,6 @@ export class Authenticator {
       if (token) this.known.set(token.hash, token);
     }
     if (!token || !sessionValid(this.sessionKey, session, token.hash, this.store.now())) return null;
-    return token;
+    return { token, via: 'cookie', expiresAt: session.expiresAt };
   }
 }

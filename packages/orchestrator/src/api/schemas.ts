@@ -129,17 +129,44 @@ export const TensorQuery = Type.Object(
   {
     goal_id: Type.Optional(Id),
     format: Type.Optional(Type.Union([Type.Literal('dense'), Type.Literal('sparse')])),
+    /** Add `explanations`: the score parts of each non-zero cell. */
+    explain: Type.Optional(Type.Boolean()),
   },
   strict,
 );
 
+const GOAL_STATE = '(running|succeeded|failed|cancelled)';
+/** One goal state or several, comma-separated: `running,failed`. */
+const GoalStates = Type.String({ pattern: `^${GOAL_STATE}(,${GOAL_STATE})*$`, maxLength: 100 });
+/** The goal filters of a list and of a bulk cancel. */
+const goalFilters = {
+  state: Type.Optional(GoalStates),
+  /** The template name, exactly. */
+  template: Type.Optional(Name),
+  /** A substring of the goal text, any case. */
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+};
+
 export const GoalsQuery = Type.Object(
+  { ...goalFilters, limit: Type.Optional(Limit), after: Type.Optional(Id) },
+  strict,
+);
+
+/** A bulk cancel: the filters of GoalsQuery (at least one, checked by the use case), ≤ 500 a call. */
+export const BulkCancelBody = Type.Object(
   {
-    state: Type.Optional(
-      Type.Union(['running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
-    ),
-    limit: Type.Optional(Limit),
-    after: Type.Optional(Id),
+    ...goalFilters,
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  strict,
+);
+
+const DAY_MS = 86_400_000;
+export const KpisQuery = Type.Object(
+  {
+    window_ms: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * DAY_MS })),
+    bucket_ms: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * DAY_MS })),
   },
   strict,
 );

@@ -34,6 +34,7 @@ export function statusView(s: FleetStatus) {
     goals: { total: total(s.goals), by_state: s.goals },
     tasks: { total: total(s.tasks), by_state: s.tasks },
     ready_queue_depth: s.tasks.ready ?? 0,
+    ready_by_priority: s.readyByPriority,
     // Waiting tasks (ready, pending, awaiting approval, retrying) by why they wait.
     waiting: { total: total(s.waiting), by_reason: s.waiting },
     // The reconciler's last report on this replica (docs/scheduling.md#the-reconciler).

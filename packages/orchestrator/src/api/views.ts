@@ -1,6 +1,10 @@
 import type { Agent } from '../registry/agent.ts';
 import { trustNow, type HealthConfig } from '../registry/health.ts';
 import { breakerAt } from '../scheduler/breaker.ts';
+import type { Kpis } from '../app/kpis.ts';
+import type { Feasibility } from '../planner/index.ts';
+import { TIER_FALLBACK_ONLY } from '../scheduler/score.ts';
+import type { Tensor } from '../scheduler/tensor.ts';
 import type { Goal } from '../scheduler/goal.ts';
 import { leaseSkills } from '../scheduler/fallback.ts';
 import type { TaskPolicy } from '../scheduler/policy.ts';
@@ -93,6 +97,13 @@ export function leaseView(t: Task, holderSkills?: readonly string[]) {
   };
 }
 
+export function feasibilityView(f: Feasibility) {
+  return {
+    feasible: f.feasible,
+    missing_skills: f.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
+  };
+}
+
 export function goalView(g: Goal) {
   return {
     id: g.id,
@@ -167,5 +178,59 @@ export function eventView(e: EventRecord) {
     agent_id: e.agentId,
     actor: e.actor,
     data: e.data,
+  };
+}
+
+/** Why each non-zero cell of the tensor has its value: [task index, agent index, reason]. */
+export function tensorExplanations(tensor: Tensor) {
+  const { entries } = tensor.sparse();
+  return tensor.explain().map((e, n) => {
+    const [i = 0, j = 0] = entries[n] ?? [];
+    const p = e.parts;
+    return [
+      i,
+      j,
+      {
+        free_ratio: p?.freeRatio ?? null,
+        trust: p?.trust ?? null,
+        history: p?.history ?? null,
+        fallback_only: p === null ? null : (p.tier & TIER_FALLBACK_ONLY) !== 0,
+        explanation: e.explanation,
+      },
+    ] as const;
+  });
+}
+
+export function kpisView(k: Kpis) {
+  const ms = (v: number | null) => (v === null ? null : Math.round(v));
+  const rate = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    window_ms: k.windowMs,
+    bucket_ms: k.bucketMs,
+    buckets: k.buckets.map((b) => ({
+      start: iso(b.start),
+      succeeded: b.succeeded,
+      failed: b.failed,
+      dead: b.dead,
+      retries: b.retries,
+      throughput_per_s: rate(b.throughputPerS),
+      response_p50_ms: ms(b.responseP50Ms),
+      response_p95_ms: ms(b.responseP95Ms),
+    })),
+    totals: {
+      success_rate: k.totals.successRate === null ? null : rate(k.totals.successRate),
+      response_p50_ms: ms(k.totals.responseP50Ms),
+      response_p95_ms: ms(k.totals.responseP95Ms),
+      throughput_per_s: rate(k.totals.throughputPerS),
+      retries: k.totals.retries,
+      lost_agents: k.totals.agentsLost,
+    },
+    reliability: {
+      uptime_s: Math.round(k.uptimeMs / 1000),
+      agents_lost: k.totals.agentsLost,
+      agents_quarantined: k.totals.agentsQuarantined,
+      retries: k.totals.retries,
+    },
+    queue_depth: k.queueDepth,
   };
 }

@@ -1,4 +1,4 @@
-import { KosError, type Priority } from '@kos/protocol';
+import { isKosError, KosError, type Priority } from '@kos/protocol';
 import {
   decompose,
   feasibility,
@@ -11,6 +11,8 @@ import { checkedOverrides, type PolicySpec } from '../planner/policy-spec.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import { DEFAULT_GOAL_POLICY, type GoalPolicy } from '../scheduler/policy.ts';
 import type { Task } from '../scheduler/task.ts';
+import type { GoalFilter } from '../store/backend.ts';
+import type { GoalSubmission } from '../store/verbs/goals.ts';
 import { actorId, type Actor, type Core } from './core.ts';
 import { assertWithin } from './limits.ts';
 import { ALL, pageOf, type Paged, type PageRequest } from './paging.ts';
@@ -93,24 +95,36 @@ export function goalPolicyOf(req: GoalPolicyRequest | undefined, core: Pick<Core
   };
 }
 
-/** Plans and stores a goal with its tasks in one transaction; an infeasible one is stored and waits. */
-export async function submitGoal(core: Core, actor: Actor, req: GoalRequest): Promise<SubmittedGoal> {
+/** What the store is asked to keep for a request: its validated plan, defaults and policy resolved. */
+export function goalSubmission(core: Core, req: GoalRequest): GoalSubmission {
   const plan = planGoal(core, req);
   const context = req.context ?? '';
-  const { goal, tasks } = await core.store.submitGoal(actorId(actor), {
+  return {
     goal: req.goal,
     context: typeof context === 'string' ? context : JSON.stringify(context),
     priority: req.priority ?? 'medium',
     plan,
     policy: goalPolicyOf(req.policy, core),
-  });
-  core.metrics.goalSubmitted();
+  };
+}
+
+/**
+ * Which skills of the tasks no registered agent (active, draining, lost or quarantined) offers,
+ * judged on the tasks' resolved policies: the skills a round would match them on.
+ */
+export async function feasibilityNow(core: Core, tasks: readonly Task[]): Promise<Feasibility> {
   const skills = await core.store.read(async (tx) => {
     const agents = await tx.listAgents(['active', 'draining', 'lost', 'quarantined']);
     return new Set(agents.flatMap((a) => a.skills));
   });
-  // Judged on the stored tasks (their resolved policy): the skills a round would match them on.
-  return { goal, tasks, feasibility: feasibility(tasks, skills) };
+  return feasibility(tasks, skills);
+}
+
+/** Plans and stores a goal with its tasks in one transaction; an infeasible one is stored and waits. */
+export async function submitGoal(core: Core, actor: Actor, req: GoalRequest): Promise<SubmittedGoal> {
+  const { goal, tasks } = await core.store.submitGoal(actorId(actor), goalSubmission(core, req));
+  core.metrics.goalSubmitted();
+  return { goal, tasks, feasibility: await feasibilityNow(core, tasks) };
 }
 
 /** Cancels a running goal: its unfinished tasks are cancelled, their holders told to stop. */
@@ -131,13 +145,74 @@ export async function getGoal(core: Core, goalId: string): Promise<{ goal: Goal;
   return { goal, tasks };
 }
 
-/** Newest first, a page at a time. */
-export async function listGoals(
+/** Which goals: in any of `states`, of `template`, whose text holds `text` (any case); all of them. */
+export type GoalQuery = GoalFilter;
+
+/** Newest first, a page at a time; the cursor stays valid under the same filter. */
+export async function listGoals(core: Core, req: PageRequest & GoalQuery): Promise<Paged<Goal>> {
+  const { limit, after, ...filter } = req;
+  const goals = await core.store.read((tx) => tx.listGoals(filter, { limit: limit + 1, after }));
+  return pageOf(goals, limit, (g) => g.id);
+}
+
+/** Goals that may still be cancelled. */
+const OPEN_GOAL_STATES: readonly GoalState[] = ['running'];
+
+export interface BulkCancel {
+  /** The goals cancelled, newest first. */
+  cancelled: string[];
+  /** Open goals this call took (at most `limit`); those that finished meanwhile are not cancelled. */
+  matched: number;
+  /** Whether more open goals match: call again. */
+  remaining: boolean;
+}
+
+/** Goals cancelled at once: enough to use the store's group commit, few enough to bound a call. */
+const CANCEL_CONCURRENCY = 16;
+
+/**
+ * Cancels the open goals a filter matches, newest first, at most `limit` per call; each through
+ * `cancelGoal`, so its effects and events are those of a single cancel. A filter is required, so
+ * that an empty request cannot cancel everything. Each goal is its own transaction: a goal that
+ * finished in between is skipped, and an error stops the call with the goals before it cancelled.
+ */
+export async function cancelGoals(
   core: Core,
-  req: PageRequest & { state?: GoalState | undefined },
-): Promise<Paged<Goal>> {
-  const goals = await core.store.read((tx) =>
-    tx.listGoals({ states: req.state ? [req.state] : undefined }, { limit: req.limit + 1, after: req.after }),
-  );
-  return pageOf(goals, req.limit, (g) => g.id);
+  actor: Actor,
+  req: GoalQuery & { reason?: string | undefined; limit: number },
+): Promise<BulkCancel> {
+  const { reason, limit, ...filter } = req;
+  if (filter.states === undefined && filter.template === undefined && filter.text === undefined) {
+    throw new KosError(
+      'KOS_ERR_VALIDATION',
+      'name at least one filter (state, template or q): an empty filter would cancel every goal',
+      { problems: ['body must have at least one of state, template, q'] },
+    );
+  }
+  const states = (filter.states ?? OPEN_GOAL_STATES).filter((s) => OPEN_GOAL_STATES.includes(s));
+  if (states.length === 0) return { cancelled: [], matched: 0, remaining: false };
+  const goals = await core.store.read((tx) => tx.listGoals({ ...filter, states }, { limit: limit + 1 }));
+  const batch = goals.slice(0, limit);
+  const done: (string | null)[] = [];
+  for (let i = 0; i < batch.length; i += CANCEL_CONCURRENCY) {
+    const chunk = batch.slice(i, i + CANCEL_CONCURRENCY);
+    done.push(
+      ...(await Promise.all(
+        chunk.map(async (g) => {
+          try {
+            await cancelGoal(core, actor, { goalId: g.id, reason });
+            return g.id;
+          } catch (e) {
+            if (isKosError(e) && e.code === 'KOS_ERR_GOAL_FINISHED') return null;
+            throw e;
+          }
+        }),
+      )),
+    );
+  }
+  return {
+    cancelled: done.filter((id): id is string => id !== null),
+    matched: batch.length,
+    remaining: goals.length > limit,
+  };
 }

@@ -12,3 +12,6 @@ export * from './scheduler.ts';
 export * from './tokens.ts';
 export * from './audit.ts';
 export type { Paged, PageRequest } from './paging.ts';
+export * from './planning.ts';
+export * from './kpis.ts';
+export * from './receipt.ts';

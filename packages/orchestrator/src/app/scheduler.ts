@@ -1,4 +1,4 @@
-import { PRIORITIES } from '@kos/protocol';
+import { PRIORITIES, type Priority } from '@kos/protocol';
 import { openBreakers, trustNow } from '../registry/health.ts';
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { GoalState } from '../scheduler/goal.ts';
@@ -61,6 +61,8 @@ export interface FleetStatus {
   agents: Partial<Record<AgentState, number>>;
   fleet: FleetMember[];
   health: { quarantined: number; breakers: { open: number; halfOpen: number }; untrusted: number };
+  /** Ready tasks per priority tier, every tier present. */
+  readyByPriority: Record<Priority, number>;
   /** Waiting tasks (ready, pending, awaiting approval, retrying) by why they wait. */
   waiting: Partial<Record<WaitingCode, number>>;
   /** The tensor's shape without building it: its rows are the open tasks, its columns these agents. */
@@ -78,7 +80,7 @@ export interface FleetStatus {
 /** Counts by state and each agent's load, from committed data; also sets the state gauges. */
 export async function fleetStatus(core: Core): Promise<FleetStatus> {
   const { store, config } = core;
-  const [tasks, heldBack, goals, agentsByState, agents, loads] = await store.read((tx) =>
+  const [tasks, heldBack, goals, agentsByState, agents, loads, ready] = await store.read((tx) =>
     Promise.all([
       tx.countTasksByState(),
       tx.countHeldBackByReason(),
@@ -86,6 +88,7 @@ export async function fleetStatus(core: Core): Promise<FleetStatus> {
       tx.countAgentsByState(),
       tx.listAgents(LISTED),
       tx.countLeasesByAgent(),
+      tx.countReadyByPriority(),
     ]),
   );
   const now = store.now();
@@ -114,6 +117,10 @@ export async function fleetStatus(core: Core): Promise<FleetStatus> {
     agents: agentsByState,
     fleet,
     health,
+    readyByPriority: Object.fromEntries(PRIORITIES.map((p) => [p, ready[p] ?? 0])) as Record<
+      Priority,
+      number
+    >,
     waiting: waitingCounts(tasks, heldBack),
     tensorShape: [openTasks, agents.length, PRIORITIES.length],
     reconciler: { intervalMs: config.reconciler.intervalMs, runs, roundsRequested, last },

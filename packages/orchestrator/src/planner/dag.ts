@@ -5,27 +5,40 @@ export interface DagNode {
   dependsOn: readonly string[];
 }
 
-/** The first name that appears twice, or undefined. */
-export function findDuplicateName(nodes: readonly DagNode[]): string | undefined {
+/** Every name that appears more than once, once each, in order of their second appearance. */
+export function findDuplicateNames(nodes: readonly DagNode[]): string[] {
   const seen = new Set<string>();
+  const twice = new Set<string>();
   for (const node of nodes) {
-    if (seen.has(node.name)) return node.name;
+    if (seen.has(node.name)) twice.add(node.name);
     seen.add(node.name);
   }
-  return undefined;
+  return [...twice];
+}
+
+/** The first name that appears twice, or undefined. */
+export function findDuplicateName(nodes: readonly DagNode[]): string | undefined {
+  return findDuplicateNames(nodes)[0];
+}
+
+/** Every dependency naming no node, in declaration order, with where it is declared. */
+export function findUnknownDependencies(
+  nodes: readonly DagNode[],
+): { task: string; dependency: string; index: number; position: number }[] {
+  const names = new Set(nodes.map((n) => n.name));
+  return nodes.flatMap((node, index) =>
+    node.dependsOn.flatMap((dependency, position) =>
+      names.has(dependency) ? [] : [{ task: node.name, dependency, index, position }],
+    ),
+  );
 }
 
 /** The first dependency naming no node, or undefined. */
 export function findUnknownDependency(
   nodes: readonly DagNode[],
 ): { task: string; dependency: string } | undefined {
-  const names = new Set(nodes.map((n) => n.name));
-  for (const node of nodes) {
-    for (const dependency of node.dependsOn) {
-      if (!names.has(dependency)) return { task: node.name, dependency };
-    }
-  }
-  return undefined;
+  const first = findUnknownDependencies(nodes)[0];
+  return first && { task: first.task, dependency: first.dependency };
 }
 
 const UNVISITED = 0;

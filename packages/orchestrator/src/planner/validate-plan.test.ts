@@ -29,6 +29,12 @@ function rejection(tasks: PlannedTask[], custom: PlanLimits = limits): KosError 
   throw new Error('expected a KosError');
 }
 
+/** The details of the first problem alone, without the list of every problem. */
+function ownDetails(e: KosError): Record<string, unknown> {
+  const { plan_problems: _all, ...own } = e.details ?? {};
+  return own;
+}
+
 describe('validatePlan', () => {
   it('accepts a diamond whose dependencies are declared after their dependants', () => {
     const tasks = [task('D', ['B', 'C']), task('B', ['A']), task('C', ['A']), task('A')];
@@ -37,28 +43,77 @@ describe('validatePlan', () => {
 
   it('rejects duplicate task names', () => {
     const e = rejection([task('A'), task('B'), task('A')]);
-    expect([e.code, e.details]).toEqual(['KOS_ERR_DAG_DUPLICATE_TASK', { name: 'A' }]);
+    expect([e.code, e.details]).toEqual([
+      'KOS_ERR_DAG_DUPLICATE_TASK',
+      {
+        name: 'A',
+        plan_problems: [
+          { code: 'KOS_ERR_DAG_DUPLICATE_TASK', path: 'tasks/2/name', task: 'A', message: e.message },
+        ],
+      },
+    ]);
   });
 
   it('rejects a dependency on an unknown task', () => {
     const e = rejection([task('A'), task('B', ['A', 'Z'])]);
-    expect([e.code, e.details]).toEqual(['KOS_ERR_DAG_UNKNOWN_DEPENDENCY', { task: 'B', dependency: 'Z' }]);
+    expect([e.code, e.details]).toEqual([
+      'KOS_ERR_DAG_UNKNOWN_DEPENDENCY',
+      {
+        task: 'B',
+        dependency: 'Z',
+        plan_problems: [
+          {
+            code: 'KOS_ERR_DAG_UNKNOWN_DEPENDENCY',
+            path: 'tasks/1/depends_on/1',
+            task: 'B',
+            message: e.message,
+          },
+        ],
+      },
+    ]);
   });
 
   it('rejects a cycle and names it in the message and details', () => {
     const e = rejection([task('A', ['B']), task('B', ['C']), task('C', ['A']), task('D', ['A'])]);
-    expect([e.code, e.details]).toEqual(['KOS_ERR_DAG_CYCLE', { cycle: ['A', 'B', 'C', 'A'] }]);
+    expect([e.code, e.details]).toEqual([
+      'KOS_ERR_DAG_CYCLE',
+      {
+        cycle: ['A', 'B', 'C', 'A'],
+        plan_problems: [
+          { code: 'KOS_ERR_DAG_CYCLE', path: 'tasks/0/depends_on', task: 'A', message: e.message },
+        ],
+      },
+    ]);
     expect(e.message).toContain('A → B → C → A');
   });
 
   it('rejects a task that depends on itself as a cycle', () => {
     const e = rejection([task('A'), task('B', ['B'])]);
-    expect([e.code, e.details]).toEqual(['KOS_ERR_DAG_CYCLE', { cycle: ['B', 'B'] }]);
+    expect([e.code, (e.details as { cycle: string[] }).cycle]).toEqual(['KOS_ERR_DAG_CYCLE', ['B', 'B']]);
+  });
+
+  it('lists every problem of a plan with its path and task, the first one deciding the code', () => {
+    const e = rejection([
+      task('A', [], { skills: [] }),
+      task('B', ['Z', 'A', 'Y']),
+      task('B'),
+      task('C', [], { estimatedDurationMs: -1 }),
+    ]);
+    expect(e.code).toBe('KOS_ERR_VALIDATION');
+    const problems = (e.details as { plan_problems: { code: string; path: string; task: string }[] })
+      .plan_problems;
+    expect(problems.map((p) => [p.code, p.path, p.task])).toEqual([
+      ['KOS_ERR_VALIDATION', 'tasks/0/skills', 'A'],
+      ['KOS_ERR_VALIDATION', 'tasks/3/estimated_duration_ms', 'C'],
+      ['KOS_ERR_DAG_DUPLICATE_TASK', 'tasks/2/name', 'B'],
+      ['KOS_ERR_DAG_UNKNOWN_DEPENDENCY', 'tasks/1/depends_on/0', 'B'],
+      ['KOS_ERR_DAG_UNKNOWN_DEPENDENCY', 'tasks/1/depends_on/2', 'B'],
+    ]);
   });
 
   it('rejects more tasks than limits.maxTasksPerGoal', () => {
     const e = rejection([task('A'), task('B'), task('C')], { ...limits, maxTasksPerGoal: 2 });
-    expect([e.code, e.details]).toEqual([
+    expect([e.code, ownDetails(e)]).toEqual([
       'KOS_ERR_LIMIT_EXCEEDED',
       { limit: 'maxTasksPerGoal', value: 3, max: 2 },
     ]);
@@ -66,7 +121,7 @@ describe('validatePlan', () => {
 
   it('rejects more skills per task than limits.maxSkillsPerEntity', () => {
     const e = rejection([task('A', [], { skills: ['a', 'b', 'c', 'd'] })]);
-    expect([e.code, e.details]).toEqual([
+    expect([e.code, ownDetails(e)]).toEqual([
       'KOS_ERR_LIMIT_EXCEEDED',
       { limit: 'maxSkillsPerEntity', value: 4, max: 3, task: 'A' },
     ]);
@@ -78,14 +133,14 @@ describe('validatePlan', () => {
       validatePlan({ template: 'x', tasks: [task('A', [], { input: 'é'.repeat(49) })] }, limits),
     ).not.toThrow();
     const e = rejection([task('A', [], { input: 'é'.repeat(50) })]);
-    expect([e.code, e.details]).toEqual([
+    expect([e.code, ownDetails(e)]).toEqual([
       'KOS_ERR_LIMIT_EXCEEDED',
       { limit: 'maxInputBytes', value: 102, max: 100, task: 'A' },
     ]);
   });
 
   it('rejects an empty task list, an empty skill list and malformed fields', () => {
-    expect(rejection([]).details).toEqual({ field: 'tasks' });
+    expect(ownDetails(rejection([]))).toEqual({ field: 'tasks' });
     const cases: [Partial<PlannedTask>, string][] = [
       [{ skills: [] }, 'skills'],
       [{ skills: [''] }, 'skills'],

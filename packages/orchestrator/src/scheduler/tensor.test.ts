@@ -36,6 +36,26 @@ describe('buildTensor', () => {
     }
   });
 
+  it('explains each non-zero cell with the score parts a round would use, and the lease holder as such', () => {
+    const tensor = buildTensor({
+      tasks: [tensorTask('t1', 'ready'), tensorTask('t2', 'leased', { agentId: 'a3' })],
+      agents,
+      policy: policy(),
+    });
+    const { entries } = tensor.sparse();
+    const explained = tensor.explain();
+    expect(explained).toHaveLength(entries.length);
+    entries.forEach(([i, j], n) => {
+      const e = explained[n]!;
+      if (i === 1) {
+        expect(e).toEqual({ parts: null, explanation: 'holds the lease' });
+        return;
+      }
+      const pair = scorePair(task('t1'), agents[j]!, policy()) as PairScore;
+      expect(e).toEqual({ parts: pair.parts, explanation: pair.explanation });
+    });
+  });
+
   it('puts 1.0 at the lease holder and the task priority for leased and running tasks', () => {
     const tensor = buildTensor({
       tasks: [

@@ -1,8 +1,10 @@
 import { priorityLevel } from '@kos/protocol';
 import {
+  explainPair,
   incapableCode,
   pairParts,
   pairValue,
+  type PairParts,
   type RoundAgent,
   type RoundTask,
   type SchedulingPolicy,
@@ -27,6 +29,17 @@ export interface Tensor {
   sparse(): { entries: TensorEntry[] };
   /** Every cell, built on each call: large fleets that only need the sparse form never pay for it. */
   dense(): number[][][];
+  /** Why each non-zero cell has its value, in the order of `sparse().entries`. */
+  explain(): TensorExplanation[];
+}
+
+/**
+ * The reason of one cell: the score parts of a ready task's pair (scheduler/score.ts), or null
+ * parts for the holder of a lease (its cell is 1).
+ */
+export interface TensorExplanation {
+  parts: PairParts | null;
+  explanation: string;
 }
 
 export interface TensorInput {
@@ -49,14 +62,18 @@ export function buildTensor(input: TensorInput): Tensor {
   const skillSets = agents.map((a) => new Set(a.skills));
   const indexById = new Map(agents.map((a, j) => [a.id, j]));
   // Ready tasks with the same skills and no previous agent share one row: cache it.
-  const rowCache = new Map<string, [number, number][]>();
+  const rowCache = new Map<string, Cell[]>();
 
   const entries: TensorEntry[] = [];
+  const parts: (PairParts | null)[] = [];
   tasks.forEach((task, i) => {
     const level = priorityLevel(task.priority);
     if (isLeased(task.state)) {
       const j = task.agentId === null ? undefined : indexById.get(task.agentId);
-      if (j !== undefined) entries.push([i, j, level, 1]);
+      if (j !== undefined) {
+        entries.push([i, j, level, 1]);
+        parts.push(null);
+      }
       return;
     }
     if (task.state !== 'ready') return;
@@ -66,7 +83,10 @@ export function buildTensor(input: TensorInput): Tensor {
       row = readyRow(task, agents, skillSets, policy);
       if (key !== null) rowCache.set(key, row);
     }
-    for (const [j, v] of row) entries.push([i, j, level, v]);
+    for (const [j, v, p] of row) {
+      entries.push([i, j, level, v]);
+      parts.push(p);
+    }
   });
 
   return {
@@ -79,22 +99,35 @@ export function buildTensor(input: TensorInput): Tensor {
       for (const [i, j, k, v] of entries) (d[i]?.[j] as number[])[k] = v;
       return d;
     },
+    explain: () =>
+      entries.map(([, j], n) => {
+        const p = parts[n] ?? null;
+        const agent = agents[j];
+        return {
+          parts: p,
+          explanation: p === null || agent === undefined ? 'holds the lease' : explainPair(agent, p),
+        };
+      }),
   };
 }
 
-/** [agent index, probability] for each capable agent of a ready task, in agent order. */
+/** [agent index, probability, the pair's score parts]. */
+type Cell = [number, number, PairParts];
+
+/** A cell for each capable agent of a ready task, in agent order. */
 function readyRow(
   task: RoundTask,
   agents: readonly RoundAgent[],
   skillSets: readonly Set<string>[],
   policy: SchedulingPolicy,
-): [number, number][] {
-  const row: [number, number][] = [];
+): Cell[] {
+  const row: Cell[] = [];
   let total = 0;
   agents.forEach((agent, j) => {
     if (incapableCode(task, agent, skillSets[j] as Set<string>, policy, true) !== null) return;
-    const value = pairValue(pairParts(task, agent, policy));
-    row.push([j, value]);
+    const p = pairParts(task, agent, policy);
+    const value = pairValue(p);
+    row.push([j, value, p]);
     total += value;
   });
   for (const cell of row) cell[1] /= total;

@@ -6,6 +6,7 @@ import type { Backend, ReadTx, Tx } from './backend.ts';
 import { agent, goal, task, uid } from '../records.fixture.ts';
 import { contractOfBatchHook } from './backend-contract-hook.ts';
 import { contractOfLogAndTransactions } from './backend-contract-log.ts';
+import { contractOfDashboardReads } from './backend-contract-reads.ts';
 import { contractOfTaskQueues, type QueueHarness } from './backend-contract-queues.ts';
 
 /**
@@ -251,6 +252,7 @@ export function runBackendContract(
     });
 
     contractOfLogAndTransactions(harness);
+    contractOfDashboardReads(harness);
     contractOfBatchHook(harness);
   });
 }

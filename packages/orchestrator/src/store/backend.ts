@@ -1,3 +1,4 @@
+import type { Priority } from '@kos/protocol';
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
@@ -77,6 +78,15 @@ export interface TaskFilter {
   agentId?: string | undefined;
 }
 
+/** Which goals to list; every field narrows the list (AND). */
+export interface GoalFilter {
+  states?: readonly GoalState[] | undefined;
+  /** The template name, exactly. */
+  template?: string | undefined;
+  /** A substring of the goal text, matched case-insensitively (Unicode lower case). */
+  text?: string | undefined;
+}
+
 export interface WaitingChange {
   taskId: string;
   waiting: TaskWaiting | null;
@@ -93,6 +103,11 @@ export interface EventFilter {
   agentId?: string | undefined;
   kinds?: readonly EventKind[] | undefined;
   afterSeq?: number | undefined;
+  /**
+   * Only events at or after this time (store clock, ms). The backend starts from the first such
+   * event by an index on `at`, so a read of a recent window never walks the older log.
+   */
+  since?: number | undefined;
   limit: number;
 }
 
@@ -115,7 +130,7 @@ export interface ReadTx {
   /** The policies of the given goals, without locking them (a goal's policy never changes). */
   getGoalPolicies(ids: readonly string[]): Promise<Map<string, GoalPolicy>>;
   /** Newest first. */
-  listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]>;
+  listGoals(filter: GoalFilter, page: Page): Promise<Goal[]>;
 
   getTask(id: string): Promise<Task | null>;
   getTasks(ids: readonly string[]): Promise<Task[]>;
@@ -139,6 +154,8 @@ export interface ReadTx {
   countTasksByState(goalId?: string): Promise<Partial<Record<TaskState, number>>>;
   /** Ready tasks by the reason a round holds them back with (`Task.waiting`); those without one are absent. */
   countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>>;
+  /** Ready tasks per priority tier; tiers without any are absent. */
+  countReadyByPriority(): Promise<Partial<Record<Priority, number>>>;
   countGoalsByState(): Promise<Partial<Record<GoalState, number>>>;
   countAgentsByState(): Promise<Partial<Record<AgentState, number>>>;
 

@@ -1,8 +1,17 @@
+import type { Priority } from '@kos/protocol';
 import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
 import type { HeldBackCode, Task, TaskState } from '../scheduler/task.ts';
-import type { EventFilter, Page, ReadyExclusion, TaskFilter, Tx, WaitingChange } from './backend.ts';
+import type {
+  EventFilter,
+  GoalFilter,
+  Page,
+  ReadyExclusion,
+  TaskFilter,
+  Tx,
+  WaitingChange,
+} from './backend.ts';
 import type { BatchRows } from './batch-rows.ts';
 import type { EventRecord, NewEvent, TokenRecord } from './records.ts';
 
@@ -60,9 +69,13 @@ export class HeldRowsTx implements Tx {
     await this.rows.writeHeld(this.inner);
     return this.inner.countAgentsByState();
   }
-  async listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]> {
+  async listGoals(filter: GoalFilter, page: Page): Promise<Goal[]> {
     await this.rows.writeHeld(this.inner);
     return this.inner.listGoals(filter, page);
+  }
+  async countReadyByPriority(): Promise<Partial<Record<Priority, number>>> {
+    await this.rows.writeHeld(this.inner);
+    return this.inner.countReadyByPriority();
   }
   async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
     await this.rows.writeHeld(this.inner);

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listEvents, receiptLog } from '../../app/index.ts';
+import { listEvents, receiptLog, taskReceipt } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { EventsQuery } from '../schemas.ts';
+import { EventsQuery, IdParams } from '../schemas.ts';
 import { eventView } from '../views.ts';
 
 const ReceiptsQuery = Type.Object(
@@ -14,7 +14,10 @@ const ReceiptsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The event log, and the receipt log of results that `kos audit verify` checks offline. */
+/**
+ * The event log, the receipt log of results that `kos audit verify` checks offline, and one
+ * task's verdict checked here.
+ */
 export function auditRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['audit'];
@@ -35,5 +38,11 @@ export function auditRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/orchestration/audit/receipts', { schema: { querystring: ReceiptsQuery, tags } }, async (req) => {
     await deps.auth.require(req, 'read');
     return receiptLog(deps, { goalId: req.query.goal_id, agentId: req.query.agent_id });
+  });
+
+  r.get('/orchestration/tasks/:id/receipt', { schema: { params: IdParams, tags } }, async (req) => {
+    await deps.auth.require(req, 'read');
+    const r = await taskReceipt(deps, req.params.id);
+    return { task_id: r.taskId, status: r.status, agent_id: r.agentId, key: r.key, detail: r.detail };
   });
 }

@@ -1,15 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { cancelGoal, getGoal, listGoals, submitGoal, type GoalRequest } from '../../app/index.ts';
+import {
+  cancelGoal,
+  cancelGoals,
+  getGoal,
+  listGoals,
+  submitGoal,
+  type GoalQuery,
+  type GoalRequest,
+} from '../../app/index.ts';
+import type { GoalState } from '../../scheduler/goal.ts';
 import { lowerCasePriorities, seedSubtask } from '../compat.ts';
 import type { ApiDeps } from '../deps.ts';
-import { CancelBody, DecomposeBody, GoalsQuery, IdParams, noBodyIsEmpty } from '../schemas.ts';
+import {
+  BulkCancelBody,
+  CancelBody,
+  DecomposeBody,
+  GoalsQuery,
+  IdParams,
+  noBodyIsEmpty,
+} from '../schemas.ts';
 import type { Static } from 'typebox';
-import { goalView, taskView } from '../views.ts';
+import { feasibilityView, goalView, taskView } from '../views.ts';
 
 const tags = ['goals'];
 
-/** Goals: submit (seed 002's decompose), list, read with their tasks, cancel. */
+/** Goals: submit (seed 002's decompose), list (filtered), read with their tasks, cancel one or many. */
 export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = deps;
@@ -27,10 +43,7 @@ export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
         goal: goalView(goal),
         subtasks: tasks.map((t) => ({ ...taskView(t), ...seedSubtask(t, goal.goal) })),
         count: tasks.length,
-        feasibility: {
-          feasible: feasibility.feasible,
-          missing_skills: feasibility.missingSkills.map((m) => ({ skill: m.skill, tasks: m.tasks })),
-        },
+        feasibility: feasibilityView(feasibility),
       };
     },
   );
@@ -38,7 +51,7 @@ export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.get('/orchestration/goals', { schema: { querystring: GoalsQuery, tags } }, async (req) => {
     await auth.require(req, 'read');
     const q = req.query;
-    const page = await listGoals(deps, { state: q.state, limit: q.limit ?? 50, after: q.after });
+    const page = await listGoals(deps, { ...goalQuery(q), limit: q.limit ?? 50, after: q.after });
     return { goals: page.items.map(goalView), next: page.next };
   });
 
@@ -57,10 +70,37 @@ export function goalRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return { goal: goalView(goal) };
     },
   );
+  r.post(
+    '/orchestration/goals/cancel',
+    { schema: { body: BulkCancelBody, tags }, preValidation: noBodyIsEmpty },
+    async (req) => {
+      const actor = await auth.actor(req, 'goal.cancel');
+      const b = req.body;
+      const done = await cancelGoals(deps, actor, {
+        ...goalQuery(b),
+        reason: b.reason,
+        limit: b.limit ?? 100,
+      });
+      return { cancelled: done.cancelled, matched: done.matched, remaining: done.remaining };
+    },
+  );
+}
+
+/** The wire filters (`state` comma-separated, `q`) as the use case's query. */
+function goalQuery(f: {
+  state?: string | undefined;
+  template?: string | undefined;
+  q?: string | undefined;
+}): GoalQuery {
+  return {
+    states: f.state === undefined ? undefined : ([...new Set(f.state.split(','))] as GoalState[]),
+    template: f.template,
+    text: f.q,
+  };
 }
 
 /** The wire body (docs/api.md) as the use case's input. */
-function goalRequest(b: Static<typeof DecomposeBody>): GoalRequest {
+export function goalRequest(b: Static<typeof DecomposeBody>): GoalRequest {
   return {
     goal: b.goal,
     context: b.context,

@@ -1,15 +1,15 @@
 import { PRIORITIES } from '@kos/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { assignNow, fleetStatus, readTensor } from '../../app/index.ts';
+import { assignNow, fleetStatus, readKpis, readTensor } from '../../app/index.ts';
 import type { ApiDeps } from '../deps.ts';
-import { TensorQuery } from '../schemas.ts';
+import { KpisQuery, TensorQuery } from '../schemas.ts';
 import { statusView } from '../status-view.ts';
-import { iso, leaseView } from '../views.ts';
+import { iso, kpisView, leaseView, tensorExplanations } from '../views.ts';
 
 const tags = ['scheduler'];
 
-/** The scheduler: run a round now (seed 002's assign), the fleet's status and the task tensor. */
+/** The scheduler: run a round now (seed 002's assign), the fleet's status and KPIs, the task tensor. */
 export function schedulerRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = deps;
@@ -36,10 +36,15 @@ export function schedulerRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return statusView(await fleetStatus(deps));
   });
 
+  r.get('/orchestration/kpis', { schema: { querystring: KpisQuery, tags } }, async (req) => {
+    await auth.require(req, 'read');
+    return kpisView(await readKpis(deps, { windowMs: req.query.window_ms, bucketMs: req.query.bucket_ms }));
+  });
+
   // T[n_tasks, n_agents, 4]: rows are the goal's tasks (with goal_id) or every unfinished task.
   r.get('/orchestration/tensor', { schema: { querystring: TensorQuery, tags } }, async (req) => {
     await auth.require(req, 'read');
-    const { goal_id: goalId, format = 'dense' } = req.query;
+    const { goal_id: goalId, format = 'dense', explain = false } = req.query;
     const { tensor, tasks, agents } = await readTensor(deps, { goalId });
     const labels = {
       shape: tensor.shape,
@@ -49,6 +54,7 @@ export function schedulerRoutes(app: FastifyInstance, deps: ApiDeps): void {
       agents: tensor.agentIds,
       agent_names: agents.map((a) => a.name),
       priority_levels: PRIORITIES,
+      ...(explain ? { explanations: tensorExplanations(tensor) } : {}),
     };
     if (format === 'sparse') return { ...labels, entries: tensor.sparse().entries };
     // The dense form, also as `tensor_data` for the reference client (docs/api.md, "Compatibility").

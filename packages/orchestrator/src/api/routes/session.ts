@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KosError } from '@kos/protocol';
 import { Type } from 'typebox';
-import { hashToken } from '../../security/index.ts';
+import { hashToken, requirePermission } from '../../security/index.ts';
 import { sealSession, sessionSetCookie } from '../../security/session-cookie.ts';
 import type { ApiDeps } from '../deps.ts';
 import { iso } from '../views.ts';
@@ -40,6 +40,18 @@ export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ),
     );
     return { role: token.role, agent_name: token.agentName, expires_at: iso(expiresAt)! };
+  });
+
+  // Who the caller is, by bearer token or cookie: the dashboard asks on load to know its role.
+  r.get('/orchestration/session', { schema: { tags } }, async (req) => {
+    const caller = await deps.auth.callerOf(req);
+    requirePermission(caller?.token ?? null, 'read');
+    return {
+      role: caller!.token.role,
+      agent_name: caller!.token.agentName,
+      expires_at: iso(caller!.expiresAt),
+      via: caller!.via,
+    };
   });
 
   r.delete('/orchestration/session', { schema: { tags } }, async (req, reply) => {

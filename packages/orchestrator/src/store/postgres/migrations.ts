@@ -170,4 +170,11 @@ ALTER TABLE tasks ADD COLUMN waiting_message TEXT;
 ALTER TABLE tasks ADD COLUMN waiting_since BIGINT;
 `,
   },
+  {
+    version: 5,
+    name: 'events by time, for KPI windows',
+    sql: `
+CREATE INDEX events_at ON events (at, seq);
+`,
+  },
 ];

@@ -1,9 +1,9 @@
-import { KosError } from '@kos/protocol';
+import { KosError, type Priority } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
-import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
+import type { EventFilter, GoalFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
 // The row shapes and their mapping are the SQLite store's: the schema stores the same values.
 import {
@@ -115,6 +115,10 @@ const FIXED = {
     text: 'SELECT state, count(*) AS n FROM tasks WHERE goal_id = $1 GROUP BY state',
     lock: '',
   },
+  readyByPriority: {
+    text: `SELECT priority AS state, count(*) AS n FROM tasks WHERE state = 'ready' GROUP BY priority`,
+    lock: '',
+  },
   goalsByState: { text: 'SELECT state, count(*) AS n FROM goals GROUP BY state', lock: '' },
   agentsByState: { text: 'SELECT state, count(*) AS n FROM agents GROUP BY state', lock: '' },
   tokenByHash: { text: 'SELECT * FROM tokens WHERE hash = $1', lock: 'FOR UPDATE' },
@@ -214,10 +218,13 @@ export class PgReadTx implements ReadTx {
     const r = await this.one<GoalRow>('goalById', [id]);
     return r === undefined ? null : toGoal(r);
   }
-  async listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]> {
+  async listGoals(filter: GoalFilter, page: Page): Promise<Goal[]> {
     const where: string[] = [];
     const values: unknown[] = [];
     if (filter.states !== undefined) where.push(`state = ANY(${param(values, filter.states)}::text[])`);
+    if (filter.template !== undefined) where.push(`template = ${param(values, filter.template)}`);
+    if (filter.text !== undefined)
+      where.push(`strpos(lower(goal), lower(${param(values, filter.text)})) > 0`);
     if (page.after !== undefined) {
       where.push(
         `(created_at, rid) < (SELECT created_at, rid FROM goals WHERE id = ${param(values, page.after)})`,
@@ -282,6 +289,9 @@ export class PgReadTx implements ReadTx {
   async countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>> {
     return countsOf<HeldBackCode>(await this.fixed<StateCount>('heldBackByReason', []));
   }
+  async countReadyByPriority(): Promise<Partial<Record<Priority, number>>> {
+    return countsOf<Priority>(await this.fixed<StateCount>('readyByPriority', []));
+  }
   async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
     return countsOf<GoalState>(await this.fixed<StateCount>('goalsByState', []));
   }
@@ -299,6 +309,11 @@ export class PgReadTx implements ReadTx {
       if (value !== undefined) where.push(`${column} = ${param(values, value)}`);
     }
     if (filter.kinds !== undefined) where.push(`kind = ANY(${param(values, filter.kinds)}::text[])`);
+    if (filter.since !== undefined) {
+      // From the first event of the window (events_at), so the seq order is walked from there.
+      const since = param(values, filter.since);
+      where.push(`at >= ${since}`, `seq >= (SELECT min(seq) FROM events WHERE at >= ${since})`);
+    }
     const limit = param(values, pgLimit(filter.limit));
     const text = `SELECT * FROM events ${whereClause(where)} ORDER BY seq LIMIT ${limit}`;
     return (await this.rows<EventRow>({ text, values })).map(toEvent);

@@ -1,9 +1,10 @@
+import type { Priority } from '@kos/protocol';
 import type Database from 'better-sqlite3';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
-import type { EventFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
+import type { EventFilter, GoalFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
 import {
   toAgent,
@@ -101,7 +102,7 @@ export class ReadQueries {
     return r === undefined ? null : toGoal(r);
   }
 
-  listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Goal[] {
+  listGoals(filter: GoalFilter, page: Page): Goal[] {
     const q = listGoalsQuery(filter, page);
     return this.shape<GoalRow>(q.sql)
       .all(...q.args)
@@ -164,6 +165,10 @@ export class ReadQueries {
     return countsOf<HeldBackCode>(this.s.heldBackByReason.all());
   }
 
+  countReadyByPriority(): Partial<Record<Priority, number>> {
+    return countsOf<Priority>(this.s.readyByPriority.all());
+  }
+
   countGoalsByState(): Partial<Record<GoalState, number>> {
     return countsOf<GoalState>(this.s.goalsByState.all());
   }
@@ -208,10 +213,19 @@ export interface Query {
 }
 
 /** Goals newest first; the cursor is the id of the last goal of the previous page. */
-export function listGoalsQuery(filter: { states?: readonly GoalState[] | undefined }, page: Page): Query {
+export function listGoalsQuery(filter: GoalFilter, page: Page): Query {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.states !== undefined) pushStates(where, args, filter.states);
+  if (filter.template !== undefined) {
+    where.push('template = ?');
+    args.push(filter.template);
+  }
+  if (filter.text !== undefined) {
+    // kos_lower is JavaScript's toLowerCase (sqlite-backend.ts): SQLite's lower() folds ASCII only.
+    where.push('instr(kos_lower(goal), kos_lower(?)) > 0');
+    args.push(filter.text);
+  }
   if (page.after !== undefined) {
     where.push('(created_at, rid) < (SELECT created_at, rid FROM goals WHERE id = ?)');
     args.push(page.after);
@@ -259,6 +273,11 @@ export function listEventsQuery(filter: EventFilter): Query {
   if (filter.kinds !== undefined) {
     where.push(`kind ${IN_LIST}`);
     args.push(JSON.stringify(filter.kinds));
+  }
+  if (filter.since !== undefined) {
+    // From the first event of the window (events_at), so the seq order is walked from there.
+    where.push('at >= ?', 'seq >= (SELECT min(seq) FROM events WHERE at >= ?)');
+    args.push(filter.since, filter.since);
   }
   args.push(sqlLimit(filter.limit));
   return { sql: `SELECT * FROM events ${whereClause(where)} ORDER BY seq LIMIT ?`, args };
@@ -319,6 +338,8 @@ export const FIXED_READ_SQL = {
   heldBackByReason: `SELECT waiting_code AS state, count(*) AS n FROM tasks INDEXED BY tasks_ready
     WHERE state = 'ready' AND waiting_code IS NOT NULL GROUP BY waiting_code`,
   goalTasksByState: 'SELECT state, count(*) AS n FROM tasks WHERE goal_id = ? GROUP BY state',
+  readyByPriority: `SELECT priority AS state, count(*) AS n FROM tasks INDEXED BY tasks_ready
+    WHERE state = 'ready' GROUP BY priority`,
   goalsByState: 'SELECT state, count(*) AS n FROM goals GROUP BY state',
   agentsByState: 'SELECT state, count(*) AS n FROM agents GROUP BY state',
   tokenByHash: 'SELECT * FROM tokens WHERE hash = ?',
@@ -352,6 +373,7 @@ function prepareFixed(db: Database.Database) {
     tasksByState: db.prepare<[], StateCount>(q.tasksByState),
     heldBackByReason: db.prepare<[], StateCount>(q.heldBackByReason),
     goalTasksByState: db.prepare<[string], StateCount>(q.goalTasksByState),
+    readyByPriority: db.prepare<[], StateCount>(q.readyByPriority),
     goalsByState: db.prepare<[], StateCount>(q.goalsByState),
     agentsByState: db.prepare<[], StateCount>(q.agentsByState),
     tokenByHash: db.prepare<[string], TokenRow>(q.tokenByHash),

@@ -11,7 +11,7 @@ import { runBackendContract } from '../backend-contract.ts';
 import { goal, task } from '../../records.fixture.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { FIXED_READ_SQL, listEventsQuery, listGoalsQuery, listTasksQuery } from './read-queries.ts';
-import { openSqliteBackend, type SqliteBackend } from './sqlite-backend.ts';
+import { openSqliteBackend, registerFunctions, type SqliteBackend } from './sqlite-backend.ts';
 
 runBackendContract('sqlite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kos-sqlite-contract-'));
@@ -173,6 +173,7 @@ describe('SQLite backend', () => {
   it('answers every list query of a growing table from an index, never a full scan', async () => {
     await (await openBackend()).close();
     const raw = new Database(file, { readonly: true });
+    registerFunctions(raw);
     const queries = [
       ...Object.values(FIXED_READ_SQL).map((sql) => ({
         sql,
@@ -180,6 +181,8 @@ describe('SQLite backend', () => {
       })),
       listGoalsQuery({}, { limit: 10, after: 'g' }),
       listGoalsQuery({ states: ['running'] }, { limit: 10 }),
+      listGoalsQuery({ states: ['running', 'failed'], template: 't', text: 'x' }, { limit: 10, after: 'g' }),
+      listEventsQuery({ kinds: ['task.state'], since: 5, limit: 10 }),
       listTasksQuery({ goalId: 'g' }, { limit: 10, after: 't' }),
       listTasksQuery({ agentId: 'a', states: ['leased'] }, { limit: 10 }),
       listTasksQuery({ states: ['ready'] }, { limit: 10 }),

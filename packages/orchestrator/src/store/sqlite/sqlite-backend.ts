@@ -53,8 +53,10 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
     if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL is required`);
     writer.pragma(`synchronous = ${options.synchronous}`);
     writer.pragma('foreign_keys = ON');
+    registerFunctions(writer);
     migrate(writer, MIGRATIONS, file);
     reader = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    registerFunctions(reader);
     return new SqliteBackendImpl(file, writer, reader, options.onCommit);
   } catch (cause) {
     reader?.close();
@@ -62,6 +64,16 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
     if (isKosError(cause)) throw cause;
     throw unavailable(file, 'it cannot be opened', cause);
   }
+}
+
+/**
+ * SQL functions the queries use: `kos_lower`, Unicode lower case (SQLite's own lower() folds
+ * ASCII letters only, PostgreSQL's folds them all), so the goal-text filter matches alike on both.
+ */
+export function registerFunctions(db: Database.Database): void {
+  db.function('kos_lower', { deterministic: true }, (s: unknown) =>
+    typeof s === 'string' ? s.toLowerCase() : null,
+  );
 }
 
 class SqliteBackendImpl implements SqliteBackend {

@@ -1,9 +1,18 @@
-import { KosError } from '@kos/protocol';
+import { KosError, type Priority } from '@kos/protocol';
 import type { Agent, AgentState } from '../../registry/agent.ts';
 import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
-import type { EventFilter, Page, ReadTx, ReadyExclusion, TaskFilter, Tx, WaitingChange } from '../backend.ts';
+import type {
+  EventFilter,
+  GoalFilter,
+  Page,
+  ReadTx,
+  ReadyExclusion,
+  TaskFilter,
+  Tx,
+  WaitingChange,
+} from '../backend.ts';
 import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
@@ -65,7 +74,7 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.getGoal(id);
   }
-  async listGoals(filter: { states?: readonly GoalState[] | undefined }, page: Page): Promise<Goal[]> {
+  async listGoals(filter: GoalFilter, page: Page): Promise<Goal[]> {
     this.check();
     return this.reads.listGoals(filter, page);
   }
@@ -116,6 +125,10 @@ export class SqliteReadTx implements ReadTx {
   async countHeldBackByReason(): Promise<Partial<Record<HeldBackCode, number>>> {
     this.check();
     return this.reads.countHeldBackByReason();
+  }
+  async countReadyByPriority(): Promise<Partial<Record<Priority, number>>> {
+    this.check();
+    return this.reads.countReadyByPriority();
   }
   async countGoalsByState(): Promise<Partial<Record<GoalState, number>>> {
     this.check();

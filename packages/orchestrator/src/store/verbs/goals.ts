@@ -27,6 +27,30 @@ export async function submitGoal(
   sub: GoalSubmission,
 ): Promise<{ goal: Goal; tasks: Task[] }> {
   const events = new EventBatch(ctx);
+  const { goal, tasks } = goalRecords(sub, ctx);
+  await tx.insertGoal(goal);
+  await tx.insertTasks(tasks);
+  events.add({
+    kind: 'goal.submitted',
+    goalId: goal.id,
+    data: {
+      goal: goal.goal,
+      template: goal.template,
+      tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: t.state })),
+    },
+  });
+  await events.flush(tx);
+  return { goal, tasks };
+}
+
+/**
+ * The goal and task records a submission creates, before anything is stored: what `submitGoal`
+ * inserts, and what a preview shows. Pure apart from the fresh ids.
+ */
+export function goalRecords(
+  sub: GoalSubmission,
+  ctx: Pick<VerbContext, 'now' | 'actor' | 'config'>,
+): { goal: Goal; tasks: Task[] } {
   const goal: Goal = {
     id: randomUUID(),
     goal: sub.goal,
@@ -85,18 +109,6 @@ export async function submitGoal(
       finishedAt: null,
     };
   });
-  await tx.insertGoal(goal);
-  await tx.insertTasks(tasks);
-  events.add({
-    kind: 'goal.submitted',
-    goalId: goal.id,
-    data: {
-      goal: goal.goal,
-      template: goal.template,
-      tasks: tasks.map((t) => ({ id: t.id, name: t.name, state: t.state })),
-    },
-  });
-  await events.flush(tx);
   return { goal, tasks };
 }
 
