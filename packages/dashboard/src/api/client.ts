@@ -13,7 +13,7 @@ import type {
   TaskResponse,
   TensorResponse,
 } from '@kos/contracts';
-import type { QuarantineAgentResponse, WireAgent } from '@kos/contracts';
+import type { KpisResponse, QuarantineAgentResponse, WireAgent } from '@kos/contracts';
 
 /**
  * The public HTTP API as the dashboard uses it. The session is the HttpOnly cookie the server set
@@ -125,40 +125,13 @@ export const api = {
 // ---------------------------------------------------------------------------------------------
 // Fleet pages (overview, agents, tensor, events): appended by issue 12's fleet part.
 
-/** Planned on the api-ext branch (GET /orchestration/kpis); replaced by @kos/contracts' type once merged. */
-export interface KpisResponse {
-  window_ms: number;
-  bucket_ms: number;
-  buckets: {
-    start: string;
-    succeeded: number;
-    failed: number;
-    dead: number;
-    retries: number;
-    throughput_per_s: number;
-    response_p50_ms: number | null;
-    response_p95_ms: number | null;
-  }[];
-  totals: {
-    success_rate: number | null;
-    response_p50_ms: number | null;
-    response_p95_ms: number | null;
-    throughput_per_s: number;
-    retries: number;
-    lost_agents: number;
-  };
-  reliability: { uptime_s: number; agents_lost: number; agents_quarantined: number; retries: number };
-  queue_depth: { critical: number; high: number; medium: number; low: number };
-}
-
 /** `POST /orchestration/agents/:id/drain` (to be added on main): the agent after it. */
 export interface DrainAgentResponse {
   agent: WireAgent;
 }
 
 export const fleetApi = {
-  kpis: (q: { window_ms?: number; bucket_ms?: number } = {}) =>
-    get<KpisResponse>('/orchestration/kpis', q),
+  kpis: (q: { window_ms?: number; bucket_ms?: number } = {}) => get<KpisResponse>('/orchestration/kpis', q),
   quarantineAgent: (agentId: string, reason: string) =>
     post<QuarantineAgentResponse>(`/orchestration/agents/${id(agentId)}/quarantine`, { reason }),
   drainAgent: (agentId: string, reason?: string) =>

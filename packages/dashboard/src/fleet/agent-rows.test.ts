@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { WireAgent } from '@kos/contracts';
-import { agentActions, breakerViews, countByState, filterAgents, loadRatio, meanMs, successRatio } from './agent-rows.ts';
+import {
+  agentActions,
+  breakerViews,
+  countByState,
+  filterAgents,
+  loadRatio,
+  meanMs,
+  successRatio,
+} from './agent-rows.ts';
 
 function agent(over: Partial<WireAgent> & { name: string }): WireAgent {
   return {

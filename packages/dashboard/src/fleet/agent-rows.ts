@@ -2,7 +2,13 @@ import type { AgentState, BreakerState, WireAgent } from '@kos/contracts';
 
 /** The fleet table's view of agents: filtering, load and breakers, shaped for display. */
 
-export const AGENT_STATES: readonly AgentState[] = ['active', 'draining', 'lost', 'quarantined', 'unregistered'];
+export const AGENT_STATES: readonly AgentState[] = [
+  'active',
+  'draining',
+  'lost',
+  'quarantined',
+  'unregistered',
+];
 
 export interface AgentFilter {
   state?: string | undefined;

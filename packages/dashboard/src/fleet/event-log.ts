@@ -38,7 +38,13 @@ export function receive(log: EventLog, events: readonly WireEvent[]): EventLog {
   if (log.paused) {
     const held = [...log.held, ...fresh];
     const over = Math.max(0, held.length - log.limit);
-    return { ...log, held: over > 0 ? held.slice(over) : held, received, maxSeq, dropped: log.dropped + over };
+    return {
+      ...log,
+      held: over > 0 ? held.slice(over) : held,
+      received,
+      maxSeq,
+      dropped: log.dropped + over,
+    };
   }
   return { ...show(log, fresh), received, maxSeq };
 }

@@ -15,7 +15,10 @@ const bucket = (start: string, succeeded: number, failed: number, p50: number | 
 describe('kpiSeries', () => {
   it('turns buckets into aligned series, seconds on x, success as a percentage', () => {
     const s = kpiSeries({
-      buckets: [bucket('2024-01-01T00:00:00.000Z', 3, 1, 100), bucket('2024-01-01T00:01:00.000Z', 0, 0, null)],
+      buckets: [
+        bucket('2024-01-01T00:00:00.000Z', 3, 1, 100),
+        bucket('2024-01-01T00:01:00.000Z', 0, 0, null),
+      ],
     });
     expect(s.x).toEqual([1704067200, 1704067260]);
     expect(s.successPct).toEqual([75, null]);

@@ -1,4 +1,4 @@
-import type { KpisResponse } from '../api/client.ts';
+import type { KpisResponse } from '@kos/contracts';
 
 /** GET /orchestration/kpis shaped for the overview's cards and charts, and the figures' formats. */
 

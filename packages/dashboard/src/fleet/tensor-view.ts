@@ -1,15 +1,9 @@
-import type { Priority, SparseTensorResponse } from '@kos/contracts';
+import type { Priority, SparseTensorResponse, TensorExplanation } from '@kos/contracts';
 
 /** GET /orchestration/tensor?format=sparse shaped into heatmap cells with their score parts. */
 
 /** The score parts of a cell (`explain=true`); null parts: the agent holds the task's lease. */
-export interface ScoreParts {
-  free_ratio: number | null;
-  trust: number | null;
-  history: number | null;
-  fallback_only: boolean | null;
-  explanation: string;
-}
+export type ScoreParts = TensorExplanation[2];
 
 export interface TensorCell {
   row: number;
@@ -29,9 +23,10 @@ export interface TensorView {
   at: Map<string, TensorCell>;
 }
 
-type Sparse = Pick<SparseTensorResponse, 'tasks' | 'task_names' | 'agents' | 'agent_names' | 'entries' | 'priority_levels'> & {
-  explanations?: readonly (readonly [number, number, ScoreParts])[] | undefined;
-};
+type Sparse = Pick<
+  SparseTensorResponse,
+  'tasks' | 'task_names' | 'agents' | 'agent_names' | 'entries' | 'priority_levels' | 'explanations'
+>;
 
 export function tensorView(t: Sparse): TensorView {
   const parts = new Map<string, ScoreParts>();
@@ -39,7 +34,14 @@ export function tensorView(t: Sparse): TensorView {
   const cells: TensorCell[] = [];
   const at = new Map<string, TensorCell>();
   for (const [i, j, k, value] of t.entries) {
-    const cell = { row: i, col: j, k, priority: t.priority_levels[k], value, parts: parts.get(`${i}:${j}`) ?? null };
+    const cell = {
+      row: i,
+      col: j,
+      k,
+      priority: t.priority_levels[k],
+      value,
+      parts: parts.get(`${i}:${j}`) ?? null,
+    };
     cells.push(cell);
     at.set(`${i}:${j}`, cell);
   }

@@ -38,7 +38,12 @@ export function VirtualTable<T>(props: {
       style={{ maxHeight: props.maxHeight }}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
-      <table className="vtable" aria-label={props.label} aria-rowcount={rows.length + 1} data-testid={props.testId}>
+      <table
+        className="vtable"
+        aria-label={props.label}
+        aria-rowcount={rows.length + 1}
+        data-testid={props.testId}
+      >
         <thead>{props.header}</thead>
         <tbody>
           {w.padTop > 0 ? (

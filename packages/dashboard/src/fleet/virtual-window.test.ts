@@ -28,7 +28,17 @@ describe('rowWindow', () => {
   });
 
   it('renders every row of a list shorter than the viewport, and nothing of an empty one', () => {
-    expect(rowWindow({ ...base, count: 3, scrollTop: 0 })).toEqual({ start: 0, end: 3, padTop: 0, padBottom: 0 });
-    expect(rowWindow({ ...base, count: 0, scrollTop: 0 })).toEqual({ start: 0, end: 0, padTop: 0, padBottom: 0 });
+    expect(rowWindow({ ...base, count: 3, scrollTop: 0 })).toEqual({
+      start: 0,
+      end: 3,
+      padTop: 0,
+      padBottom: 0,
+    });
+    expect(rowWindow({ ...base, count: 0, scrollTop: 0 })).toEqual({
+      start: 0,
+      end: 0,
+      padTop: 0,
+      padBottom: 0,
+    });
   });
 });
