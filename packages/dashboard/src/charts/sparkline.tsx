@@ -53,7 +53,8 @@ export function Sparkline({
               stroke: color ?? '#2563eb',
               width: 1.5,
               spanGaps: true,
-              points: { show: false },
+              // Dots only when a line has too few points to be seen as one.
+              points: { show: (self: uPlot, i: number) => sparse(self.data[i]), size: 5, fill: color ?? '#2563eb' },
             };
           }),
         ],
@@ -76,4 +77,10 @@ export function Sparkline({
   });
 
   return <div ref={box} className="sparkline" role="img" aria-label={label} data-points={x.length} />;
+}
+
+function sparse(values: uPlot.AlignedData[number] | undefined): boolean {
+  let n = 0;
+  for (const v of values ?? []) if (v !== null && v !== undefined && v !== 0) n++;
+  return n <= 3;
 }

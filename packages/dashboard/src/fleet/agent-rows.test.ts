@@ -52,8 +52,8 @@ describe('filterAgents', () => {
     expect(filterAgents(fleet, { text: 'a-alp' }).map((a) => a.name)).toEqual(['alpha']);
   });
 
-  it('keeps every agent with no filter, and none when state and text disagree', () => {
-    expect(filterAgents(fleet, {})).toHaveLength(3);
+  it('keeps every agent with no filter, by name, and none when state and text disagree', () => {
+    expect(filterAgents([...fleet].reverse(), {}).map((a) => a.name)).toEqual(['alpha', 'beta', 'gamma']);
     expect(filterAgents(fleet, { state: 'lost', text: 'alpha' })).toEqual([]);
   });
 });

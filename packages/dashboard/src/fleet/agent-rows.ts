@@ -16,14 +16,16 @@ export interface AgentFilter {
   text?: string | undefined;
 }
 
+/** The agents the filter keeps, by name (then id), so rows keep their places across refreshes. */
 export function filterAgents(agents: readonly WireAgent[], filter: AgentFilter): WireAgent[] {
   const text = (filter.text ?? '').trim().toLowerCase();
-  return agents.filter((a) => {
+  const kept = agents.filter((a) => {
     if (filter.state !== undefined && filter.state !== '' && a.state !== filter.state) return false;
     if (text === '') return true;
     const haystack = [a.name, a.id, ...a.skills, a.health.quarantine?.reason ?? ''];
     return haystack.some((s) => s.toLowerCase().includes(text));
   });
+  return kept.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
 
 /** Agents by state, every state present (0 when none), in AGENT_STATES order. */

@@ -131,7 +131,7 @@ function Kpis({ k }: { k: KpisResponse }) {
           id="throughput"
           title="Throughput"
           value={formatRate(t.throughput_per_s)}
-          detail="tasks succeeded"
+          detail="tasks succeeded, mean over the window"
           x={s.x}
           lines={[{ label: 'per second', values: s.throughput, color: '#0891b2' }]}
         />
