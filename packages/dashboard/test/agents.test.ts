@@ -25,7 +25,9 @@ describe.skipIf(missing !== null)('dashboard agents (real chromium, orchestrator
     await stack.agent('fleet-b', ['crunch', 'report']);
     await stack.agent('fleet-c', ['audit'], { delayMs: 100 });
     await stack.agent('fleet-d', ['crunch']);
-    expect((await stack.admin.post('/orchestration/register', { context_id: 'typed-q', skills: ['idle'] })).status).toBe(200);
+    expect(
+      (await stack.admin.post('/orchestration/register', { context_id: 'typed-q', skills: ['idle'] })).status,
+    ).toBe(200);
     for (const a of await list()) ids[a.name] = a.id;
   }, 180_000);
   afterAll(async () => {
@@ -33,14 +35,16 @@ describe.skipIf(missing !== null)('dashboard agents (real chromium, orchestrator
     await stack?.stop();
   });
 
-  const list = async () => (await stack.admin.get<{ agents: AgentBody[] }>('/orchestration/agents')).body.agents;
+  const list = async () =>
+    (await stack.admin.get<{ agents: AgentBody[] }>('/orchestration/agents')).body.agents;
   const agent = async (name: string) =>
     (await stack.admin.get<{ agent: AgentBody }>(`/orchestration/agents/${ids[name]}`)).body.agent;
   const quarantine = async (name: string, reason: string) => {
     const r = await stack.admin.post(`/orchestration/agents/${ids[name]}/quarantine`, { reason });
     expect(r.status).toBe(200);
   };
-  const row = (page: Page, name: string) => page.locator(`[data-testid="agent-row"][data-agent-id="${ids[name]}"]`);
+  const row = (page: Page, name: string) =>
+    page.locator(`[data-testid="agent-row"][data-agent-id="${ids[name]}"]`);
   const openAs = async (token: string, path = '/agents') => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signIn(page, stack.server.url, token);
@@ -106,7 +110,10 @@ describe.skipIf(missing !== null)('dashboard agents (real chromium, orchestrator
   });
 
   it('drains an agent from the page, or shows the server’s error where the drain route is missing', async () => {
-    const probe = await stack.admin.post<{ error: { code: string } }>('/orchestration/agents/no-such-agent/drain', {});
+    const probe = await stack.admin.post<{ error: { code: string } }>(
+      '/orchestration/agents/no-such-agent/drain',
+      {},
+    );
     const routeMissing = probe.body.error?.code === 'KOS_ERR_ROUTE_NOT_FOUND';
     const page = await openAs(stack.server.adminToken);
     const d = row(page, 'fleet-d');
@@ -134,8 +141,8 @@ describe.skipIf(missing !== null)('dashboard agents (real chromium, orchestrator
     const goalId = r.body.goal_id;
     await poll(
       async () =>
-        (await stack.admin.get<{ goal: { state: string } }>(`/orchestration/goals/${goalId}`)).body.goal.state !==
-        'running',
+        (await stack.admin.get<{ goal: { state: string } }>(`/orchestration/goals/${goalId}`)).body.goal
+          .state !== 'running',
       { timeoutMs: 30_000, what: 'the audit goal finished' },
     );
     const page = await openAs(stack.server.adminToken, `/agents/${ids['fleet-c']}`);
@@ -145,9 +152,9 @@ describe.skipIf(missing !== null)('dashboard agents (real chromium, orchestrator
     const bad = tasks.locator('tr', { hasText: 'audit bad' });
     expect(await bad.locator('.badge').getAttribute('data-state')).toBe('dead');
     expect(await bad.textContent()).toContain('asked_to_fail');
-    expect(await tasks.locator('tr', { hasText: 'audit ok' }).locator('.badge').getAttribute('data-state')).toBe(
-      'succeeded',
-    );
+    expect(
+      await tasks.locator('tr', { hasText: 'audit ok' }).locator('.badge').getAttribute('data-state'),
+    ).toBe('succeeded');
     expect(await bad.getByRole('link', { name: goalId }).getAttribute('href')).toBe(`/goals/${goalId}`);
     expect(await bad.getByRole('link', { name: 'audit bad' }).getAttribute('href')).toMatch(/^\/tasks\//);
     const stats = page.getByRole('table', { name: 'Stats per skill' }).locator('tr', { hasText: 'audit' });

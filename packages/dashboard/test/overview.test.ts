@@ -30,7 +30,10 @@ describe.skipIf(missing !== null)('dashboard overview (real chromium, orchestrat
 
   it('shows the KPIs of a goal that ran, and follows the next goal live without a reload', async () => {
     const first = await submit('crunch the first numbers', 3);
-    await poll(async () => (await goalState(first)) === 'succeeded', { timeoutMs: 30_000, what: 'goal 1 done' });
+    await poll(async () => (await goalState(first)) === 'succeeded', {
+      timeoutMs: 30_000,
+      what: 'goal 1 done',
+    });
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await signIn(page, stack.server.url, stack.server.adminToken);
@@ -44,18 +47,27 @@ describe.skipIf(missing !== null)('dashboard overview (real chromium, orchestrat
     expect(await text('kpi-reliability-detail')).toContain('0 agents lost');
     // A chart per card, with one point per bucket of the hour (60 one-minute buckets).
     expect(await page.locator('[data-testid="kpi-throughput"] .sparkline canvas').count()).toBe(1);
-    expect(await page.locator('[data-testid="kpi-throughput"] .sparkline').getAttribute('data-points')).toBe('60');
+    expect(await page.locator('[data-testid="kpi-throughput"] .sparkline').getAttribute('data-points')).toBe(
+      '60',
+    );
     const goalsSucceeded = page.locator('[data-testid="counts-goals"] li[data-state="succeeded"]');
     expect(await goalsSucceeded.getAttribute('data-count')).toBe('1');
-    expect(await page.locator('[data-testid="counts-agents"] li[data-state="active"]').getAttribute('data-count')).toBe('1');
+    expect(
+      await page.locator('[data-testid="counts-agents"] li[data-state="active"]').getAttribute('data-count'),
+    ).toBe('1');
     expect(await page.getByTestId('queue-depth').locator('.card').count()).toBe(4);
 
     // The next goal changes the page through the live stream alone.
     const second = await submit('crunch the second numbers', 2);
-    await poll(async () => (await goalState(second)) === 'succeeded', { timeoutMs: 30_000, what: 'goal 2 done' });
+    await poll(async () => (await goalState(second)) === 'succeeded', {
+      timeoutMs: 30_000,
+      what: 'goal 2 done',
+    });
     await expect.poll(() => goalsSucceeded.getAttribute('data-count'), { timeout: 15_000 }).toBe('2');
     await expect
-      .poll(() => page.locator('[data-testid="counts-tasks"] li[data-state="succeeded"]').getAttribute('data-count'))
+      .poll(() =>
+        page.locator('[data-testid="counts-tasks"] li[data-state="succeeded"]').getAttribute('data-count'),
+      )
       .toBe('5');
     await screenshot(page, 'overview');
     await page.close();

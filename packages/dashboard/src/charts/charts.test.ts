@@ -23,11 +23,11 @@ describe('the heatmap layout', () => {
 
   it('caps the cell size so a few agents do not make giant cells', () => {
     expect(layout.cell).toBe(28);
-    expect(layout.width).toBe(100 + 4 * 28);
+    expect(layout.width).toBe(100 + 4 * 28 + layout.right);
   });
 
   it('shrinks cells to fit many agents, down to a floor', () => {
-    expect(heatmapLayout({ rows: 1, cols: 100, maxWidth: 900, left: 100 }).cell).toBe(8);
+    expect(heatmapLayout({ rows: 1, cols: 100, maxWidth: 960, left: 100 }).cell).toBe(8);
     expect(heatmapLayout({ rows: 1, cols: 1000, maxWidth: 900, left: 100 }).cell).toBe(6);
   });
 

@@ -6,6 +6,8 @@ export interface HeatmapLayout {
   left: number;
   /** Height of the column labels. */
   top: number;
+  /** Room right of the grid for the last column's slanted label. */
+  right: number;
   cell: number;
   width: number;
   height: number;
@@ -23,15 +25,17 @@ export function heatmapLayout(opts: {
 }): HeatmapLayout {
   const left = opts.left ?? 180;
   const top = opts.top ?? 90;
-  const fit = opts.cols === 0 ? (opts.maxCell ?? 28) : Math.floor((opts.maxWidth - left) / opts.cols);
+  const right = 60;
+  const fit = opts.cols === 0 ? (opts.maxCell ?? 28) : Math.floor((opts.maxWidth - left - right) / opts.cols);
   const cell = Math.max(opts.minCell ?? 6, Math.min(opts.maxCell ?? 28, fit));
   return {
     rows: opts.rows,
     cols: opts.cols,
     left,
     top,
+    right,
     cell,
-    width: left + opts.cols * cell,
+    width: left + opts.cols * cell + right,
     height: top + opts.rows * cell,
   };
 }

@@ -44,7 +44,8 @@ export function Heatmap<C extends HeatCell>(props: {
     const y = e.clientY - r.top;
     const hit = cellAt(layout, x, y);
     const cell = hit === null ? undefined : props.at(hit.row, hit.col);
-    setHover(cell === undefined ? null : { cell, x, y });
+    // The tip is fixed to the viewport, so the chart's scroll box does not clip it.
+    setHover(cell === undefined ? null : { cell, x: e.clientX, y: e.clientY });
   };
 
   return (

@@ -54,7 +54,11 @@ export function Sparkline({
               width: 1.5,
               spanGaps: true,
               // Dots only when a line has too few points to be seen as one.
-              points: { show: (self: uPlot, i: number) => sparse(self.data[i]), size: 5, fill: color ?? '#2563eb' },
+              points: {
+                show: (self: uPlot, i: number) => sparse(self.data[i]),
+                size: 5,
+                fill: color ?? '#2563eb',
+              },
             };
           }),
         ],

@@ -103,13 +103,13 @@ function FleetTable({ agents, actions }: { agents: readonly WireAgent[]; actions
       header={
         <tr>
           <th>Agent</th>
-          <th>State</th>
+          <th style={{ width: 130 }}>State</th>
           <th>Skills</th>
-          <th>Load</th>
-          <th>Trust</th>
+          <th style={{ width: 120 }}>Load</th>
+          <th style={{ width: 70 }}>Trust</th>
           <th>Breakers</th>
           <th>Quarantine</th>
-          <th>Actions</th>
+          <th style={{ width: 200 }}>Actions</th>
         </tr>
       }
       renderRow={(a) => (
