@@ -1,4 +1,7 @@
 import type {
+  DrainAgentResponse,
+  KpisResponse,
+  QuarantineAgentResponse,
   AgentListResponse,
   AgentResponse,
   BulkCancelResponse,
@@ -152,4 +155,14 @@ export const goalApi = {
   preview: (body: GoalSubmission) => post<GoalPreviewResponse>('/orchestration/goals/preview', body),
   templates: () => get<TemplateListResponse>('/orchestration/templates'),
   receipt: (taskId: string) => get<TaskReceiptResponse>(`/orchestration/tasks/${id(taskId)}/receipt`),
+};
+
+// Fleet pages (overview, agents, tensor, events).
+
+export const fleetApi = {
+  kpis: (q: { window_ms?: number; bucket_ms?: number } = {}) => get<KpisResponse>('/orchestration/kpis', q),
+  quarantineAgent: (agentId: string, reason: string) =>
+    post<QuarantineAgentResponse>(`/orchestration/agents/${id(agentId)}/quarantine`, { reason }),
+  drainAgent: (agentId: string, reason?: string) =>
+    post<DrainAgentResponse>(`/orchestration/agents/${id(agentId)}/drain`, reason ? { reason } : {}),
 };
