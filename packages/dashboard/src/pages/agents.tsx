@@ -115,7 +115,7 @@ function FleetTable({ agents, actions }: { agents: readonly WireAgent[]; actions
       renderRow={(a) => (
         <tr
           key={a.id}
-          className="vrow"
+          className="trow"
           data-testid="agent-row"
           data-agent-id={a.id}
           data-state={a.state}

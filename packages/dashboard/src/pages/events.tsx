@@ -180,7 +180,7 @@ function EventTable({ events }: { events: readonly WireEvent[] }) {
       renderRow={(e) => (
         <tr
           key={e.seq}
-          className="vrow"
+          className="trow"
           data-testid="event-row"
           data-seq={e.seq}
           style={{ height: ROW_HEIGHT }}
