@@ -5,6 +5,7 @@
  */
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
+import type { StoreSummary } from '@kos/orchestrator';
 import { Ctx, type Io } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { fields } from '../render.ts';
@@ -58,15 +59,7 @@ export function registerBackup(program: Command, io: Io): void {
     });
 }
 
-function summaryFields(s: {
-  file: string;
-  bytes: number;
-  schemaVersion: number;
-  goals: number;
-  tasks: number;
-  events: number;
-  lastEventSeq: number;
-}): string {
+function summaryFields(s: StoreSummary): string {
   return fields([
     ['file', s.file],
     ['size', `${(s.bytes / 1024).toFixed(0)} KiB`],

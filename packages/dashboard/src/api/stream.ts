@@ -1,8 +1,9 @@
-import { EventKind, type WireEvent } from '@kos/contracts';
+import type { WireEvent } from '@kos/contracts';
+import { EVENT_KINDS } from './states.ts';
 import { withQuery } from './client.ts';
 
 /** Every kind the server may send: SSE messages are named by their event kind. */
-export const EVENT_KINDS: readonly string[] = EventKind.anyOf.map((s) => String(s.const));
+export { EVENT_KINDS };
 
 export interface StreamFilter {
   goal_id?: string | undefined;

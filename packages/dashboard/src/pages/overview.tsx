@@ -1,4 +1,4 @@
-import type { AgentState, GoalState, KpisResponse, StatusResponse, TaskState } from '@kos/contracts';
+import type { KpisResponse, StatusResponse } from '@kos/contracts';
 import { api, fleetApi } from '../api/client.ts';
 import { useApi, useLiveRefresh } from '../api/hooks.ts';
 import { Link } from '../components/link.tsx';
@@ -15,22 +15,9 @@ import {
   kpiSeries,
 } from '../fleet/kpis.ts';
 import { setQuery, useLocation } from '../router.ts';
+import { AGENT_STATES, GOAL_STATES, TASK_STATES } from '../api/states.ts';
 import { stateColor } from '../state-colors.ts';
 
-const GOAL_STATES: readonly GoalState[] = ['running', 'succeeded', 'failed', 'cancelled'];
-const TASK_STATES: readonly TaskState[] = [
-  'pending',
-  'awaiting_approval',
-  'ready',
-  'leased',
-  'running',
-  'cancelling',
-  'retrying',
-  'succeeded',
-  'dead',
-  'cancelled',
-];
-const AGENT_STATES: readonly AgentState[] = ['active', 'draining', 'lost', 'quarantined', 'unregistered'];
 const TIER_COLORS = { critical: '#dc2626', high: '#f59e0b', medium: '#3b82f6', low: '#94a3b8' } as const;
 
 /**
