@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { poll, useServer } from '@kos/testing';
+import { poll, startServer, useServer } from '@kos/testing';
 import { submitDag } from './fixtures.ts';
 import { openStream } from './sse-client.ts';
 
@@ -82,4 +82,19 @@ describe('GET /orchestration/events/stream', () => {
     expect(res).toBe(401);
     noToken.close();
   });
+
+  it('ends open streams when the orchestrator stops, so a graceful stop does not hang on them', async () => {
+    const own = await startServer();
+    try {
+      const live = openStream(`${own.url}/orchestration/events/stream`, own.adminToken);
+      const res = await live.opened;
+      const ended = new Promise<void>((resolve) => res.on('end', resolve));
+      // Before the fix the server's close waited out the stream's keep-alive (72 s).
+      await own.stop();
+      await ended;
+      expect(res.complete).toBe(true);
+    } finally {
+      own.cleanup();
+    }
+  }, 20_000);
 });

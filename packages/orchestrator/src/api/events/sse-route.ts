@@ -1,4 +1,5 @@
 import { KosError } from '@kos/protocol';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -34,9 +35,11 @@ const PAGE = 500;
  */
 export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
   // Open streams never end by themselves: a stopping server ends them (clients resume elsewhere).
-  const open = new Set<{ end(): void }>();
+  // The socket goes too: the server's close would otherwise wait out the keep-alive timeout of a
+  // connection that became idle only after close() had closed the idle ones.
+  const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
-    for (const res of open) res.end();
+    for (const res of open) res.end(() => res.socket?.destroy());
   });
   app
     .withTypeProvider<TypeBoxTypeProvider>()
@@ -85,7 +88,9 @@ export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
         const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), streamHeartbeatMs);
         let unsubscribe: (() => void) | null = null;
         let closed = false;
+        open.add(res);
         res.on('close', () => {
+          open.delete(res);
           closed = true;
           clearInterval(heartbeat);
           unsubscribe?.();
