@@ -189,7 +189,12 @@ export class KosClient {
   events(q: { goal_id?: string; task_id?: string; agent_id?: string; after?: number; limit?: number } = {}) {
     return this.get<EventListResponse>('/orchestration/events', q);
   }
-  createToken(body: { role: Exclude<TokenRole, 'admin'>; agent_name?: string; label?: string }) {
+  createToken(body: {
+    role: Exclude<TokenRole, 'admin'>;
+    agent_name?: string;
+    label?: string;
+    expires_in_s?: number;
+  }) {
     return this.post<CreateTokenResponse>('/orchestration/tokens', body);
   }
   /** Admin: every token, without secrets. */

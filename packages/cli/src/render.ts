@@ -150,16 +150,17 @@ export function eventsTable(events: readonly WireEvent[]): string {
   );
 }
 
-/** Tokens by id (the secret's `kos_<id>_…` prefix), newest first; revoked ones say when. */
+/** Tokens by id (the secret's `kos_<id>_…` prefix), newest first; revoked and expiring ones say when. */
 export function tokensTable(tokens: readonly WireToken[]): string {
   if (tokens.length === 0) return 'no tokens';
   return formatTable(
-    ['ID', 'ROLE', 'AGENT', 'CREATED', 'REVOKED', 'LABEL'],
+    ['ID', 'ROLE', 'AGENT', 'CREATED', 'EXPIRES', 'REVOKED', 'LABEL'],
     tokens.map((t) => [
       t.id,
       t.role,
       t.agent_name ?? '-',
       shortTime(t.created_at),
+      t.expires_at === null ? '-' : shortTime(t.expires_at),
       t.revoked_at === null ? '-' : shortTime(t.revoked_at),
       truncate(t.label, 50),
     ]),

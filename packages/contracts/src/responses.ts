@@ -183,6 +183,8 @@ export const CreateTokenResponse = answer({
   token: Type.String(),
   role: TokenRole,
   agent_name: Nullable(Type.String()),
+  /** When it stops working; null: until revoked. */
+  expires_at: Nullable(Iso),
 });
 export type CreateTokenResponse = Static<typeof CreateTokenResponse>;
 
@@ -195,6 +197,7 @@ export const WireToken = Type.Object(
     label: Type.String(),
     created_at: Iso,
     revoked_at: Nullable(Iso),
+    expires_at: Nullable(Iso),
   },
   closed,
 );

@@ -130,6 +130,7 @@ export function token(o: Partial<TokenRecord> = {}): TokenRecord {
     label: 'ci',
     createdAt: 1,
     revokedAt: null,
+    expiresAt: null,
     ...o,
   };
 }

@@ -1,8 +1,9 @@
 /**
- * `kos token create --role agent|submitter|viewer [--agent <name>] [--label <text>]`,
+ * `kos token create --role agent|submitter|viewer [--agent <name>] [--label <text>] [--expires-in 30d]`,
  * `kos token list`, `kos token revoke <id>` (admin only).
  */
 import { Option, type Command } from 'commander';
+import { durationSeconds } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { fields, tokensTable } from '../render.ts';
 
@@ -18,13 +19,22 @@ export function registerToken(program: Command, io: Io): void {
     )
     .option('--agent <name>', 'bind an agent token to this agent name (else: the first it registers)')
     .option('--label <text>', 'a note to recognise the token by')
+    .option(
+      '--expires-in <duration>',
+      'stop working after 90s, 15m, 12h, 30d… (else: until revoked)',
+      durationSeconds,
+    )
     .action(
-      async (o: { role: 'agent' | 'submitter' | 'viewer'; agent?: string; label?: string }, cmd: Command) => {
+      async (
+        o: { role: 'agent' | 'submitter' | 'viewer'; agent?: string; label?: string; expiresIn?: number },
+        cmd: Command,
+      ) => {
         const ctx = Ctx.of(io, cmd);
         const answer = await ctx.client().createToken({
           role: o.role,
           ...(o.agent === undefined ? {} : { agent_name: o.agent }),
           ...(o.label === undefined ? {} : { label: o.label }),
+          ...(o.expiresIn === undefined ? {} : { expires_in_s: o.expiresIn }),
         });
         ctx.print(answer, () =>
           [
@@ -32,6 +42,7 @@ export function registerToken(program: Command, io: Io): void {
               ['id', answer.id],
               ['role', answer.role],
               ['agent', answer.agent_name ?? '-'],
+              ['expires', answer.expires_at ?? 'never (until revoked)'],
               ['token', answer.token],
             ]),
             '',

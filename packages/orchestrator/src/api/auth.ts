@@ -56,7 +56,7 @@ export class Authenticator {
    */
   async require(req: FastifyRequest, action: Action): Promise<TokenRecord> {
     const token = await this.tokenOf(req);
-    requirePermission(token, action);
+    requirePermission(token, action, this.store.now());
     const byCookie = parseBearer(req.headers.authorization) === null;
     if (byCookie && req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] === undefined) {
       throw new KosError(

@@ -119,6 +119,8 @@ export const TokenBody = Type.Object(
     ]),
     agent_name: Type.Optional(Name),
     label: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Seconds until the token stops working (up to ten years); absent: it does not expire. */
+    expires_in_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 * 365 * 24 * 3600 })),
   },
   strict,
 );

@@ -59,7 +59,7 @@ export async function actingAgent(
     const agent = await store.read((tx) => tx.getAgent(agentId));
     if (!agent)
       throw new KosError('KOS_ERR_AGENT_NOT_FOUND', `no agent has id ${agentId}`, { agent_id: agentId });
-    if (!mayActAsAgent(token, agent.name)) {
+    if (!mayActAsAgent(token, agent.name, store.now())) {
       throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token may not act as agent ${agent.name}`, {
         agent_id: agentId,
       });

@@ -7,17 +7,30 @@ import { actorId, type Actor, type Core } from './core.ts';
 export async function issueToken(
   core: Core,
   actor: Actor,
-  req: { role: TokenRole; agentName?: string | undefined; label?: string | undefined },
+  req: {
+    role: TokenRole;
+    agentName?: string | undefined;
+    label?: string | undefined;
+    /** How long it works; absent: until revoked. */
+    expiresInMs?: number | undefined;
+  },
 ): Promise<{ record: TokenRecord; secret: string }> {
+  const now = core.store.now();
   const issued = await createToken(
     core.store.backend,
-    { role: req.role, agentName: req.agentName, label: req.label },
-    core.store.now(),
+    {
+      role: req.role,
+      agentName: req.agentName,
+      label: req.label,
+      expiresAt: req.expiresInMs === undefined ? undefined : now + req.expiresInMs,
+    },
+    now,
   );
   await core.store.audit(actorId(actor), 'token.create', {
     token_id: issued.record.id,
     role: issued.record.role,
     agent_name: issued.record.agentName,
+    expires_at: issued.record.expiresAt === null ? null : new Date(issued.record.expiresAt).toISOString(),
   });
   return issued;
 }

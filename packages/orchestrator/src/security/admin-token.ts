@@ -47,6 +47,7 @@ export async function ensureAdminToken(
     label: ADMIN_LABEL,
     createdAt: now,
     revokedAt: null,
+    expiresAt: null,
   };
   await backend.transaction(async (tx) => {
     // A revoked record stays revoked: revocation is an operator's decision, not damage to repair.
@@ -58,7 +59,13 @@ export async function ensureAdminToken(
 /** Issues a new token; the secret is returned once and only its hash is stored. */
 export async function createToken(
   backend: Backend,
-  options: { role: TokenRole; agentName?: string | undefined; label?: string | undefined },
+  options: {
+    role: TokenRole;
+    agentName?: string | undefined;
+    label?: string | undefined;
+    /** When it stops working (epoch ms); absent: never. */
+    expiresAt?: number | undefined;
+  },
   now: number,
 ): Promise<{ record: TokenRecord; secret: string }> {
   const { id, secret, hash } = createTokenSecret();
@@ -70,6 +77,7 @@ export async function createToken(
     label: options.label ?? `${options.role} token`,
     createdAt: now,
     revokedAt: null,
+    expiresAt: options.expiresAt ?? null,
   };
   await backend.transaction((tx) => tx.insertToken(record));
   return { record, secret };

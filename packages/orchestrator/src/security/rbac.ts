@@ -58,10 +58,39 @@ export function rolesFor(action: Action): TokenRole[] {
 }
 
 /**
- * Throws KOS_ERR_UNAUTHENTICATED when there is no valid token (absent, unknown — the caller passes
- * null — or revoked) and KOS_ERR_FORBIDDEN when its role lacks `action`.
+ * Why a stored token no longer works (revoked, or past its expiry at `now`), as the error a caller
+ * gets; null while it works.
  */
-export function requirePermission(token: TokenRecord | null, action: Action): asserts token is TokenRecord {
+export function tokenRefusal(token: TokenRecord, now: number): KosError | null {
+  if (token.revokedAt !== null) {
+    return new KosError(
+      'KOS_ERR_UNAUTHENTICATED',
+      `token ${token.id} was revoked; ask an admin for a new one`,
+      {
+        tokenId: token.id,
+        reason: 'revoked',
+      },
+    );
+  }
+  if (token.expiresAt !== null && now >= token.expiresAt) {
+    return new KosError(
+      'KOS_ERR_UNAUTHENTICATED',
+      `token ${token.id} expired at ${new Date(token.expiresAt).toISOString()}; ask an admin for a new one`,
+      { tokenId: token.id, reason: 'expired' },
+    );
+  }
+  return null;
+}
+
+/**
+ * Throws KOS_ERR_UNAUTHENTICATED when there is no valid token (absent, unknown — the caller passes
+ * null —, revoked or expired at `now`) and KOS_ERR_FORBIDDEN when its role lacks `action`.
+ */
+export function requirePermission(
+  token: TokenRecord | null,
+  action: Action,
+  now: number,
+): asserts token is TokenRecord {
   if (token === null) {
     throw new KosError(
       'KOS_ERR_UNAUTHENTICATED',
@@ -69,16 +98,8 @@ export function requirePermission(token: TokenRecord | null, action: Action): as
       { action },
     );
   }
-  if (token.revokedAt !== null) {
-    throw new KosError(
-      'KOS_ERR_UNAUTHENTICATED',
-      `token ${token.id} was revoked; ask an admin for a new one`,
-      {
-        action,
-        tokenId: token.id,
-      },
-    );
-  }
+  const refusal = tokenRefusal(token, now);
+  if (refusal !== null) throw new KosError(refusal.code, refusal.message, { action, ...refusal.details });
   if (!authorize(token.role, action)) {
     const allowed = rolesFor(action);
     throw new KosError(
@@ -90,11 +111,11 @@ export function requirePermission(token: TokenRecord | null, action: Action): as
 }
 
 /**
- * Whether `token` may act as the agent named `agentName`: admins always; agent tokens when bound
- * to that name, or when not bound yet (the first registration binds the token to its agent).
+ * Whether `token` may act as the agent named `agentName` at `now`: a working token, and an admin's,
+ * or an agent token bound to that name or not bound yet (the first registration binds it).
  */
-export function mayActAsAgent(token: TokenRecord, agentName: string): boolean {
-  if (token.revokedAt !== null) return false;
+export function mayActAsAgent(token: TokenRecord, agentName: string, now: number): boolean {
+  if (tokenRefusal(token, now) !== null) return false;
   if (token.role === 'admin') return true;
   return token.role === 'agent' && (token.agentName === null || token.agentName === agentName);
 }

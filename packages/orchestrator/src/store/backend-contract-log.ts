@@ -70,7 +70,10 @@ export function contractOfLogAndTransactions(h: ContractHarness): void {
 
   describe('tokens', () => {
     it('round-trips tokens, finds them by hash and updates them with putToken', async () => {
-      const [t1, t2] = [token({ createdAt: 1 }), token({ role: 'agent', agentName: null, createdAt: 2 })];
+      const [t1, t2] = [
+        token({ createdAt: 1, expiresAt: 1_796_000_000_000 }),
+        token({ role: 'agent', agentName: null, createdAt: 2 }),
+      ];
       await write(async (tx) => {
         await tx.insertToken(t1);
         await tx.insertToken(t2);

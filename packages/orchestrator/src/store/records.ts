@@ -48,4 +48,6 @@ export interface TokenRecord {
   label: string;
   createdAt: number;
   revokedAt: number | null;
+  /** When the token stops working (epoch ms); null: it does not expire. */
+  expiresAt: number | null;
 }

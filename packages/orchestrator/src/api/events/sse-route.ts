@@ -85,7 +85,13 @@ export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
             ? `retry: 1000\n: resuming after seq ${cursor.position}\n\n`
             : 'retry: 1000\n: live\n\n',
         );
-        const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), streamHeartbeatMs);
+        const heartbeat = setInterval(() => {
+          // A token that expires ends its streams by the next heartbeat; a reconnect is refused.
+          if (caller.expiresAt !== null && deps.store.now() >= caller.expiresAt) {
+            sink.write(': token expired\n\n');
+            res.end();
+          } else sink.write(': heartbeat\n\n');
+        }, streamHeartbeatMs);
         let unsubscribe: (() => void) | null = null;
         let closed = false;
         open.add(res);

@@ -1,7 +1,7 @@
 import { KosError, agentAddress, type Envelope } from '@kos/protocol';
 import { fingerprint, verifyEnvelope } from '@kos/protocol/node';
 import type { Agent } from '../../registry/agent.ts';
-import { hashToken, mayActAsAgent } from '../../security/index.ts';
+import { hashToken, mayActAsAgent, tokenRefusal } from '../../security/index.ts';
 import { registerAgent, type Core } from '../../app/index.ts';
 
 /** What a verified `hello` establishes. */
@@ -51,13 +51,13 @@ export async function verifyHello(
     // First use of this name over KLP: a token must vouch for it.
     const hash = p.token === undefined ? undefined : hashToken(p.token);
     const token = hash === undefined ? null : await core.store.read((tx) => tx.getTokenByHash(hash));
-    if (!token || token.revokedAt !== null) {
+    if (!token || tokenRefusal(token, core.store.now()) !== null) {
       throw new KosError(
         'KOS_ERR_UNAUTHENTICATED',
         `the first connection of agent ${p.name} needs a valid agent token`,
       );
     }
-    if (!mayActAsAgent(token, p.name)) {
+    if (!mayActAsAgent(token, p.name, core.store.now())) {
       throw new KosError('KOS_ERR_AGENT_MISMATCH', `this token may not act as agent ${p.name}`);
     }
     if (token.role === 'agent') bindTokenHash = token.hash;

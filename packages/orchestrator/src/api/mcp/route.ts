@@ -70,11 +70,11 @@ export function mcpRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
-/** The caller's bearer token, checked valid (unrevoked); else 401 KOS_ERR_UNAUTHENTICATED. */
+/** The caller's bearer token, checked valid (neither revoked nor expired); else 401 KOS_ERR_UNAUTHENTICATED. */
 async function bearerToken(deps: ApiDeps, req: FastifyRequest): Promise<TokenRecord> {
   const secret = parseBearer(req.headers.authorization);
   const token = secret === null ? null : await deps.auth.byHash(hashToken(secret));
-  requirePermission(token, 'read');
+  requirePermission(token, 'read', deps.store.now());
   return token;
 }
 

@@ -82,7 +82,7 @@ export function defineTool<S extends TSchema>(spec: ToolSpec<S>): KosTool {
         },
         async (input, ctx) => {
           try {
-            requirePermission(token, spec.action);
+            requirePermission(token, spec.action, env.deps.store.now());
             const answer = await spec.run({
               deps: env.deps,
               actor: tokenActor(token),

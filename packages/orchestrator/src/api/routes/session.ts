@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { KosError } from '@kos/protocol';
 import { Type } from 'typebox';
-import { hashToken, requirePermission } from '../../security/index.ts';
+import { hashToken, requirePermission, tokenRefusal } from '../../security/index.ts';
 import { sealSession, sessionSetCookie } from '../../security/session-cookie.ts';
 import type { ApiDeps } from '../deps.ts';
 import { iso } from '../views.ts';
@@ -23,14 +23,15 @@ export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.post('/orchestration/session', { schema: { body: SignInBody, tags } }, async (req, reply) => {
     const token = await deps.auth.byHash(hashToken(req.body.token));
-    if (!token || token.revokedAt !== null) {
-      throw new KosError(
-        'KOS_ERR_UNAUTHENTICATED',
-        'that token is not valid (or was revoked): paste a token an admin issued',
-      );
+    const now = deps.store.now();
+    if (!token) {
+      throw new KosError('KOS_ERR_UNAUTHENTICATED', 'that token is not valid: paste a token an admin issued');
     }
-    const ttl = deps.config.security.sessionTtlMs;
-    const expiresAt = deps.store.now() + ttl;
+    const refusal = tokenRefusal(token, now);
+    if (refusal !== null) throw refusal;
+    // A session never outlives its token.
+    const expiresAt = Math.min(now + deps.config.security.sessionTtlMs, token.expiresAt ?? Infinity);
+    const ttl = expiresAt - now;
     void reply.header(
       'set-cookie',
       sessionSetCookie(
@@ -45,7 +46,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Who the caller is, by bearer token or cookie: the dashboard asks on load to know its role.
   r.get('/orchestration/session', { schema: { tags } }, async (req) => {
     const caller = await deps.auth.callerOf(req);
-    requirePermission(caller?.token ?? null, 'read');
+    requirePermission(caller?.token ?? null, 'read', deps.store.now());
     return {
       role: caller!.token.role,
       agent_name: caller!.token.agentName,

@@ -15,6 +15,7 @@ const tokenView = (t: TokenRecord) => ({
   label: t.label,
   created_at: iso(t.createdAt)!,
   revoked_at: iso(t.revokedAt),
+  expires_at: iso(t.expiresAt),
 });
 
 /**
@@ -30,9 +31,16 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
       role: b.role,
       agentName: b.agent_name,
       label: b.label,
+      expiresInMs: b.expires_in_s === undefined ? undefined : b.expires_in_s * 1000,
     });
     reply.code(201);
-    return { id: record.id, token: secret, role: record.role, agent_name: record.agentName };
+    return {
+      id: record.id,
+      token: secret,
+      role: record.role,
+      agent_name: record.agentName,
+      expires_at: iso(record.expiresAt),
+    };
   });
 
   r.get('/orchestration/tokens', { schema: { tags } }, async (req) => {

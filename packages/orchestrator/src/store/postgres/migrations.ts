@@ -177,4 +177,11 @@ ALTER TABLE tasks ADD COLUMN waiting_since BIGINT;
 CREATE INDEX events_at ON events (at, seq);
 `,
   },
+  {
+    version: 6,
+    name: 'tokens that expire',
+    sql: `
+ALTER TABLE tokens ADD COLUMN expires_at BIGINT;
+`,
+  },
 ];

@@ -34,7 +34,7 @@ const TASK = cols(
   'policy deadline_at:int8 delegations waiting_code waiting_message waiting_since:int8',
   'created_at:int8 updated_at:int8 finished_at:int8',
 );
-const TOKEN = cols('id hash role agent_name label created_at:int8 revoked_at:int8');
+const TOKEN = cols('id hash role agent_name label created_at:int8 revoked_at:int8 expires_at:int8');
 const EVENT = cols('at:int8 kind goal_id task_id agent_id actor data');
 
 interface Column {

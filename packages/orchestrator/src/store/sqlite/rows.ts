@@ -116,6 +116,7 @@ export interface TokenRow {
   label: string;
   created_at: number;
   revoked_at: number | null;
+  expires_at: number | null;
 }
 
 export type NewEventRow = Omit<EventRow, 'seq'>;
@@ -339,6 +340,7 @@ export function toToken(r: TokenRow): TokenRecord {
     label: r.label,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    expiresAt: r.expires_at,
   };
 }
 
@@ -351,5 +353,6 @@ export function fromToken(t: TokenRecord): TokenRow {
     label: t.label,
     created_at: t.createdAt,
     revoked_at: t.revokedAt,
+    expires_at: t.expiresAt,
   };
 }

@@ -89,7 +89,16 @@ const TASK_COLUMNS = [
 const WAITING_COLUMNS = ['waiting_code', 'waiting_message', 'waiting_since'] as const;
 /** putTask never changes these (a task's identity and its DAG edges are fixed at insert). */
 const TASK_FIXED = new Set<string>(['id', 'goal_id', 'name', 'depends_on']);
-const TOKEN_COLUMNS = ['id', 'hash', 'role', 'agent_name', 'label', 'created_at', 'revoked_at'] as const;
+const TOKEN_COLUMNS = [
+  'id',
+  'hash',
+  'role',
+  'agent_name',
+  'label',
+  'created_at',
+  'revoked_at',
+  'expires_at',
+] as const;
 const EVENT_COLUMNS = ['at', 'kind', 'goal_id', 'task_id', 'agent_id', 'actor', 'data'] as const;
 
 const insertSql = (table: string, cols: readonly string[]): string =>
