@@ -9,7 +9,9 @@
  * becomes a CliError of kind 'unreachable'.
  */
 import type { ReceiptLog } from '@kos/protocol';
+import type { KeyRotation } from '@kos/protocol/node';
 import type {
+  AgentKeyResponse,
   AgentListResponse,
   AgentResponse,
   AgentState,
@@ -174,6 +176,14 @@ export class KosClient {
   releaseAgent(id: string, reason?: string) {
     const body = reason === undefined ? {} : { reason };
     return this.post<ReleaseAgentResponse>(`/orchestration/agents/${enc(id)}/release`, body);
+  }
+  /** The agent's name moves to a new key, with a statement both keys signed. */
+  rotateAgentKey(id: string, rotation: KeyRotation) {
+    return this.post<AgentKeyResponse>(`/orchestration/agents/${enc(id)}/key`, rotation);
+  }
+  /** Operator: unbinds the agent's name from its key. */
+  resetAgentKey(id: string, reason: string) {
+    return this.post<AgentKeyResponse>(`/orchestration/agents/${enc(id)}/key/reset`, { reason });
   }
   /** Operator: the agent takes no new task; those it holds finish. */
   drainAgent(id: string, reason?: string) {

@@ -5,6 +5,8 @@ import { run } from './program.ts';
 import { captureIo } from './test-support.ts';
 
 export interface KosServer {
+  /** The orchestrator's base URL. */
+  readonly url: string;
   /** A client with the admin token. */
   readonly admin: KosClient;
   /** Runs `kos …args` in-process against the server, as `token` (default: the admin's). */
@@ -16,6 +18,9 @@ export function useKosServer(): KosServer {
   const running = useServer();
   let admin: KosClient | undefined;
   return {
+    get url() {
+      return running.server.url;
+    },
     get admin() {
       admin ??= new KosClient({ url: running.server.url, token: running.server.adminToken });
       return admin;

@@ -58,6 +58,7 @@ export {
   TokenListResponse,
   WireToken,
   DrainAgentResponse,
+  AgentKeyResponse,
   ErrorResponse,
   EventListResponse,
   GoalListResponse,

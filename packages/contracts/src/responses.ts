@@ -173,6 +173,16 @@ export type ReleaseAgentResponse = Static<typeof ReleaseAgentResponse>;
 export const DrainAgentResponse = answer({ agent: WireAgent });
 export type DrainAgentResponse = Static<typeof DrainAgentResponse>;
 
+/** A key rotation or reset: the fingerprints (`ed25519:…`) the name was and is bound to. */
+export const AgentKeyResponse = answer({
+  agent_id: Type.String(),
+  name: Type.String(),
+  old_key: Type.String(),
+  /** Null after a reset: the next KLP connection with an agent token binds a key. */
+  new_key: Nullable(Type.String()),
+});
+export type AgentKeyResponse = Static<typeof AgentKeyResponse>;
+
 /** `next`: the last event's seq when the page is full (pass as `after`), else null. */
 export const EventListResponse = answer({ events: Type.Array(WireEvent), next: Nullable(Count) });
 export type EventListResponse = Static<typeof EventListResponse>;

@@ -8,6 +8,7 @@ import {
   CompleteTaskResponse,
   CreateTokenResponse,
   DrainAgentResponse,
+  AgentKeyResponse,
   ErrorResponse,
   EventListResponse,
   EventStreamResponse,
@@ -83,6 +84,8 @@ export const RESPONSES = {
   'POST /orchestration/agents/:id/quarantine': { 200: QuarantineAgentResponse, ...refusals },
   'POST /orchestration/agents/:id/release': { 200: ReleaseAgentResponse, ...refusals },
   'POST /orchestration/agents/:id/drain': { 200: DrainAgentResponse, ...refusals },
+  'POST /orchestration/agents/:id/key': { 200: AgentKeyResponse, ...refusals },
+  'POST /orchestration/agents/:id/key/reset': { 200: AgentKeyResponse, ...refusals },
   // Events, tokens, audit
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },

@@ -85,7 +85,11 @@ export class Orchestrator {
       await loadSessionKey(config.security.sessionSecret, config.dataDir),
     );
     // A revocation committed on any replica reaches every replica's feed: each forgets the token.
-    await events.subscribe((e) => auth.observe(e));
+    // So does a key rotation: each replica ends the agent's session on the old key.
+    await events.subscribe((e) => {
+      auth.observe(e);
+      sessions.observe(e);
+    });
     const app = await buildApp(
       {
         config,

@@ -1,9 +1,10 @@
 /**
  * The dashboard's routes (issue 12) in the contracts drive (contracts.test.ts): their calls at the
- * moments the drive reads everything, and the ones that submit or cancel.
+ * moments the drive reads everything, and the ones that submit or cancel; and the key routes.
  */
 import { expect } from 'vitest';
 import type { Route, TaskReceiptResponse } from '@kos/contracts';
+import { generateKey, signKeyRotation, type AgentKey } from '@kos/protocol/node';
 import { poll, type Answer } from '@kos/testing';
 
 export type Call = <T = unknown>(
@@ -65,4 +66,23 @@ export async function expectReceipts(call: Call, klpTask: string, restTask: stri
   });
   expect(verified.key).toMatch(/^ed25519:/);
   expect((await receipt(restTask)).status).toBe('unproven');
+}
+
+/** The KLP agent's key moved to a new one (signed by both), then unbound by an operator. */
+export async function rotateAndResetKey(
+  call: Call,
+  agentId: string,
+  name: string,
+  key: AgentKey,
+): Promise<void> {
+  const rotated = await call('POST /orchestration/agents/:id/key', `/orchestration/agents/${agentId}/key`, {
+    body: signKeyRotation(name, key, generateKey(), new Date()),
+  });
+  expect(rotated.status).toBe(200);
+  const reset = await call(
+    'POST /orchestration/agents/:id/key/reset',
+    `/orchestration/agents/${agentId}/key/reset`,
+    { body: { reason: 'checking the contracts' } },
+  );
+  expect(reset.status).toBe(200);
 }

@@ -29,7 +29,12 @@ import {
 import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { generateKey } from '@kos/protocol/node';
 import { Http, poll, tempDir, type Answer } from '@kos/testing';
-import { expectReceipts, previewAndBulkCancel, readDashboard } from './contracts-dashboard.ts';
+import {
+  expectReceipts,
+  previewAndBulkCancel,
+  rotateAndResetKey,
+  readDashboard,
+} from './contracts-dashboard.ts';
 import { configFile } from './fixtures.ts';
 import { firstChunk, firstDifference, upgradeStatus } from './wire-checks.ts';
 
@@ -132,11 +137,12 @@ describe('the response schemas of @kos/contracts', () => {
 
     // A KLP agent: progress and results, a non-retryable failure (retried by an operator), a decline.
     let flakyRuns = 0;
+    const klpKey = generateKey();
     agent = await Agent.create({
       orchestrator: `${orch.url.replace(/^http/, 'ws')}/klp`,
       name: 'klp-worker',
       skills: ['work', 'flaky', 'picky'],
-      key: generateKey(),
+      key: klpKey,
       token: await tokenFor('klp-worker'),
       maxParallel: 4,
       handleSignals: false,
@@ -306,6 +312,9 @@ describe('the response schemas of @kos/contracts', () => {
     await readEverything(goalId, agentIds);
 
     await previewAndBulkCancel(call);
+    // Last: the agent's session ends with its key's rotation.
+    const klpId = fleet.body.agents.find((a) => a.name === 'klp-worker')!.id;
+    await rotateAndResetKey(call, klpId, 'klp-worker', klpKey);
     await call('POST /orchestration/session', '/orchestration/session', {
       body: { token: adminToken },
     });

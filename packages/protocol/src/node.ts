@@ -25,4 +25,6 @@ export type { AgentKey } from './node/keys.ts';
 export { signEnvelope, verifyEnvelope } from './node/signing.ts';
 export { chainNext, chainStart, frameDigest } from './node/chain.ts';
 export { verifyReceipts } from './node/verify-receipts.ts';
+export { keyRotationFault, signKeyRotation } from './node/key-rotation.ts';
+export type { KeyRotation } from './node/key-rotation.ts';
 export type { ReceiptVerdict, VerifyOptions } from './node/verify-receipts.ts';

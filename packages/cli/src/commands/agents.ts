@@ -1,11 +1,12 @@
 /**
  * `kos agents [--state]`, `kos agents quarantine <id> --reason <text>`, `kos agents release <id>`,
- * `kos agents drain <id>`.
+ * `kos agents drain <id>`; the key commands in agent-keys.ts.
  */
 import { Option, type Command } from 'commander';
 import type { AgentState } from '@kos/contracts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveAgentId } from '../ids.ts';
+import { registerAgentKeys } from './agent-keys.ts';
 import { agentsTable } from '../render.ts';
 import { AGENT_STATES } from '../states.ts';
 
@@ -63,4 +64,6 @@ export function registerAgents(program: Command, io: Io): void {
         () => `agent ${answer.agent.name} draining; ${answer.agent.active_leases} lease(s) still finishing`,
       );
     });
+
+  registerAgentKeys(agents, io);
 }

@@ -13,6 +13,7 @@ import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { mcpRoutes } from './mcp/route.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { agentKeyRoutes } from './routes/agent-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { goalRoutes } from './routes/goals.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   plannerRoutes(app, deps);
   taskRoutes(app, deps);
   agentRoutes(app, deps);
+  agentKeyRoutes(app, deps);
   schedulerRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);

@@ -109,6 +109,19 @@ export const QuarantineBody = Type.Object(
   strict,
 );
 
+/** A key rotation both keys signed (`signKeyRotation` in @kos/protocol/node). */
+export const KeyRotationBody = Type.Object(
+  {
+    agent: Name,
+    old_key: Type.String({ minLength: 1, maxLength: 100 }),
+    new_key: Type.String({ minLength: 1, maxLength: 100 }),
+    at: Type.String({ minLength: 1, maxLength: 40 }),
+    old_sig: Type.String({ minLength: 1, maxLength: 200 }),
+    new_sig: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  strict,
+);
+
 export const TokenBody = Type.Object(
   {
     role: Type.Union([

@@ -8,6 +8,7 @@ export { actorId, agentActor, tokenActor, SYSTEM, type Actor, type Core } from '
 export * from './goals.ts';
 export * from './tasks.ts';
 export * from './agents.ts';
+export * from './agent-keys.ts';
 export * from './scheduler.ts';
 export * from './tokens.ts';
 export * from './audit.ts';

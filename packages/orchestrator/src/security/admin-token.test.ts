@@ -46,6 +46,7 @@ describe('ensureAdminToken', () => {
         label: 'admin (created at first start)',
         createdAt: 1_000,
         revokedAt: null,
+        expiresAt: null,
       },
     ]);
   });

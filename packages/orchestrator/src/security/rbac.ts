@@ -24,6 +24,8 @@ export const ACTIONS = [
   'agent.quarantine',
   /** Drain an agent: it takes no new task, those it holds finish. An operator's decision, admins only. */
   'agent.drain',
+  /** Unbind an agent's name from a lost or leaked key: an operator's decision, admins only. */
+  'agent.rekey',
   'token.create',
   /** List and revoke tokens: admins only. */
   'token.manage',

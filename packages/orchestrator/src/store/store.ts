@@ -31,6 +31,7 @@ import {
   type QuarantineRequest,
 } from './verbs/quarantine.ts';
 import { sweepTimeouts } from './verbs/timeouts.ts';
+import { rebindAgentKey, type KeyChange } from './verbs/agent-keys.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
@@ -161,6 +162,11 @@ export class Store {
       await appendAll(tx, ctx, [auditEvent(ctx, TOKEN_REVOKED, { data })]);
       return revoked;
     });
+  }
+
+  /** Moves an agent's name to another key, or unbinds it (verbs/agent-keys.ts); always audited. */
+  rebindAgentKey(actor: string, agentId: string, change: KeyChange) {
+    return this.run(actor, (tx, ctx) => rebindAgentKey(tx, ctx, agentId, change));
   }
 
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {

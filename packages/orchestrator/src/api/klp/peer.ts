@@ -26,6 +26,8 @@ export interface LinkedSession {
   /** Tells the agent to stop a task; with `ackBy` (a cancel), to acknowledge by then. */
   sendRollback(task: Pick<Task, 'id' | 'epoch'>, reason: string, ackBy?: number | null): void;
   close(code: number, reason: string): void;
+  /** The Ed25519 public key its hello proved. */
+  readonly provenKey: string | undefined;
 }
 
 /** An authenticated session as the frame handlers (dispatch.ts) see it. */

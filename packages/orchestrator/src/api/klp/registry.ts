@@ -1,5 +1,7 @@
 import type { AgentLink, Rollback } from '../../cluster/agent-link.ts';
 import type { Task } from '../../scheduler/task.ts';
+import type { EventRecord } from '../../store/records.ts';
+import { AGENT_KEY_RESET, AGENT_KEY_ROTATED } from '../../store/verbs/agent-keys.ts';
 import type { LinkedSession, SessionDirectory } from './peer.ts';
 
 /** The live KLP sessions by agent id: the engine's link to them (leases pushed, rollbacks sent). */
@@ -38,6 +40,19 @@ export class SessionRegistry implements AgentLink, SessionDirectory {
       if (!task.agentId) continue;
       const reason = task.ackBy === null ? 'lease ended' : 'task cancelled';
       this.byAgent.get(task.agentId)?.sendRollback(task, reason, task.ackBy);
+    }
+  }
+
+  /**
+   * Ends the session of an agent whose key was rotated or reset on any replica (its audit event),
+   * if it still runs on the old key: a session the agent opened since with its new key stays.
+   */
+  observe(event: EventRecord): void {
+    const action = event.data.action;
+    if (event.kind !== 'audit' || (action !== AGENT_KEY_ROTATED && action !== AGENT_KEY_RESET)) return;
+    const session = event.agentId === null ? undefined : this.byAgent.get(event.agentId);
+    if (session !== undefined && session.provenKey === event.data.old_key) {
+      session.close(4003, "the agent's key changed: reconnect with its new key");
     }
   }
 

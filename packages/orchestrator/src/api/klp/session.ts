@@ -59,6 +59,9 @@ export class KlpSession implements KlpPeer, LinkedSession {
   /** Advanced by each TASK_RESULT, signed by hello, heartbeats and disconnect. */
   readonly chain: ReceiptChain;
   identity: Identity | null = null;
+  get provenKey(): string | undefined {
+    return this.identity?.publicKey;
+  }
   readonly pulses: PulseThrottle;
   /** Pings the agent when it falls silent, once the session is active. */
   private readonly silence: SilenceWatch;
