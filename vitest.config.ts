@@ -17,7 +17,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'bench/src/**/*.test.ts',
-      'bench/chaos/**/*.test.ts',
+      'bench/chaos/**/*.test.ts', 'bench/soak/**/*.test.ts',
     ],
     env: { NODE_OPTIONS: nodeOptions },
     testTimeout: 30_000,

@@ -61,6 +61,11 @@ export class ChaosServer {
     return this.handle.url;
   }
 
+  /** The orchestrator process's pid (the current one, after restarts). */
+  get pid(): number {
+    return this.handle.process.pid!;
+  }
+
   get ws(): string {
     return this.handle.url.replace(/^http/, 'ws') + '/klp';
   }
