@@ -11,6 +11,8 @@ import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
+import { clientErrorHandler } from './limits/client-errors.ts';
+import { callerLimits, serverTimeouts } from './limits/http-limits.ts';
 import { mcpRoutes } from './mcp/route.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -34,6 +36,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     // Ids may be up to 200 characters (schemas.ts); a longer path parameter is then refused by the
     // schema with a typed KOS_ERR_VALIDATION instead of Fastify's untyped 414.
     routerOptions: { maxParamLength: 1000 },
+    ...serverTimeouts(deps.config.limits),
+    clientErrorHandler: clientErrorHandler(deps.metrics),
   });
   app.setValidatorCompiler(validatorCompiler);
   // Every route's answers are documented by its @kos/contracts schemas (so /openapi.json has them),
@@ -95,6 +99,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
       throw new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping; retry shortly');
     }
   });
+
+  callerLimits(app, deps);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
