@@ -38,6 +38,13 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     routerOptions: { maxParamLength: 1000 },
     ...serverTimeouts(deps.config.limits),
     clientErrorHandler: clientErrorHandler(deps.metrics),
+    // A URL the router cannot decode (`/healthz/%`) is answered before any hook or error handler
+    // runs; found by test/fuzz/http.fuzz.test.ts (it was Fastify's untyped FST_ERR_BAD_URL body).
+    frameworkErrors: (err, _req, reply) => {
+      const e = new KosError('KOS_ERR_BAD_REQUEST', err.message);
+      deps.metrics.rejected(e.code);
+      void reply.code(e.status).send({ error: e.toJSON() });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Every route's answers are documented by its @kos/contracts schemas (so /openapi.json has them),
