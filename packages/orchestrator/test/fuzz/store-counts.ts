@@ -18,6 +18,18 @@ export class StoreCounts {
     );
   }
 
+  /** Every task's state, lease and attempts, by id. */
+  tasks(): unknown[] {
+    return this.db.prepare('SELECT id, state, epoch, agent_id, attempts FROM tasks ORDER BY id').all();
+  }
+
+  /** The kinds of the events recorded after `seq`. */
+  eventKindsAfter(seq: number): string[] {
+    return (
+      this.db.prepare('SELECT kind FROM events WHERE seq > ? ORDER BY seq').all(seq) as { kind: string }[]
+    ).map((r) => r.kind);
+  }
+
   read(): Record<string, number> {
     return this.query.get() as Record<string, number>;
   }

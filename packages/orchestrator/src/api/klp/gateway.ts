@@ -11,7 +11,10 @@ import { SocketGate } from './socket-gate.ts';
 export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promise<SocketGate> {
   const { maxBodyBytes, maxKlpSessions, maxUnauthenticatedSockets } = deps.config.limits;
   const gate = new SocketGate({ maxSessions: maxKlpSessions, maxUnauthenticated: maxUnauthenticatedSockets });
-  await app.register(websocket, { options: { maxPayload: maxBodyBytes } });
+  // Twice the frame limit: a frame somewhat over it is read and refused with a typed
+  // KOS_ERR_FRAME_TOO_LARGE (the session goes on); only beyond this does ws close with 1009.
+  // With maxPayload = the limit, the typed refusal was unreachable (found by the KLP fuzzer).
+  await app.register(websocket, { options: { maxPayload: 2 * maxBodyBytes } });
   app.get('/klp', { websocket: true, schema: { hide: true } }, (socket) => {
     const session = new KlpSession(socket, deps, gate);
     const verdict = gate.open(session);
