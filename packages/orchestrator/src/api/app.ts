@@ -1,5 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { RESPONSES } from '@kos/contracts';
@@ -40,9 +45,11 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     clientErrorHandler: clientErrorHandler(deps.metrics),
     // A URL the router cannot decode (`/healthz/%`) is answered before any hook or error handler
     // runs; found by test/fuzz/http.fuzz.test.ts (it was Fastify's untyped FST_ERR_BAD_URL body).
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, _req, res) => {
       const e = new KosError('KOS_ERR_BAD_REQUEST', err.message);
       deps.metrics.rejected(e.code);
+      // Typed here before the app's reply type is known; it is an ordinary reply.
+      const reply = res as FastifyReply;
       void reply.code(e.status).send({ error: e.toJSON() });
     },
   });
