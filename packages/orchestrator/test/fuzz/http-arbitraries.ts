@@ -106,8 +106,13 @@ const encode = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '
 // 431 and the connection reset while fetch still writes (raw-http.ts sends those instead).
 const segment = fc.oneof(weirdString, fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '.'));
 
-/** A request to one of `routes` (sometimes with another method, sometimes a path no route has). */
-export function httpCase(routes: RouteSpec[]): fc.Arbitrary<HttpCase> {
+/**
+ * A request to one of `routes` (sometimes with another method, sometimes a path no route has).
+ * Path parameters are often `knownIds` (real goals, tasks, agents, tokens), so malformed bodies
+ * and queries reach the use cases behind the schema, not only the 404 of an unknown id.
+ */
+export function httpCase(routes: RouteSpec[], knownIds: readonly string[]): fc.Arbitrary<HttpCase> {
+  const param = knownIds.length === 0 ? segment : fc.oneof(segment, fc.constantFrom(...knownIds));
   return fc.constantFrom(...routes).chain((route) =>
     fc.record({
       method: fc.oneof(
@@ -116,7 +121,7 @@ export function httpCase(routes: RouteSpec[]): fc.Arbitrary<HttpCase> {
       ),
       url: fc
         .tuple(
-          fc.tuple(...route.pathParams.map(() => segment)),
+          fc.tuple(...route.pathParams.map(() => param)),
           fc.array(fc.tuple(fc.constantFrom(...route.queryParams, 'extra', 'limit'), weirdString), {
             maxLength: 4,
           }),

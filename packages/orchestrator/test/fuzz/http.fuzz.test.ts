@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http, startServer, type ServerHandle } from '@kos/testing';
-import { configFile } from '../fixtures.ts';
+import { configFile, registerAgent, submitDag } from '../fixtures.ts';
 import { DoorCounts, fuzzOptions, fuzzTimeoutMs, typedRefusal } from './fuzz-options.ts';
 import { httpCase, routesOf, type HttpCase, type RouteSpec } from './http-arbitraries.ts';
 import { rawCase, rawExchange } from './raw-http.ts';
@@ -18,6 +18,7 @@ describe('fuzzed HTTP requests', () => {
   let server: ServerHandle;
   let routes: RouteSpec[];
   let store: StoreCounts;
+  let knownIds: string[] = [];
   const tokens: Record<HttpCase['as'], string | undefined> = {
     admin: undefined,
     agent: undefined,
@@ -49,8 +50,18 @@ describe('fuzzed HTTP requests', () => {
     tokens.admin = server.adminToken;
     const issue = async (body: object) =>
       (await admin.post<{ token: string }>('/orchestration/tokens', body)).body.token;
-    tokens.agent = await issue({ role: 'agent', agent_name: 'fuzz-agent' });
     tokens.viewer = await issue({ role: 'viewer' });
+    // Something to name: a goal with a leased task and a waiting one, an agent, tokens.
+    const agent = await registerAgent(admin, 'fuzz-agent', ['fz']);
+    const dag = await submitDag(admin, [
+      { name: 'a', skills: ['fz'] },
+      { name: 'b', skills: ['fz'], depends_on: ['a'] },
+    ]);
+    await admin.post('/orchestration/assign', {});
+    // Only a spare token is named: revoking the callers' own would blind the rest of the run.
+    const spare = await admin.post<{ id: string }>('/orchestration/tokens', { role: 'viewer' });
+    knownIds = [dag.goal_id, ...dag.subtasks.map((t) => t.id), agent.id, spare.body.id];
+    tokens.agent = agent.http.token;
     routes = routesOf((await admin.get<Parameters<typeof routesOf>[0]>('/openapi.json')).body).filter(
       (r) => r.path !== '/klp',
     );
@@ -100,14 +111,18 @@ describe('fuzzed HTTP requests', () => {
       expect(routes.length).toBeGreaterThan(30);
       const seen = new Set<string>();
       await fc.assert(
-        fc.asyncProperty(httpCase(routes), async (c) => {
+        fc.asyncProperty(httpCase(routes, knownIds), async (c) => {
           counts.add('HTTP requests (fetch, all routes)');
           seen.add(c.url.split('?')[0]!);
           const before = store.read();
           const { status, body } = await send(c);
           expect(status, `${c.method} ${c.url}: ${JSON.stringify(body)}`).toBeLessThan(500);
-          if (status < 400 || c.method === 'HEAD') return;
+          if (status < 400 || c.method === 'HEAD') {
+            counts.add(status < 400 ? 'HTTP answered with success' : 'HTTP HEAD refusals (no body)');
+            return;
+          }
           expect(typedRefusal(status, body), `${c.method} ${c.url}`).toBeNull();
+          counts.add(`HTTP refusals: ${(body as { error: { code: string } }).error.code}`);
           expect(store.read(), `${c.method} ${c.url} refused with ${status} but changed the store`).toEqual(
             before,
           );
