@@ -129,6 +129,21 @@ export const ERROR_CODES = {
   },
   KOS_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The store cannot be reached; retry later.' },
   KOS_ERR_NOT_READY: { status: 503, summary: 'The orchestrator is starting or stopping.' },
+  KOS_ERR_RATE_LIMITED: {
+    status: 429,
+    summary:
+      'The caller (token, or address without credentials) exceeded its rate or concurrency limit; see Retry-After.',
+  },
+  KOS_ERR_OVERLOADED: {
+    status: 503,
+    summary: 'Too many requests or sockets at once overall; retry after Retry-After.',
+  },
+  KOS_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    summary: 'The client did not send its headers or its whole request in time (limits.*_timeout_ms).',
+  },
+  KOS_ERR_BAD_REQUEST: { status: 400, summary: 'The request is not valid HTTP.' },
+  KOS_ERR_HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers are too large.' },
   KOS_ERR_DASHBOARD_NOT_BUILT: {
     status: 503,
     summary: 'The dashboard is enabled but its build is missing; run `npm run build`.',

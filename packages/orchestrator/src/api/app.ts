@@ -1,5 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { RESPONSES } from '@kos/contracts';
@@ -11,6 +16,8 @@ import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
+import { clientErrorHandler } from './limits/client-errors.ts';
+import { callerLimits, serverTimeouts } from './limits/http-limits.ts';
 import { mcpRoutes } from './mcp/route.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { agentKeyRoutes } from './routes/agent-keys.ts';
@@ -35,6 +42,17 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     // Ids may be up to 200 characters (schemas.ts); a longer path parameter is then refused by the
     // schema with a typed KOS_ERR_VALIDATION instead of Fastify's untyped 414.
     routerOptions: { maxParamLength: 1000 },
+    ...serverTimeouts(deps.config.limits),
+    clientErrorHandler: clientErrorHandler(deps.metrics),
+    // A URL the router cannot decode (`/healthz/%`) is answered before any hook or error handler
+    // runs; found by test/fuzz/http.fuzz.test.ts (it was Fastify's untyped FST_ERR_BAD_URL body).
+    frameworkErrors: (err, _req, res) => {
+      const e = new KosError('KOS_ERR_BAD_REQUEST', err.message);
+      deps.metrics.rejected(e.code);
+      // Typed here before the app's reply type is known; it is an ordinary reply.
+      const reply = res as FastifyReply;
+      void reply.code(e.status).send({ error: e.toJSON() });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Every route's answers are documented by its @kos/contracts schemas (so /openapi.json has them),
@@ -96,6 +114,8 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
       throw new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping; retry shortly');
     }
   });
+
+  callerLimits(app, deps);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

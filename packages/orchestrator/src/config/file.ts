@@ -28,6 +28,19 @@ for (const key of FULL_KEYS) {
 }
 const TOP_LEVEL = [...SECTIONS, ...FULL_KEYS].filter((k) => !k.includes('.'));
 
+/**
+ * yaml 2.9 can take the process down (V8 "RegExpCompiler Allocation failed - process out of
+ * memory") on a document indented a few thousand columns deep, once its lexer's regexes have
+ * warmed up; found by test/fuzz/parsers.fuzz.test.ts. No configuration needs more than a few levels.
+ */
+const MAX_INDENT = 256;
+
+function deepestIndent(source: string): number {
+  let deepest = 0;
+  for (const m of source.matchAll(/^[ \t]+/gm)) deepest = Math.max(deepest, m[0].length);
+  return deepest;
+}
+
 /** Reads and flattens the file, adding a problem for each unreadable, malformed or unknown part. */
 export function loadConfigFile(choice: FileChoice, cwd: string, problems: string[]): LoadedFile | null {
   const absolute = path.resolve(cwd, choice.path);
@@ -43,6 +56,11 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
     return null;
   }
 
+  const indent = deepestIndent(source);
+  if (indent > MAX_INDENT) {
+    problems.push(`${label}: malformed YAML: a line is indented ${indent} columns (at most ${MAX_INDENT})`);
+    return null;
+  }
   const doc = parseDocument(source);
   // Only the first parse error: the ones after it are usually its echoes.
   const [parseError] = doc.errors;
@@ -58,7 +76,15 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
 
   const values = new Map<string, unknown>();
   const loaded: LoadedFile = { label, baseDir: path.dirname(absolute), values };
-  const root: unknown = doc.toJS();
+  // toJS resolves aliases, and throws (not in doc.errors) for an unknown alias (`*x`) and for an
+  // alias bomb past yaml's maxAliasCount; found by test/fuzz/parsers.fuzz.test.ts.
+  let root: unknown;
+  try {
+    root = doc.toJS();
+  } catch (e) {
+    problems.push(`${label}: malformed YAML: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
   if (root === null || root === undefined) return loaded;
   if (!isMapping(root)) {
     problems.push(`${label}: must be a mapping of configuration keys (got ${describe(root)})`);

@@ -147,6 +147,20 @@ export function resolveConfig(input: ConfigInput): Config {
       maxSkillsPerEntity: get(KEYS.maxSkillsPerEntity),
       maxInputBytes: get(KEYS.maxInputBytes),
       maxResultBytes: get(KEYS.maxResultBytes),
+      tokenRatePerS: get(KEYS.tokenRatePerS),
+      tokenBurst: get(KEYS.tokenBurst),
+      tokenMaxConcurrent: get(KEYS.tokenMaxConcurrent),
+      ipRatePerS: get(KEYS.ipRatePerS),
+      ipBurst: get(KEYS.ipBurst),
+      ipMaxConcurrent: get(KEYS.ipMaxConcurrent),
+      maxConcurrentRequests: get(KEYS.maxConcurrentRequests),
+      maxTrackedCallers: get(KEYS.maxTrackedCallers),
+      headersTimeoutMs: get(KEYS.headersTimeoutMs),
+      requestTimeoutMs: get(KEYS.requestTimeoutMs),
+      keepAliveTimeoutMs: get(KEYS.keepAliveTimeoutMs),
+      maxKlpSessions: get(KEYS.maxKlpSessions),
+      maxUnauthenticatedSockets: get(KEYS.maxUnauthenticatedSockets),
+      handshakeTimeoutMs: get(KEYS.handshakeTimeoutMs),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
     dashboard: {
@@ -193,6 +207,9 @@ export function resolveConfig(input: ConfigInput): Config {
     KEYS.trustThreshold,
     'so an idle agent is not demoted to experimental work by time alone',
   );
+  relation(KEYS.requestTimeoutMs, '≥', KEYS.headersTimeoutMs, 'as the headers are part of the request');
+  relation(KEYS.tokenBurst, '≥', KEYS.tokenRatePerS, 'so a token can spend one second of its rate at once');
+  relation(KEYS.ipBurst, '≥', KEYS.ipRatePerS, 'so an address can spend one second of its rate at once');
 
   if (problems.length > 0) {
     throw new KosError(

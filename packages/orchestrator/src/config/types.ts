@@ -85,6 +85,26 @@ export interface Config {
     maxSkillsPerEntity: number;
     maxInputBytes: number;
     maxResultBytes: number;
+    /** Requests per second and burst per bearer token or session (429 beyond; docs/limits.md). */
+    tokenRatePerS: number;
+    tokenBurst: number;
+    tokenMaxConcurrent: number;
+    /** The same per client address, for requests without valid credentials. */
+    ipRatePerS: number;
+    ipBurst: number;
+    ipMaxConcurrent: number;
+    /** Requests in flight overall (503 beyond). */
+    maxConcurrentRequests: number;
+    /** Callers whose counts are remembered (the least recently seen forgotten first). */
+    maxTrackedCallers: number;
+    /** Slow clients: all headers, the whole request, and an idle keep-alive connection. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** KLP: authenticated sessions, sockets still without a hello, and how long a hello may take. */
+    maxKlpSessions: number;
+    maxUnauthenticatedSockets: number;
+    handshakeTimeoutMs: number;
   };
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;

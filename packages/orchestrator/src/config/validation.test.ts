@@ -271,4 +271,15 @@ describe('resolveConfig validation', () => {
       problemsOf(() => resolveIn(withFile('heartbeat:\n  sweep_interval_ms: x\n  ttl_ms: 1\n'))),
     ).toEqual(['heartbeat.sweep_interval_ms: must be an integer ≥ 1 (got "x" from kos.yaml)']);
   });
+
+  it('reports an unknown alias, an alias bomb and an absurd indentation as malformed YAML', () => {
+    const bomb =
+      'a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    const deep = 'a:\n' + Array.from({ length: 3000 }, (_, i) => ' '.repeat(i + 1) + '- ').join('\n');
+    for (const yaml of ['*nope', bomb, deep]) {
+      const [problem, ...more] = problemsOf(() => resolveIn(withFile(yaml)));
+      expect(problem).toMatch(/^kos\.yaml: malformed YAML: /);
+      expect(more).toEqual([]);
+    }
+  });
 });

@@ -43,6 +43,11 @@ export class Metrics {
     'KLP frames refused as security alerts (bad signature, replay, forged identity…), by code.',
     ['code'],
   );
+  private readonly limitRefusals = this.counter(
+    'kos_limit_refusals_total',
+    'Requests and sockets refused or cut off by a limit (docs/limits.md), by kind: token_rate, token_concurrency, ip_rate, ip_concurrency, overloaded, request_timeout, bad_request, klp_sessions_full, klp_unauthenticated_evicted, klp_handshake_timeout.',
+    ['kind'],
+  );
   private readonly klpFrames = this.counter('kos_klp_frames_total', 'KLP frames received, by type.', [
     'type',
   ]);
@@ -129,6 +134,11 @@ export class Metrics {
 
   rejected(code: ErrorCode): void {
     this.rejectedRequests.inc({ code });
+  }
+
+  /** A limit refused a request or dropped a socket (see the help of kos_limit_refusals_total). */
+  limitRefused(kind: string): void {
+    this.limitRefusals.inc({ kind });
   }
 
   securityAlert(code: string): void {

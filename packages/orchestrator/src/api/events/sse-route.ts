@@ -66,6 +66,12 @@ export function eventStreamRoute(app: FastifyInstance, deps: ApiDeps): void {
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
         });
+        // HEAD (Fastify's automatic twin of this GET): Node drops writes to a HEAD response, so
+        // its headers would never leave and the request would hang; found by the HTTP fuzzer.
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
         const sink = new BoundedSink(res, streamMaxBufferedBytes, () =>
           req.log.info({ route: '/orchestration/events/stream' }, 'event stream client fell behind: dropped'),
         );

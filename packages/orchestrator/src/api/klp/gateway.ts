@@ -2,11 +2,32 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayDeps } from './peer.ts';
 import { KlpSession } from './session.ts';
+import { SocketGate } from './socket-gate.ts';
 
-/** Mounts the KLP WebSocket endpoint at /klp: one KlpSession per connection. */
-export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: deps.config.limits.maxBodyBytes } });
+/**
+ * Mounts the KLP WebSocket endpoint at /klp: one KlpSession per connection, within the socket
+ * caps of limits.max_klp_sessions and limits.max_unauthenticated_sockets (socket-gate.ts).
+ */
+export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promise<SocketGate> {
+  const { maxBodyBytes, maxKlpSessions, maxUnauthenticatedSockets } = deps.config.limits;
+  const gate = new SocketGate({ maxSessions: maxKlpSessions, maxUnauthenticated: maxUnauthenticatedSockets });
+  // Twice the frame limit: a frame somewhat over it is read and refused with a typed
+  // KOS_ERR_FRAME_TOO_LARGE (the session goes on); only beyond this does ws close with 1009.
+  // With maxPayload = the limit, the typed refusal was unreachable (found by the KLP fuzzer).
+  await app.register(websocket, { options: { maxPayload: 2 * maxBodyBytes } });
   app.get('/klp', { websocket: true, schema: { hide: true } }, (socket) => {
-    new KlpSession(socket, deps);
+    const session = new KlpSession(socket, deps, gate);
+    const verdict = gate.open(session);
+    if (!verdict.ok) {
+      deps.metrics.limitRefused('klp_sessions_full');
+      session.sendError(
+        'KOS_ERR_OVERLOADED',
+        'the orchestrator has limits.max_klp_sessions sessions; retry later',
+      );
+      session.close(1013, 'too many sessions');
+      return;
+    }
+    verdict.evicted?.evict();
   });
+  return gate;
 }

@@ -27,6 +27,7 @@ import { PulseThrottle } from './pulses.ts';
 import { ReceiptChain } from './receipt-chain.ts';
 import type { GatewayDeps, KlpPeer, LinkedSession } from './peer.ts';
 import { SilenceWatch } from './silence.ts';
+import type { GatedSocket, SocketGate } from './socket-gate.ts';
 
 /** These refusals are plain errors (bad input, not a forgery); every other handshake refusal is a security alert. */
 const NOT_ALERTS = new Set([
@@ -50,7 +51,7 @@ const FORGED = new Set(['KOS_ERR_BAD_SIGNATURE', 'KOS_ERR_CHAIN_MISMATCH', 'KOS_
  * await, so a refused frame changes nothing; store work then runs concurrently (and is group
  * committed).
  */
-export class KlpSession implements KlpPeer, LinkedSession {
+export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
   readonly id = randomUUID();
   private phase: 'handshake' | 'verifying' | 'active' | 'closed' = 'handshake';
   private readonly nonce = randomBytes(32).toString('base64url');
@@ -65,10 +66,13 @@ export class KlpSession implements KlpPeer, LinkedSession {
   readonly pulses: PulseThrottle;
   /** Pings the agent when it falls silent, once the session is active. */
   private readonly silence: SilenceWatch;
+  /** Closes the socket if no hello succeeded within limits.handshake_timeout_ms. */
+  private readonly handshakeTimer: NodeJS.Timeout;
 
   constructor(
     private readonly socket: WebSocket,
     readonly deps: GatewayDeps,
+    private readonly gate: SocketGate,
   ) {
     this.chain = new ReceiptChain(this.id, this.nonce);
     this.guard = new ReplayGuard({ windowMs: 60_000 });
@@ -88,6 +92,13 @@ export class KlpSession implements KlpPeer, LinkedSession {
     socket.on('message', (data) => this.receive(data));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => deps.log.warn({ err, session: this.id }, 'klp socket error'));
+    const { handshakeTimeoutMs } = deps.config.limits;
+    this.handshakeTimer = setTimeout(() => {
+      if (this.phase !== 'handshake' && this.phase !== 'verifying') return;
+      deps.metrics.limitRefused('klp_handshake_timeout');
+      this.sendError('KOS_ERR_HANDSHAKE_REQUIRED', `no hello within ${handshakeTimeoutMs} ms`);
+      this.close(4408, `no hello within ${handshakeTimeoutMs} ms`);
+    }, handshakeTimeoutMs).unref();
     this.send('challenge', { nonce: this.nonce });
   }
 
@@ -149,6 +160,17 @@ export class KlpSession implements KlpPeer, LinkedSession {
     try {
       const identity = await verifyHello(this.deps, env, this.nonce, this.chain.head);
       if (this.socket.readyState !== this.socket.OPEN) return;
+      clearTimeout(this.handshakeTimer);
+      if (!this.gate.authenticated(this)) {
+        this.deps.metrics.limitRefused('klp_sessions_full');
+        this.sendError(
+          'KOS_ERR_OVERLOADED',
+          'the orchestrator has limits.max_klp_sessions sessions; retry later',
+          env.id,
+        );
+        this.close(1013, 'too many sessions');
+        return;
+      }
       this.identity = identity;
       const { resumed, abandon, unsent, cancelling } = await this.resume(env.payload.in_flight);
       this.phase = 'active';
@@ -351,7 +373,16 @@ export class KlpSession implements KlpPeer, LinkedSession {
     setTimeout(() => this.socket.terminate(), pongTimeoutMs).unref();
   }
 
+  /** Dropped to make room for a newer unauthenticated socket (klp/socket-gate.ts). */
+  evict(): void {
+    this.deps.metrics.limitRefused('klp_unauthenticated_evicted');
+    this.sendError('KOS_ERR_OVERLOADED', 'too many sockets without a hello; this one waited longest');
+    this.close(1013, 'too many unauthenticated sockets');
+  }
+
   private ended(): void {
+    clearTimeout(this.handshakeTimer);
+    this.gate.closed(this);
     this.phase = 'closed';
     this.silence.stop();
     this.pulses.clear();
