@@ -181,6 +181,7 @@ export class Agent {
       handshakeTimeoutMs: o.handshakeTimeoutMs,
       replyTimeoutMs: o.replyTimeoutMs,
       maxFrameBytes: o.maxFrameBytes,
+      ca: o.ca,
       logger: o.logger,
       inFlight: () => this.work.inFlight(),
       handlers: {

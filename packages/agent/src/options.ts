@@ -31,6 +31,12 @@ export interface AgentOptions {
   replyTimeoutMs?: number;
   /** Largest frame accepted from the orchestrator (default 16 MiB). */
   maxFrameBytes?: number;
+  /**
+   * For wss:// to an orchestrator whose certificate is not signed by a CA the system trusts (its
+   * own, or a private CA): the PEM certificate(s) to trust instead. The certificate is verified
+   * either way; there is no option to skip that.
+   */
+  ca?: string | Buffer;
 }
 
 /** Options checked once, defaults filled in, durations in milliseconds. */
@@ -48,6 +54,7 @@ export interface ResolvedAgentOptions {
   handshakeTimeoutMs: number;
   replyTimeoutMs: number;
   maxFrameBytes: number;
+  ca: string | Buffer | undefined;
 }
 
 function invalid(message: string, details: Record<string, unknown>): KosError {
@@ -124,5 +131,6 @@ export async function resolveAgentOptions(options: AgentOptions): Promise<Resolv
     handshakeTimeoutMs: positiveInt(options.handshakeTimeoutMs, 10_000, 'handshakeTimeoutMs'),
     replyTimeoutMs: positiveInt(options.replyTimeoutMs, 30_000, 'replyTimeoutMs'),
     maxFrameBytes: positiveInt(options.maxFrameBytes, 16 * 1024 * 1024, 'maxFrameBytes'),
+    ca: options.ca,
   };
 }

@@ -44,6 +44,8 @@ export interface SessionOptions {
   handshakeTimeoutMs: number;
   replyTimeoutMs: number;
   maxFrameBytes: number;
+  /** Trusted CA certificate(s) for wss:// (AgentOptions.ca). */
+  ca: string | Buffer | undefined;
   logger: Logger;
   /** The tasks held locally, read when the challenge arrives so the list is current. */
   inFlight(): { task_id: string; epoch: number }[];
@@ -85,6 +87,7 @@ export class Session {
     const ws = new WebSocket(options.url, {
       maxPayload: options.maxFrameBytes,
       handshakeTimeout: options.handshakeTimeoutMs,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     });
     const session = new Session(options.url, ws, options);
     return session.handshake();

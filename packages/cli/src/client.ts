@@ -76,26 +76,39 @@ export interface ClientOptions {
   token?: string | null;
   /** Abandon a request that gets no answer in this time. */
   timeoutMs?: number;
+  /** PEM CA certificate(s) to trust for https (else the system's CAs); never skips verification. */
+  ca?: string | Buffer | undefined;
 }
 
 type Query = Record<string, string | number | undefined>;
 
+/** What a request needs of fetch (Node's, or undici's with a CA). */
+type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; signal: AbortSignal; body?: string },
+) => Promise<Response>;
+
+/** Node's codes for a certificate it could not verify. */
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 export class KosClient {
   readonly url: string;
   readonly token: string | null;
   readonly timeoutMs: number;
+  readonly ca: string | Buffer | undefined;
+  private tlsFetch: Fetch | undefined;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.token = opts.token ?? null;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.ca = opts.ca;
   }
 
   /** The same server with another token (the demo's agents each hold their own). */
   withToken(token: string): KosClient {
-    return new KosClient({ url: this.url, token, timeoutMs: this.timeoutMs });
+    return new KosClient({ url: this.url, token, timeoutMs: this.timeoutMs, ca: this.ca });
   }
 
   // Seed routes
@@ -242,7 +255,9 @@ export class KosClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(target, {
+      res = await (
+        await this.fetcher()
+      )(target, {
         method,
         headers,
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -268,6 +283,22 @@ export class KosClient {
     });
   }
 
+  /**
+   * Node's fetch takes no CA option: with one, undici's own fetch and an agent that trusts it
+   * (loaded only then, so plain commands do not pay for it).
+   */
+  private async fetcher(): Promise<Fetch> {
+    if (this.ca === undefined) return fetch;
+    if (this.tlsFetch === undefined) {
+      const undici = await import('undici');
+      const dispatcher = new undici.Agent({ connect: { ca: this.ca } });
+      // Only status, ok and text() of the answer are read: the same in both fetches.
+      this.tlsFetch = async (url, init) =>
+        (await undici.fetch(url, { ...init, dispatcher })) as unknown as Response;
+    }
+    return this.tlsFetch;
+  }
+
   private networkError(e: unknown): CliError {
     const name = e instanceof Error ? e.name : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
@@ -278,6 +309,13 @@ export class KosClient {
     }
     const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
     const code = typeof cause?.code === 'string' ? cause.code : null;
+    if (code !== null && TLS_CODE.test(code)) {
+      return new CliError(
+        'unreachable',
+        `the orchestrator's TLS certificate at ${this.url} is not trusted (${code}): pass the certificate (or its CA) with --ca <file>, or set KOS_CA_FILE`,
+        { details: { cause: code } },
+      );
+    }
     const why = code !== null && !NETWORK_CODES.has(code) ? ` (${code})` : '';
     return new CliError(
       'unreachable',

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { KosClient } from './client.ts';
+import { usageError } from './errors.ts';
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -21,6 +22,7 @@ export interface GlobalOptions {
   token?: string;
   dataDir?: string;
   json?: boolean;
+  ca?: string;
 }
 
 export const DEFAULT_URL = 'http://127.0.0.1:7700';
@@ -74,8 +76,22 @@ export class Ctx {
     return this.opts.url ?? this.io.env.KOS_URL ?? DEFAULT_URL;
   }
 
+  /**
+   * `--ca`, else KOS_CA_FILE: the PEM certificate(s) to trust for an https:// orchestrator whose
+   * certificate no system CA signed; undefined: the system's CAs.
+   */
+  ca(): Buffer | undefined {
+    const file = this.opts.ca ?? this.io.env.KOS_CA_FILE;
+    if (file === undefined || file === '') return undefined;
+    try {
+      return readFileSync(resolve(this.io.cwd, file));
+    } catch (e) {
+      throw usageError(`cannot read the CA file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  }
+
   client(): KosClient {
-    return new KosClient({ url: this.url, token: this.token() });
+    return new KosClient({ url: this.url, token: this.token(), ca: this.ca() });
   }
 
   out(line = ''): void {

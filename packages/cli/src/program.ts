@@ -27,6 +27,7 @@ export function buildProgram(io: Io): Command {
     .option('--url <url>', `orchestrator URL (env KOS_URL, default ${DEFAULT_URL})`)
     .option('--token <secret>', 'API token (env KOS_TOKEN, default: <data dir>/admin.token)')
     .option('--data-dir <dir>', 'data directory (env KOS_DATA_DIR, default ./.kos)')
+    .option('--ca <file>', 'PEM CA certificate to trust for an https orchestrator (env KOS_CA_FILE)')
     .option('--json', "print the API's JSON answer as is")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KosError } from '@kos/protocol';
 import { buildApp } from './api/app.ts';
+import { loadTls } from './api/tls.ts';
 import { SQLITE_FILE } from './store/sqlite/backup.ts';
 import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
@@ -60,6 +61,7 @@ export class Orchestrator {
     if (config.notYetEnforced.length > 0) {
       log.warn({ keys: config.notYetEnforced }, 'configuration keys accepted but not yet enforced');
     }
+    const tls = await loadTls(config.server.tls);
     const metrics = new Metrics();
     const backend = await openBackend(config, metrics);
     const store = new Store(backend, config, {
@@ -105,6 +107,7 @@ export class Orchestrator {
         reconciler: engine.reconciler,
       },
       log,
+      tls,
     );
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     const url = address.replace('[::1]', 'localhost');

@@ -77,6 +77,7 @@ async function runAgent(module: string, o: RunOptions, cmd: Command, io: Io): Pr
   const logger = jsonLogger(logLevel(io.env.KOS_LOG_LEVEL), { agent: plan.name }, (l) => io.stderr.write(l));
   const urls = (o.orchestrator ?? [klpUrl(ctx.opts.url ?? io.env.KOS_URL ?? DEFAULT_URL)]).map(checkKlpUrl);
   const key = await agentKey(ctx, plan.name, o.key, logger);
+  const ca = ctx.ca();
   const given = agentToken ?? nonEmpty(io.env.KOS_AGENT_TOKEN);
   const minter = given === undefined && ctx.token() !== null ? ctx.client() : null;
   let token = given;
@@ -95,6 +96,7 @@ async function runAgent(module: string, o: RunOptions, cmd: Command, io: Io): Pr
         logger,
         handleSignals: true,
         ...(token === undefined ? {} : { token }),
+        ...(ca === undefined ? {} : { ca }),
         ...(plan.maxParallel === undefined ? {} : { maxParallel: plan.maxParallel }),
       });
     } catch (e) {

@@ -1,4 +1,4 @@
-/** `kos serve [--port] [--host] [--store] [--config] [--demo]`: run the orchestrator in this process. */
+/** `kos serve [--port] [--host] [--tls-cert --tls-key] [--store] [--config] [--demo]`: run the orchestrator in this process. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isKosError } from '@kos/protocol';
@@ -12,6 +12,8 @@ import { startDemo, type Demo } from '../demo/run-demo.ts';
 interface ServeOptions {
   port?: number;
   host?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   store?: string;
   config?: string;
   demo?: boolean;
@@ -25,6 +27,8 @@ export function registerServe(program: Command, io: Io): void {
     )
     .option('--port <port>', 'listen on this port (env KOS_PORT)', port)
     .option('--host <host>', 'listen on this address (env KOS_HOST)')
+    .option('--tls-cert <file>', 'serve https and wss with this PEM certificate (env KOS_TLS_CERT)')
+    .option('--tls-key <file>', "the certificate's PEM private key (env KOS_TLS_KEY)")
     .option('--store <store>', '"sqlite" (a file in the data dir) or a postgres:// URL')
     .option('--config <file>', 'a YAML configuration file')
     .option(
@@ -44,6 +48,8 @@ async function serve(ctx: Ctx, o: ServeOptions): Promise<void> {
       flags: {
         ...(o.port === undefined ? {} : { port: o.port }),
         ...(o.host === undefined ? {} : { host: o.host }),
+        ...(o.tlsCert === undefined ? {} : { tlsCert: o.tlsCert }),
+        ...(o.tlsKey === undefined ? {} : { tlsKey: o.tlsKey }),
         ...(ctx.opts.dataDir === undefined ? {} : { dataDir: ctx.opts.dataDir }),
         ...(o.store === undefined ? {} : { store: o.store }),
         ...(o.config === undefined ? {} : { configFile: o.config }),

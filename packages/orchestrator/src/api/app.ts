@@ -16,6 +16,7 @@ import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
+import type { TlsFiles } from './tls.ts';
 import { clientErrorHandler } from './limits/client-errors.ts';
 import { callerLimits, serverTimeouts } from './limits/http-limits.ts';
 import { mcpRoutes } from './mcp/route.ts';
@@ -34,8 +35,16 @@ import { tokenRoutes } from './routes/tokens.ts';
  * The HTTP API, routes by resource: parse → call one use case (app/) → render a view. Every error
  * leaves as `{error: {code, message, details?}}` with the status of its registered code.
  */
-export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: ApiDeps,
+  logger: Logger,
+  tls: TlsFiles | null = null,
+): Promise<FastifyInstance> {
+  // With TLS, Fastify serves https (and the KLP gateway wss) on the same port; the handlers
+  // see the same request and reply objects, so the app keeps the http server's types.
+  const https = tls === null ? {} : { https: { cert: tls.cert, key: tls.key } };
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    ...https,
     loggerInstance: logger,
     bodyLimit: deps.config.limits.maxBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),

@@ -111,11 +111,11 @@ function text(key: string, def: string, allowed: string, ok: (s: string) => bool
 }
 
 /** A path or null; made absolute later, against the directory of the source that set it. */
-function optionalPath(key: string): KeySpec<string | null> {
+function optionalPath(key: string, allowed = 'a directory path or null'): KeySpec<string | null> {
   return {
     key,
     default: null,
-    allowed: 'a directory path or null',
+    allowed,
     parse(raw) {
       if (raw === null) return null;
       return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
@@ -146,6 +146,8 @@ const supervised = <T>(spec: KeySpec<T>): KeySpec<T> => notYetEnforced(spec, BY_
 export const KEYS = {
   host: text('server.host', '127.0.0.1', 'a non-empty host name or address', (s) => s !== ''),
   port: integer('server.port', 7700, 0, 65535),
+  tlsCertFile: optionalPath('server.tls_cert_file', 'a PEM certificate file path or null'),
+  tlsKeyFile: optionalPath('server.tls_key_file', 'a PEM private key file path or null'),
   dataDir: text('data_dir', './.kos', 'a non-empty directory path', (s) => s !== ''),
   store: text(
     'store',
@@ -252,6 +254,8 @@ export const ALL_KEYS: readonly KeySpec<unknown>[] = Object.values(KEYS);
 export const ENV_KEYS: Readonly<Record<string, KeySpec<unknown>>> = {
   KOS_HOST: KEYS.host,
   KOS_PORT: KEYS.port,
+  KOS_TLS_CERT: KEYS.tlsCertFile,
+  KOS_TLS_KEY: KEYS.tlsKeyFile,
   KOS_DATA_DIR: KEYS.dataDir,
   KOS_STORE: KEYS.store,
   KOS_LOG_LEVEL: KEYS.logLevel,

@@ -8,7 +8,7 @@ describe('resolveConfig defaults', () => {
   it('returns the documented defaults when nothing is configured', () => {
     const cwd = withFile();
     expect(resolveIn(cwd)).toEqual({
-      server: { host: '127.0.0.1', port: 7700 },
+      server: { host: '127.0.0.1', port: 7700, tls: null },
       dataDir: path.join(cwd, '.kos'),
       store: 'sqlite',
       sqlite: { synchronous: 'FULL' },
@@ -74,7 +74,7 @@ describe('resolveConfig precedence', () => {
 
   it('takes file values over defaults', () => {
     const config = resolveIn(withFile(yaml));
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, tls: null });
     expect(config.log.level).toBe('debug');
   });
 
@@ -82,7 +82,7 @@ describe('resolveConfig precedence', () => {
     const config = resolveIn(withFile(`${yaml}  format: pretty\n`), {
       env: { KOS_PORT: '8100', KOS_LOG_LEVEL: 'warn', KOS_LOG_FORMAT: 'json' },
     });
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8100 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8100, tls: null });
     expect(config.log).toEqual({ level: 'warn', format: 'json' });
   });
 
@@ -91,13 +91,13 @@ describe('resolveConfig precedence', () => {
       env: { KOS_PORT: '8100', KOS_HOST: '10.0.0.1', KOS_STORE: 'postgres://db/kos' },
       flags: { port: 8200, host: '::1', store: 'sqlite' },
     });
-    expect(config.server).toEqual({ host: '::1', port: 8200 });
+    expect(config.server).toEqual({ host: '::1', port: 8200, tls: null });
     expect(config.store).toBe('sqlite');
   });
 
   it('treats an empty environment variable or flag as unset', () => {
     const config = resolveIn(withFile(yaml), { env: { KOS_PORT: '' }, flags: { host: '' } });
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8000, tls: null });
   });
 
   it('applies the last source that sets each key, for any mix of sources', () => {

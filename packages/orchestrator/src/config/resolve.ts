@@ -11,6 +11,8 @@ export interface ConfigInput {
   flags: {
     port?: string | number | undefined;
     host?: string | undefined;
+    tlsCert?: string | undefined;
+    tlsKey?: string | undefined;
     dataDir?: string | undefined;
     store?: string | undefined;
     configFile?: string | undefined;
@@ -30,6 +32,8 @@ interface Offer {
 const FLAG_KEYS = [
   ['port', '--port', KEYS.port],
   ['host', '--host', KEYS.host],
+  ['tlsCert', '--tls-cert', KEYS.tlsCertFile],
+  ['tlsKey', '--tls-key', KEYS.tlsKeyFile],
   ['dataDir', '--data-dir', KEYS.dataDir],
   ['store', '--store', KEYS.store],
 ] as const;
@@ -84,8 +88,25 @@ export function resolveConfig(input: ConfigInput): Config {
   const dataDir = pick(KEYS.dataDir);
   const templatesDir = pick(KEYS.templatesDir);
   const dashboardDir = pick(KEYS.dashboardDir);
+  const [cert, key] = [pick(KEYS.tlsCertFile), pick(KEYS.tlsKeyFile)];
+  if ((cert.value === null) !== (key.value === null)) {
+    const [set, unset] = cert.value === null ? [key, KEYS.tlsCertFile] : [cert, KEYS.tlsKeyFile];
+    problems.push(
+      `${unset.key}: must be set too for TLS (${set === cert ? KEYS.tlsCertFile.key : KEYS.tlsKeyFile.key} is, from ${set.from})`,
+    );
+  }
   const config: Config = {
-    server: { host: get(KEYS.host), port: get(KEYS.port) },
+    server: {
+      host: get(KEYS.host),
+      port: get(KEYS.port),
+      tls:
+        cert.value === null || key.value === null
+          ? null
+          : {
+              certFile: path.resolve(cert.baseDir, cert.value),
+              keyFile: path.resolve(key.baseDir, key.value),
+            },
+    },
     dataDir: path.resolve(dataDir.baseDir, dataDir.value),
     store: get(KEYS.store),
     sqlite: { synchronous: get(KEYS.sqliteSynchronous) },

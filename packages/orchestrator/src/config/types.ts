@@ -4,7 +4,12 @@
  * environment variables and flags.
  */
 export interface Config {
-  server: { host: string; port: number };
+  server: {
+    host: string;
+    port: number;
+    /** https and wss on the port, from PEM files; null: plain http and ws. */
+    tls: { certFile: string; keyFile: string } | null;
+  };
   /** Where `.kos` data lives: the SQLite file, admin.token. */
   dataDir: string;
   /** `sqlite` (embedded, a file in dataDir) or a `postgres://` URL (see the cluster issue). */
