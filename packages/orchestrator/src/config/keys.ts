@@ -230,6 +230,7 @@ export const KEYS = {
   maxKlpSessions: integer('limits.max_klp_sessions', 10_000, 1),
   maxUnauthenticatedSockets: integer('limits.max_unauthenticated_sockets', 1_000, 1),
   handshakeTimeoutMs: integer('limits.handshake_timeout_ms', 10_000, 1),
+  maxFramesInFlight: integer('limits.max_frames_in_flight', 256, 1),
   templatesDir: optionalPath('templates_dir'),
   dashboardEnabled: boolean('dashboard.enabled', true),
   dashboardDir: optionalPath('dashboard.dir'),

@@ -60,6 +60,7 @@ describe('resolveConfig defaults', () => {
         maxKlpSessions: 10_000,
         maxUnauthenticatedSockets: 1_000,
         handshakeTimeoutMs: 10_000,
+        maxFramesInFlight: 256,
       },
       templatesDir: null,
       dashboard: { enabled: true, dir: null },

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayDeps } from './peer.ts';
 import { KlpSession } from './session.ts';
-import { SocketGate } from './socket-gate.ts';
+import { refuseAtLimit, SocketGate } from './socket-gate.ts';
 
 /**
  * Mounts the KLP WebSocket endpoint at /klp: one KlpSession per connection, within the socket
@@ -19,12 +19,7 @@ export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promi
     const session = new KlpSession(socket, deps, gate);
     const verdict = gate.open(session);
     if (!verdict.ok) {
-      deps.metrics.limitRefused('klp_sessions_full');
-      session.sendError(
-        'KOS_ERR_OVERLOADED',
-        'the orchestrator has limits.max_klp_sessions sessions; retry later',
-      );
-      session.close(1013, 'too many sessions');
+      refuseAtLimit(session, 'klp_sessions_full');
       return;
     }
     verdict.evicted?.evict();
