@@ -228,7 +228,7 @@ export const KEYS = {
   requestTimeoutMs: integer('limits.request_timeout_ms', 30_000, 1),
   keepAliveTimeoutMs: integer('limits.keep_alive_timeout_ms', 5_000, 1),
   maxKlpSessions: integer('limits.max_klp_sessions', 10_000, 1),
-  maxUnauthenticatedSockets: integer('limits.max_unauthenticated_sockets', 1_000, 1),
+  maxUnauthenticatedSockets: integer('limits.max_unauthenticated_sockets', 4_096, 1),
   handshakeTimeoutMs: integer('limits.handshake_timeout_ms', 10_000, 1),
   maxFramesInFlight: integer('limits.max_frames_in_flight', 256, 1),
   templatesDir: optionalPath('templates_dir'),

@@ -58,7 +58,7 @@ describe('resolveConfig defaults', () => {
         requestTimeoutMs: 30_000,
         keepAliveTimeoutMs: 5_000,
         maxKlpSessions: 10_000,
-        maxUnauthenticatedSockets: 1_000,
+        maxUnauthenticatedSockets: 4_096,
         handshakeTimeoutMs: 10_000,
         maxFramesInFlight: 256,
       },
