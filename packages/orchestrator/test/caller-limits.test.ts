@@ -77,6 +77,22 @@ describe('limits per caller', () => {
     expect(sent).toBeGreaterThan(0);
   });
 
+  it('cuts off a client that trickles its body at the request timeout', async () => {
+    const socket = connect(Number(new URL(running.server.url).port), '127.0.0.1');
+    const answer = answerOf(socket);
+    socket.write(
+      'POST /orchestration/decompose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Authorization: Bearer ${running.server.adminToken}\r\nContent-Length: 100000\r\n\r\n{"goal":"`,
+    );
+    const drip = setInterval(() => socket.writable && socket.write('a'), 20);
+    const text = await answer;
+    clearInterval(drip);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('KOS_ERR_REQUEST_TIMEOUT');
+    const goals = await running.admin.get<{ goals: unknown[] }>('/orchestration/goals');
+    expect(goals.body.goals).toEqual([]);
+  });
+
   it('closes a WebSocket that never says hello at the handshake deadline', async () => {
     const ws = new WebSocket(`${running.ws}`);
     const frames: { type: string; payload: { code?: string } }[] = [];

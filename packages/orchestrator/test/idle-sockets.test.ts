@@ -30,6 +30,7 @@ describe('idle unauthenticated sockets', () => {
       '  headers_timeout_ms: 300000',
       '  request_timeout_ms: 300000',
       '  handshake_timeout_ms: 300000',
+      '  max_unauthenticated_sockets: 1000',
     ]),
   }));
 

@@ -182,6 +182,7 @@ export function resolveConfig(input: ConfigInput): Config {
       maxKlpSessions: get(KEYS.maxKlpSessions),
       maxUnauthenticatedSockets: get(KEYS.maxUnauthenticatedSockets),
       handshakeTimeoutMs: get(KEYS.handshakeTimeoutMs),
+      maxFramesInFlight: get(KEYS.maxFramesInFlight),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
     dashboard: {

@@ -110,6 +110,8 @@ export interface Config {
     maxKlpSessions: number;
     maxUnauthenticatedSockets: number;
     handshakeTimeoutMs: number;
+    /** Frames of one KLP session handled at once; at this many the socket stops reading. */
+    maxFramesInFlight: number;
   };
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;

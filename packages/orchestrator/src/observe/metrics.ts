@@ -45,7 +45,7 @@ export class Metrics {
   );
   private readonly limitRefusals = this.counter(
     'kos_limit_refusals_total',
-    'Requests and sockets refused or cut off by a limit (docs/limits.md), by kind: token_rate, token_concurrency, ip_rate, ip_concurrency, overloaded, request_timeout, bad_request, klp_sessions_full, klp_unauthenticated_evicted, klp_handshake_timeout.',
+    'Requests and sockets refused or cut off by a limit (docs/limits.md), by kind: token_rate, token_concurrency, ip_rate, ip_concurrency, overloaded, request_timeout, bad_request, klp_sessions_full, klp_unauthenticated_evicted, klp_handshake_timeout; and klp_backpressure, a session whose socket stopped reading (slowed, not refused).',
     ['kind'],
   );
   private readonly klpFrames = this.counter('kos_klp_frames_total', 'KLP frames received, by type.', [

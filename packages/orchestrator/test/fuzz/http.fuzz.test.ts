@@ -135,6 +135,8 @@ describe('fuzzed HTTP requests', () => {
         fuzzOptions(600),
       );
       expect(server.process.exitCode).toBeNull();
+      // Nothing went wrong inside either: no error or fatal log line (pino levels 50, 60).
+      expect(server.lines.filter((l) => /"level":(50|60)/.test(l)).map((l) => l.slice(0, 600))).toEqual([]);
     },
     fuzzTimeoutMs(60_000),
   );
@@ -172,6 +174,8 @@ describe('fuzzed HTTP requests', () => {
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
       expect(server.process.exitCode).toBeNull();
+      // Nothing went wrong inside either: no error or fatal log line (pino levels 50, 60).
+      expect(server.lines.filter((l) => /"level":(50|60)/.test(l)).map((l) => l.slice(0, 600))).toEqual([]);
     },
     fuzzTimeoutMs(60_000),
   );

@@ -111,6 +111,8 @@ describe('fuzzed KLP frames', () => {
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
       expect(server.process.exitCode).toBeNull();
+      // Nothing went wrong inside either: no error or fatal log line (pino levels 50, 60).
+      expect(server.lines.filter((l) => /"level":(50|60)/.test(l)).map((l) => l.slice(0, 600))).toEqual([]);
     },
     fuzzTimeoutMs(60_000),
   );

@@ -10,7 +10,7 @@ import { ALL_KEYS } from '../../src/config/keys.ts';
 import { planFromTasks } from '../../src/planner/index.ts';
 import { parseTemplate } from '../../src/planner/template-schema.ts';
 import { PRIORITIES } from '@kos/protocol';
-import { DoorCounts, fuzzOptions } from './fuzz-options.ts';
+import { DoorCounts, fuzzOptions, fuzzTimeoutMs } from './fuzz-options.ts';
 
 const counts = new DoorCounts();
 const limits = { maxTasksPerGoal: 50, maxSkillsPerEntity: 8, maxInputBytes: 4096 };
@@ -80,24 +80,28 @@ const configText = fc.oneof(
 describe('fuzzed parsers: YAML config, templates, DAGs', () => {
   afterAll(() => counts.print('parsers.fuzz.test.ts'));
 
-  it('resolves every kos.yaml to a config or one KOS_ERR_CONFIG_INVALID listing problems', () => {
-    const dir = tempDir('kos-fuzz-cfg-');
-    const file = path.join(dir, 'kos.yaml');
-    fc.assert(
-      fc.property(configText, (text) => {
-        counts.add('YAML config files');
-        writeFileSync(file, text);
-        try {
-          const config = resolveConfig({ cwd: dir, env: {}, flags: { configFile: file } });
-          expect(config.limits.maxBodyBytes).toBeGreaterThan(0);
-        } catch (e) {
-          expect(isKosError(e) && e.code, String(e)).toBe('KOS_ERR_CONFIG_INVALID');
-          expect((e as { details?: { problems?: string[] } }).details?.problems?.length).toBeGreaterThan(0);
-        }
-      }),
-      fuzzOptions(400),
-    );
-  });
+  it(
+    'resolves every kos.yaml to a config or one KOS_ERR_CONFIG_INVALID listing problems',
+    () => {
+      const dir = tempDir('kos-fuzz-cfg-');
+      const file = path.join(dir, 'kos.yaml');
+      fc.assert(
+        fc.property(configText, (text) => {
+          counts.add('YAML config files');
+          writeFileSync(file, text);
+          try {
+            const config = resolveConfig({ cwd: dir, env: {}, flags: { configFile: file } });
+            expect(config.limits.maxBodyBytes).toBeGreaterThan(0);
+          } catch (e) {
+            expect(isKosError(e) && e.code, String(e)).toBe('KOS_ERR_CONFIG_INVALID');
+            expect((e as { details?: { problems?: string[] } }).details?.problems?.length).toBeGreaterThan(0);
+          }
+        }),
+        fuzzOptions(400),
+      );
+    },
+    fuzzTimeoutMs(30_000),
+  );
 
   const name = fc.oneof(
     fc.constantFrom('a', 'b', 'c', 'explicit', '', 'x y', '-x'),
@@ -135,39 +139,47 @@ describe('fuzzed parsers: YAML config, templates, DAGs', () => {
     yamlValue,
   );
 
-  it('parses every template document to a template or a list of problems, never throwing', () => {
-    fc.assert(
-      fc.property(template, fc.boolean(), (raw, viaText) => {
-        counts.add('workflow templates');
-        // Through YAML text too, as a template file is read (anchors, tags and all).
-        const doc: unknown = viaText ? parseYaml(stringify(raw)) : raw;
-        const parsed = parseTemplate(doc, 'fuzz.yaml', false);
-        if (!parsed.ok) expect(parsed.problems.length).toBeGreaterThan(0);
-      }),
-      fuzzOptions(1_000),
-    );
-  });
+  it(
+    'parses every template document to a template or a list of problems, never throwing',
+    () => {
+      fc.assert(
+        fc.property(template, fc.boolean(), (raw, viaText) => {
+          counts.add('workflow templates');
+          // Through YAML text too, as a template file is read (anchors, tags and all).
+          const doc: unknown = viaText ? parseYaml(stringify(raw)) : raw;
+          const parsed = parseTemplate(doc, 'fuzz.yaml', false);
+          if (!parsed.ok) expect(parsed.problems.length).toBeGreaterThan(0);
+        }),
+        fuzzOptions(1_000),
+      );
+    },
+    fuzzTimeoutMs(30_000),
+  );
 
-  it('accepts a DAG or refuses it with a typed code (cycle, unknown or duplicate task, limit)', () => {
-    const task = fc.record({
-      name,
-      skills: fc.array(fc.string({ maxLength: 4 }), { maxLength: 10 }),
-      priority: fc.constantFrom(...PRIORITIES),
-      estimatedDurationMs: fc.integer({ min: 0, max: 10_000 }),
-      dependsOn: fc.array(name, { maxLength: 4 }),
-      input: fc.jsonValue({ maxDepth: 2 }),
-    });
-    fc.assert(
-      fc.property(fc.array(task, { maxLength: 60 }), (tasks) => {
-        counts.add('DAGs');
-        try {
-          const plan = planFromTasks(tasks, limits);
-          expect(plan.tasks.length).toBe(tasks.length);
-        } catch (e) {
-          expect(isKosError(e), String(e)).toBe(true);
-        }
-      }),
-      fuzzOptions(1_000),
-    );
-  });
+  it(
+    'accepts a DAG or refuses it with a typed code (cycle, unknown or duplicate task, limit)',
+    () => {
+      const task = fc.record({
+        name,
+        skills: fc.array(fc.string({ maxLength: 4 }), { maxLength: 10 }),
+        priority: fc.constantFrom(...PRIORITIES),
+        estimatedDurationMs: fc.integer({ min: 0, max: 10_000 }),
+        dependsOn: fc.array(name, { maxLength: 4 }),
+        input: fc.jsonValue({ maxDepth: 2 }),
+      });
+      fc.assert(
+        fc.property(fc.array(task, { maxLength: 60 }), (tasks) => {
+          counts.add('DAGs');
+          try {
+            const plan = planFromTasks(tasks, limits);
+            expect(plan.tasks.length).toBe(tasks.length);
+          } catch (e) {
+            expect(isKosError(e), String(e)).toBe(true);
+          }
+        }),
+        fuzzOptions(1_000),
+      );
+    },
+    fuzzTimeoutMs(30_000),
+  );
 });

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayDeps } from './peer.ts';
 import { KlpSession } from './session.ts';
-import { SocketGate } from './socket-gate.ts';
+import { refuseAtLimit, SocketGate } from './socket-gate.ts';
 
 /**
  * Mounts the KLP WebSocket endpoint at /klp: one KlpSession per connection, within the socket
@@ -14,17 +14,18 @@ export async function klpGateway(app: FastifyInstance, deps: GatewayDeps): Promi
   // Twice the frame limit: a frame somewhat over it is read and refused with a typed
   // KOS_ERR_FRAME_TOO_LARGE (the session goes on); only beyond this does ws close with 1009.
   // With maxPayload = the limit, the typed refusal was unreachable (found by the KLP fuzzer).
-  await app.register(websocket, { options: { maxPayload: 2 * maxBodyBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: 2 * maxBodyBytes },
+    // A socket error is the client's doing (an oversize or malformed frame, an unclean
+    // disconnect): the session logs it as a warning. The plugin's default logged each at error
+    // level, so any client could fill the error log (found by the KLP fuzzer).
+    errorHandler: (_err, socket) => socket.terminate(),
+  });
   app.get('/klp', { websocket: true, schema: { hide: true } }, (socket) => {
     const session = new KlpSession(socket, deps, gate);
     const verdict = gate.open(session);
     if (!verdict.ok) {
-      deps.metrics.limitRefused('klp_sessions_full');
-      session.sendError(
-        'KOS_ERR_OVERLOADED',
-        'the orchestrator has limits.max_klp_sessions sessions; retry later',
-      );
-      session.close(1013, 'too many sessions');
+      refuseAtLimit(session, 'klp_sessions_full');
       return;
     }
     verdict.evicted?.evict();

@@ -26,8 +26,9 @@ import { verifyHello, type Identity } from './handshake.ts';
 import { PulseThrottle } from './pulses.ts';
 import { ReceiptChain } from './receipt-chain.ts';
 import type { GatewayDeps, KlpPeer, LinkedSession } from './peer.ts';
+import { FrameBackpressure } from './backpressure.ts';
 import { SilenceWatch } from './silence.ts';
-import type { GatedSocket, SocketGate } from './socket-gate.ts';
+import { refuseAtLimit, type GatedSocket, type SocketGate } from './socket-gate.ts';
 
 /** These refusals are plain errors (bad input, not a forgery); every other handshake refusal is a security alert. */
 const NOT_ALERTS = new Set([
@@ -66,6 +67,7 @@ export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
   readonly pulses: PulseThrottle;
   /** Pings the agent when it falls silent, once the session is active. */
   private readonly silence: SilenceWatch;
+  private readonly backpressure: FrameBackpressure;
   /** Closes the socket if no hello succeeded within limits.handshake_timeout_ms. */
   private readonly handshakeTimer: NodeJS.Timeout;
 
@@ -92,12 +94,13 @@ export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
     socket.on('message', (data) => this.receive(data));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => deps.log.warn({ err, session: this.id }, 'klp socket error'));
-    const { handshakeTimeoutMs } = deps.config.limits;
+    const { handshakeTimeoutMs, maxFramesInFlight } = deps.config.limits;
+    this.backpressure = new FrameBackpressure(maxFramesInFlight, socket, () =>
+      deps.metrics.limitRefused('klp_backpressure'),
+    );
     this.handshakeTimer = setTimeout(() => {
       if (this.phase !== 'handshake' && this.phase !== 'verifying') return;
-      deps.metrics.limitRefused('klp_handshake_timeout');
-      this.sendError('KOS_ERR_HANDSHAKE_REQUIRED', `no hello within ${handshakeTimeoutMs} ms`);
-      this.close(4408, `no hello within ${handshakeTimeoutMs} ms`);
+      refuseAtLimit(this, 'klp_handshake_timeout');
     }, handshakeTimeoutMs).unref();
     this.send('challenge', { nonce: this.nonce });
   }
@@ -152,7 +155,7 @@ export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
       this.close(4401, 'forged identity');
       return;
     }
-    dispatch(this, env).catch((err: unknown) => this.failed(err, env));
+    this.backpressure.track(dispatch(this, env)).catch((err: unknown) => this.failed(err, env));
   }
 
   private async hello(env: Envelope<'hello'>): Promise<void> {
@@ -162,13 +165,7 @@ export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
       if (this.socket.readyState !== this.socket.OPEN) return;
       clearTimeout(this.handshakeTimer);
       if (!this.gate.authenticated(this)) {
-        this.deps.metrics.limitRefused('klp_sessions_full');
-        this.sendError(
-          'KOS_ERR_OVERLOADED',
-          'the orchestrator has limits.max_klp_sessions sessions; retry later',
-          env.id,
-        );
-        this.close(1013, 'too many sessions');
+        refuseAtLimit(this, 'klp_sessions_full');
         return;
       }
       this.identity = identity;
@@ -375,9 +372,7 @@ export class KlpSession implements KlpPeer, LinkedSession, GatedSocket {
 
   /** Dropped to make room for a newer unauthenticated socket (klp/socket-gate.ts). */
   evict(): void {
-    this.deps.metrics.limitRefused('klp_unauthenticated_evicted');
-    this.sendError('KOS_ERR_OVERLOADED', 'too many sockets without a hello; this one waited longest');
-    this.close(1013, 'too many unauthenticated sockets');
+    refuseAtLimit(this, 'klp_unauthenticated_evicted');
   }
 
   private ended(): void {

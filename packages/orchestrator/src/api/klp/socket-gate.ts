@@ -1,3 +1,6 @@
+import type { ErrorCode } from '@kos/protocol';
+import type { Metrics } from '../../observe/metrics.ts';
+
 /** What the gate needs of a socket it may have to drop. */
 export interface GatedSocket {
   /** Closes the socket because newer sockets need the room. */
@@ -48,4 +51,38 @@ export class SocketGate {
   get counts(): { unauthenticated: number; sessions: number } {
     return { unauthenticated: this.waiting.size, sessions: this.active.size };
   }
+}
+
+/** How a socket is refused at each KLP limit; the key is the `kind` of kos_limit_refusals_total. */
+const AT_LIMIT = {
+  klp_unauthenticated_evicted: {
+    code: 'KOS_ERR_OVERLOADED',
+    close: 1013,
+    message: 'too many sockets without a hello; this one waited longest',
+  },
+  klp_sessions_full: {
+    code: 'KOS_ERR_OVERLOADED',
+    close: 1013,
+    message: 'limits.max_klp_sessions reached; retry later',
+  },
+  klp_handshake_timeout: {
+    code: 'KOS_ERR_HANDSHAKE_REQUIRED',
+    close: 4408,
+    message: 'no hello within limits.handshake_timeout_ms',
+  },
+} as const satisfies Record<string, { code: ErrorCode; close: number; message: string }>;
+
+/** Closes a socket at a limit: counted, told as an error frame, closed with the limit's close code. */
+export function refuseAtLimit(
+  s: {
+    deps: { metrics: Metrics };
+    sendError(code: ErrorCode, message: string): void;
+    close(code: number, reason: string): void;
+  },
+  kind: keyof typeof AT_LIMIT,
+): void {
+  const { code, close, message } = AT_LIMIT[kind];
+  s.deps.metrics.limitRefused(kind);
+  s.sendError(code, message);
+  s.close(close, message);
 }
