@@ -10,6 +10,7 @@ import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
+import { a2aRoutes } from './a2a/route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { mcpRoutes } from './mcp/route.ts';
 import { agentRoutes } from './routes/agents.ts';
@@ -114,5 +115,6 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   eventStreamRoute(app, deps);
   sessionRoutes(app, deps);
   mcpRoutes(app, deps);
+  if (deps.config.a2a.enabled) a2aRoutes(app, deps);
   return app;
 }

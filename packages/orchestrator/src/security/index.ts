@@ -12,3 +12,4 @@ export { createTokenSecret, hashToken, parseBearer, secretMatchesHash, tokenIdOf
 export { ACTIONS, ROLES, authorize, mayActAsAgent, requirePermission, rolesFor } from './rbac.ts';
 export type { Action } from './rbac.ts';
 export { ADMIN_TOKEN_FILE, createToken, ensureAdminToken } from './admin-token.ts';
+export { allowlistEntryFor, checkedAddresses, isPrivateAddress, type Lookup } from './push-target.ts';

@@ -15,7 +15,7 @@ import {
   type NewEventRow,
   type TaskRow,
 } from '../sqlite/rows.ts';
-import type { Db } from './db.ts';
+import type { Db, Statement } from './db.ts';
 import { a2aStatement, PgReadTx } from './read-queries.ts';
 
 /** Columns with the PostgreSQL array type their unnest() parameter is cast to. */
@@ -270,6 +270,6 @@ export class PgTx extends PgReadTx implements Tx {
 }
 
 /** The statement answering the rows it deleted (pg's row count is not surfaced by `rows`). */
-function returning(s: { name: string; text: string; values: unknown[] }) {
-  return { ...s, name: `${s.name}_returning`, text: `${s.text} RETURNING id` };
+function returning(s: Statement): Statement {
+  return { ...s, name: `${s.name ?? 'kos_a2a'}_returning`, text: `${s.text} RETURNING id` };
 }

@@ -1,0 +1,186 @@
+import { AgentCard, A2A_VERSION_HEADER } from '@a2a-js/sdk';
+import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { KosError, type ErrorCode } from '@kos/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hashToken, parseBearer, requirePermission } from '../../security/index.ts';
+import type { ApiDeps } from '../deps.ts';
+import { toKosError } from '../errors.ts';
+import { agentCard } from './card.ts';
+import { jsonRpcErrorOf, withKosCode, type JsonRpcErrorObject } from './errors.ts';
+import { A2aCaller, KOS_ERROR, KosA2aHandler } from './handler.ts';
+
+type RpcId = string | number | null;
+interface RpcAnswer {
+  jsonrpc: string;
+  id: RpcId;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** v1.0 method names (PascalCase); a request without an A2A-Version header is routed by its method. */
+const V1_METHOD = /^[A-Z][A-Za-z]+$/;
+
+/**
+ * The A2A server (docs/interop.md#a2a): the Agent Card at `/.well-known/agent-card.json` (public,
+ * as discovery needs) and JSON-RPC at `POST /a2a` (bearer token). The route reads the body within
+ * limits.max_body_bytes, parses it (a parse error is -32700), authenticates, and hands the request
+ * to the SDK's JSON-RPC transport: the v1.0 one (`SendMessage`, …; what the SDK's client speaks),
+ * or the v0.3 compat one (`message/send`, `tasks/get`, …) for a v0.3 request. Both call one
+ * handler (handler.ts). Every error answered carries its `KOS_ERR_*` code (errors.ts). No REST
+ * binding: the SDK's REST transport is an Express router only. Not in /openapi.json.
+ */
+export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const base = (req: FastifyRequest) =>
+    `${req.protocol}://${req.headers.host ?? `${deps.config.server.host}:${deps.config.server.port}`}`;
+  let cardBase = '';
+  const handler = new KosA2aHandler({ deps, card: () => agentCard(deps, cardBase), log: app.log });
+  const v1 = new JsonRpcTransportHandler(handler);
+  const v03 = new LegacyJsonRpcTransportHandler(handler);
+  const maxBytes = deps.config.limits.maxBodyBytes;
+
+  app.get('/.well-known/agent-card.json', { schema: { hide: true } }, async (req) =>
+    AgentCard.toJSON(await agentCard(deps, base(req))),
+  );
+
+  void app.register(async (a2a) => {
+    // The body reaches this route as text, so that a malformed one is answered as JSON-RPC.
+    a2a.removeAllContentTypeParsers();
+    a2a.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    // Refusals before the handler (oversize, wrong media type) are JSON-RPC errors too.
+    a2a.setErrorHandler((err, _req, reply) => refuse(reply, null, toKosError(err), deps));
+    a2a.post('/a2a', { schema: { hide: true } }, async (req, reply) => {
+      if (!deps.accepting())
+        return refuse(
+          reply,
+          null,
+          new KosError('KOS_ERR_NOT_READY', 'the orchestrator is starting or stopping; retry shortly'),
+          deps,
+        );
+      let body: unknown;
+      try {
+        body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+      } catch (e) {
+        return refuse(
+          reply,
+          null,
+          new KosError('KOS_ERR_BAD_JSON', `the body is not valid JSON: ${(e as Error).message}`),
+          deps,
+        );
+      }
+      const request = body as { id?: unknown; method?: unknown } | null;
+      const id: RpcId =
+        typeof request?.id === 'string' || typeof request?.id === 'number' ? request.id : null;
+      if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+        return refuse(
+          reply,
+          null,
+          new KosError(
+            'KOS_ERR_VALIDATION',
+            'a JSON-RPC request must be one object (batches are not accepted)',
+          ),
+          deps,
+        );
+      }
+      let caller: A2aCaller;
+      try {
+        caller = await authenticate(deps, req);
+      } catch (e) {
+        return refuse(reply, id, toKosError(e), deps);
+      }
+      cardBase = base(req);
+      const version = req.headers[A2A_VERSION_HEADER.toLowerCase()];
+      const legacy =
+        version === undefined
+          ? !(typeof request.method === 'string' && V1_METHOD.test(request.method))
+          : version === '0.3';
+      const ctx = new ServerCallContext({ user: caller, requestedVersion: legacy ? '0.3' : '1.0' });
+      const answer = await (legacy ? v03 : v1).handle(body as Record<string, unknown>, ctx);
+      if (!isStream(answer)) return reply.code(200).send(typed(answer, ctx, deps));
+      await stream(reply, answer, id, ctx, deps, req);
+      return reply;
+    });
+  });
+}
+
+async function authenticate(deps: ApiDeps, req: FastifyRequest): Promise<A2aCaller> {
+  const secret = parseBearer(req.headers.authorization);
+  const token = secret === null ? null : await deps.auth.byHash(hashToken(secret));
+  requirePermission(token, 'read');
+  return new A2aCaller(token);
+}
+
+const isStream = (a: RpcAnswer | AsyncGenerator<RpcAnswer>): a is AsyncGenerator<RpcAnswer> =>
+  typeof (a as AsyncGenerator<RpcAnswer>)[Symbol.asyncIterator] === 'function';
+
+/** An answer whose error carries the kOS refusal behind it, or the code of the SDK's own refusal. */
+function typed(answer: RpcAnswer, ctx: ServerCallContext, deps: ApiDeps): RpcAnswer {
+  if (answer.error === undefined) return answer;
+  const kos = ctx.state.get(KOS_ERROR);
+  const error =
+    kos instanceof KosError
+      ? jsonRpcErrorOf(kos)
+      : withKosCode(answer.error as { code: number; message: string });
+  deps.metrics.rejected((error.data[0]?.reason ?? 'KOS_ERR_INTERNAL') as ErrorCode);
+  return { jsonrpc: '2.0', id: answer.id, error };
+}
+
+/** A refusal before the SDK: HTTP 401/403 for authentication (as A2A asks), else 200 with the error. */
+function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps) {
+  deps.metrics.rejected(e.code);
+  const status =
+    e.code === 'KOS_ERR_UNAUTHENTICATED' || e.code === 'KOS_ERR_FORBIDDEN'
+      ? e.status
+      : e.code === 'KOS_ERR_NOT_READY'
+        ? 503
+        : 200;
+  if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+  const error: JsonRpcErrorObject = jsonRpcErrorOf(e);
+  return reply.code(status).send({ jsonrpc: '2.0', id, error });
+}
+
+/**
+ * A streaming answer as server-sent events, one JSON-RPC response per `data:`. A refusal before
+ * the first event (unknown task, wrong role, bad message) is a plain JSON-RPC error instead, so
+ * that the client reads it as one; the stream ends when the client goes away.
+ */
+async function stream(
+  reply: FastifyReply,
+  events: AsyncGenerator<RpcAnswer>,
+  id: RpcId,
+  ctx: ServerCallContext,
+  deps: ApiDeps,
+  req: FastifyRequest,
+) {
+  let first: IteratorResult<RpcAnswer>;
+  try {
+    first = await events.next();
+  } catch (e) {
+    const kos = ctx.state.get(KOS_ERROR);
+    return refuse(reply, id, kos instanceof KosError ? kos : toKosError(e), deps);
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  const gone = () => void events.return(undefined);
+  req.raw.socket.once('close', gone);
+  try {
+    for (let r = first; r.done !== true; r = await events.next())
+      res.write(`data: ${JSON.stringify(typed(r.value, ctx, deps))}\n\n`);
+  } catch (e) {
+    const kos = ctx.state.get(KOS_ERROR);
+    const error = jsonRpcErrorOf(kos instanceof KosError ? kos : toKosError(e));
+    if (!res.writableEnded)
+      res.write(`event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, error })}\n\n`);
+  } finally {
+    req.raw.socket.off('close', gone);
+    res.end();
+  }
+}
