@@ -43,7 +43,7 @@ export interface PushConfigRequest {
   authentication?: { scheme: string; credentials: string } | undefined;
 }
 
-const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
+export const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /**
  * Keeps a push config once its URL passed a2a.push_allowlist and its host resolves only to

@@ -99,8 +99,8 @@ export class KosA2aHandler implements A2ARequestHandler {
     params: SendMessageRequest,
     ctx: ServerCallContext,
   ): AsyncGenerator<StreamResponse> {
-    const { goalId, contextId } = await this.guard(ctx, () => this.accept(params, ctx));
-    yield* this.follow(goalId, contextId, ctx);
+    const { goalId, contextId, submitted } = await this.guard(ctx, () => this.accept(params, ctx));
+    yield* this.follow(goalId, contextId, ctx, submitted);
   }
 
   getTask(params: GetTaskRequest, ctx: ServerCallContext): Promise<Task> {
@@ -185,10 +185,7 @@ export class KosA2aHandler implements A2ARequestHandler {
    * A new message submits a goal (submitGoal, the REST use case); a message on an existing task
    * answers its `input-required` with an approval or a denial (approveTask/denyTask).
    */
-  private async accept(
-    params: SendMessageRequest,
-    ctx: ServerCallContext,
-  ): Promise<{ goalId: string; contextId: string }> {
+  private async accept(params: SendMessageRequest, ctx: ServerCallContext): Promise<Accepted> {
     const message = params.message;
     if (message === undefined)
       throw new KosError('KOS_ERR_VALIDATION', 'invalid message: params.message is required', {
@@ -197,8 +194,8 @@ export class KosA2aHandler implements A2ARequestHandler {
     if (message.taskId !== '') return this.answer(message, ctx);
     const actor = this.caller(ctx, 'goal.submit');
     const contextId = message.contextId === '' ? randomUUID() : message.contextId;
-    const { goal } = await submitGoal(this.env.deps, actor, goalRequestOf(message, contextId));
-    return { goalId: goal.id, contextId };
+    const { goal, tasks } = await submitGoal(this.env.deps, actor, goalRequestOf(message, contextId));
+    return { goalId: goal.id, contextId, submitted: { goal, tasks } };
   }
 
   private async answer(
@@ -233,14 +230,20 @@ export class KosA2aHandler implements A2ARequestHandler {
    * The stream of a goal: its task first, then a status update whenever its state or a task's
    * state changed; at a final state the results artifact and the final status, then the end. It
    * also ends at `input-required` (the client answers, then resubscribes), as A2A streams do.
+   * A new goal's stream starts from the goal as submitted (`submitted`), before its first round.
    */
   private async *follow(
     goalId: string,
     contextId: string,
     ctx: ServerCallContext,
+    submitted?: GoalSnapshot,
   ): AsyncGenerator<StreamResponse> {
     const stop = new AbortController();
     let sent: string | null = null;
+    if (submitted !== undefined) {
+      yield { payload: { $case: 'task', value: a2aTask(submitted, contextId) } };
+      sent = progressKey(submitted);
+    }
     try {
       for await (const s of followGoal(this.env.deps, goalId, stop.signal)) {
         const key = progressKey(s);
@@ -313,6 +316,13 @@ export class KosA2aHandler implements A2ARequestHandler {
     ctx.state.set(KOS_ERROR, error);
     return error;
   }
+}
+
+/** A message taken: the goal it concerns and, for a new goal, the goal as submitted. */
+interface Accepted {
+  goalId: string;
+  contextId: string;
+  submitted?: GoalSnapshot;
 }
 
 const unsupported = (message: string) => new KosError('KOS_ERR_A2A_UNSUPPORTED', message);

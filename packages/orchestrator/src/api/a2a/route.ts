@@ -9,6 +9,9 @@ import { toKosError } from '../errors.ts';
 import { agentCard } from './card.ts';
 import { jsonRpcErrorOf, withKosCode, type JsonRpcErrorObject } from './errors.ts';
 import { A2aCaller, KOS_ERROR, KosA2aHandler } from './handler.ts';
+import { PushDispatcher } from './push-dispatch.ts';
+import { DEFAULT_PUSH_OPTIONS, PushSender } from './push-sender.ts';
+import { systemLookup } from '../../app/index.ts';
 
 type RpcId = string | number | null;
 interface RpcAnswer {
@@ -38,6 +41,13 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const v1 = new JsonRpcTransportHandler(handler);
   const v03 = new LegacyJsonRpcTransportHandler(handler);
   const maxBytes = deps.config.limits.maxBodyBytes;
+  const allowlist = deps.config.a2a.pushAllowlist;
+  if (allowlist.length > 0) {
+    const sender = new PushSender({ ...DEFAULT_PUSH_OPTIONS, allowlist, lookup: systemLookup });
+    const pushes = new PushDispatcher(deps, sender, app.log);
+    app.addHook('onReady', () => pushes.start());
+    app.addHook('preClose', () => pushes.close());
+  }
 
   app.get('/.well-known/agent-card.json', { schema: { hide: true } }, async (req) =>
     AgentCard.toJSON(await agentCard(deps, base(req))),
