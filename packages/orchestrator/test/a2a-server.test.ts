@@ -2,7 +2,17 @@ import { TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useServer } from '@kos/testing';
-import { a2aClient, collect, data, sendRequest, statesOf, text, userMessage } from './a2a-stack.ts';
+import {
+  a2aClient,
+  collect,
+  data,
+  kosCode,
+  rawRpc,
+  sendRequest,
+  statesOf,
+  text,
+  userMessage,
+} from './a2a-stack.ts';
 import { chain, startWorker, tokenOf } from './fleet-stack.ts';
 
 describe('kOS as an A2A server, driven by the official A2A client', () => {
@@ -73,5 +83,100 @@ describe('kOS as an A2A server, driven by the official A2A client', () => {
       'Report Generation',
     ]);
     await running.admin.post(`/orchestration/goals/${id}/cancel`, {});
+  });
+
+  it('cancels a running goal through CancelTask, and answers a second cancel with TaskNotCancelable', async () => {
+    const message = userMessage([
+      data({ goal: 'a long chain', tasks: chain(3), policy: { max_parallel_tasks: 1 } }),
+    ]);
+    const sent = await submitter.sendMessage(sendRequest(message, true));
+    const id = 'id' in sent ? sent.id : '';
+    const cancelled = await submitter.cancelTask({ tenant: '', id, metadata: undefined });
+    expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const goal = await running.admin.get<{ goal: { state: string } }>(`/orchestration/goals/${id}`);
+    expect(goal.body.goal.state).toBe('cancelled');
+    await expect(submitter.cancelTask({ tenant: '', id, metadata: undefined })).rejects.toMatchObject({
+      name: 'TaskNotCancelableError',
+    });
+  });
+
+  it('surfaces a task awaiting approval as input-required, and an approve message on the task runs it', async () => {
+    const admin = await a2aClient(running.server.url, running.server.adminToken);
+    const tasks = [{ name: 'gate', skills: ['work'], policy: { approval: { before_run: true } } }];
+    const events = await collect(
+      admin.sendMessageStream(sendRequest(userMessage([data({ goal: 'gated', tasks })]))),
+    );
+    expect(statesOf(events).at(-1)).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const first = events[0]?.payload;
+    const id = first?.$case === 'task' ? first.value.id : '';
+    const answer = userMessage([data({ approve: true, reason: 'looks fine' })], { taskId: id });
+    const done = await admin.sendMessage(sendRequest(answer));
+    expect('id' in done && done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    // A second answer has nothing to approve: a typed refusal.
+    await expect(admin.sendMessage(sendRequest(answer))).rejects.toThrow(
+      /KOS_ERR_TASK_NOT_AWAITING_APPROVAL/,
+    );
+  });
+
+  it('lets a viewer read a task but refuses its messages and cancels with 403 KOS_ERR_FORBIDDEN, changing nothing', async () => {
+    const sent = await submitter.sendMessage(
+      sendRequest(userMessage([data({ goal: 'one', tasks: chain(1) })])),
+    );
+    const id = 'id' in sent ? sent.id : '';
+    const viewerToken = await tokenOf(running.admin, 'viewer');
+    const viewer = await a2aClient(running.server.url, viewerToken);
+    expect((await viewer.getTask({ tenant: '', id })).id).toBe(id);
+    const before = await running.admin.get<{ goals: unknown[] }>('/orchestration/goals');
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendMessage',
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'x' }] } },
+    });
+    const refused = await rawRpc(running.server.url, viewerToken, body, { 'A2A-Version': '1.0' });
+    expect(refused.status).toBe(403);
+    expect(kosCode(refused)).toBe('KOS_ERR_FORBIDDEN');
+    await expect(viewer.cancelTask({ tenant: '', id, metadata: undefined })).rejects.toThrow(
+      /KOS_ERR_FORBIDDEN/,
+    );
+    expect((await running.admin.get<{ goals: unknown[] }>('/orchestration/goals')).body.goals).toEqual(
+      before.body.goals,
+    );
+  });
+
+  it('speaks A2A v0.3 too: message/send and tasks/get by their v0.3 names', async () => {
+    const token = await tokenOf(running.admin, 'submitter');
+    const send = {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'message/send',
+      params: {
+        message: {
+          kind: 'message',
+          messageId: 'm03',
+          role: 'user',
+          parts: [{ kind: 'data', data: { goal: 'old client', tasks: chain(1) } }],
+        },
+      },
+    };
+    const sent = await rawRpc(running.server.url, token, JSON.stringify(send));
+    const result = sent.body.result as { id: string; status: { state: string } };
+    expect(result.status.state).toBe('completed');
+    const got = await rawRpc(
+      running.server.url,
+      token,
+      JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tasks/get', params: { id: result.id } }),
+    );
+    expect((got.body.result as { status: { state: string } }).status.state).toBe('completed');
+  });
+
+  it('refuses an unauthenticated request with 401 KOS_ERR_UNAUTHENTICATED', async () => {
+    const r = await rawRpc(
+      running.server.url,
+      null,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }),
+    );
+    expect(r.status).toBe(401);
+    expect(kosCode(r)).toBe('KOS_ERR_UNAUTHENTICATED');
   });
 });

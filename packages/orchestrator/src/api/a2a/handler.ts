@@ -239,19 +239,18 @@ export class KosA2aHandler implements A2ARequestHandler {
     submitted?: GoalSnapshot,
   ): AsyncGenerator<StreamResponse> {
     const stop = new AbortController();
+    const snapshots = followGoal(this.env.deps, goalId, stop.signal);
     let sent: string | null = null;
-    if (submitted !== undefined) {
-      yield { payload: { $case: 'task', value: a2aTask(submitted, contextId) } };
-      sent = progressKey(submitted);
-    }
     try {
-      for await (const s of followGoal(this.env.deps, goalId, stop.signal)) {
+      for await (const s of submitted === undefined ? snapshots : prepend(submitted, snapshots)) {
         const key = progressKey(s);
         if (key === sent) continue;
         const task = a2aTask(s, contextId);
         const state = task.status?.state ?? 0;
-        if (sent === null) yield { payload: { $case: 'task', value: { ...task, artifacts: [] } } };
+        const first = sent === null;
         sent = key;
+        if (first) yield { payload: { $case: 'task', value: { ...task, artifacts: [] } } };
+        if (first && !endsWait(state)) continue;
         if (isFinalA2aState(state)) {
           const artifact = resultArtifact(s);
           yield {
@@ -280,6 +279,7 @@ export class KosA2aHandler implements A2ARequestHandler {
       throw this.record(ctx, e);
     } finally {
       stop.abort();
+      await snapshots.return(undefined);
     }
   }
 
@@ -323,6 +323,11 @@ interface Accepted {
   goalId: string;
   contextId: string;
   submitted?: GoalSnapshot;
+}
+
+async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  yield first;
+  yield* rest;
 }
 
 const unsupported = (message: string) => new KosError('KOS_ERR_A2A_UNSUPPORTED', message);

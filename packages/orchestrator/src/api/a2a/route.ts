@@ -108,7 +108,8 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
           : version === '0.3';
       const ctx = new ServerCallContext({ user: caller, requestedVersion: legacy ? '0.3' : '1.0' });
       const answer = await (legacy ? v03 : v1).handle(body as Record<string, unknown>, ctx);
-      if (!isStream(answer)) return reply.code(200).send(typed(answer, ctx, deps));
+      if (!isStream(answer))
+        return reply.code(statusOf(ctx.state.get(KOS_ERROR))).send(typed(answer, ctx, deps));
       await stream(reply, answer, id, ctx, deps, req);
       return reply;
     });
@@ -135,6 +136,16 @@ function typed(answer: RpcAnswer, ctx: ServerCallContext, deps: ApiDeps): RpcAns
       : withKosCode(answer.error as { code: number; message: string });
   deps.metrics.rejected((error.data[0]?.reason ?? 'KOS_ERR_INTERNAL') as ErrorCode);
   return { jsonrpc: '2.0', id: answer.id, error };
+}
+
+/**
+ * The HTTP status of an answer: 401/403 for authentication and authorization (A2A leaves them to
+ * the transport), 503 while not ready; any other refusal is a JSON-RPC error in a 200.
+ */
+function statusOf(e: unknown): number {
+  if (!(e instanceof KosError)) return 200;
+  if (e.code === 'KOS_ERR_UNAUTHENTICATED' || e.code === 'KOS_ERR_FORBIDDEN') return e.status;
+  return e.code === 'KOS_ERR_NOT_READY' ? 503 : 200;
 }
 
 /** A refusal before the SDK: HTTP 401/403 for authentication (as A2A asks), else 200 with the error. */
