@@ -202,9 +202,9 @@ export class KosA2aHandler implements A2ARequestHandler {
     message: Message,
     ctx: ServerCallContext,
   ): Promise<{ goalId: string; contextId: string }> {
-    const actor = this.caller(ctx, 'task.approve');
     const { goal, tasks, contextId } = await getA2aGoal(this.env.deps, message.taskId);
     const answer = approvalOf(message);
+    const actor = this.caller(ctx, 'task.approve');
     const waiting = tasks.filter((t) => t.state === 'awaiting_approval');
     const target =
       answer.subtaskId === undefined

@@ -21,6 +21,8 @@ interface RpcAnswer {
   error?: unknown;
 }
 
+/** JSON-RPC's "invalid request": the body is JSON but not one JSON-RPC request. */
+const INVALID_REQUEST = -32600;
 /** v1.0 method names (PascalCase); a request without an A2A-Version header is routed by its method. */
 const V1_METHOD = /^[A-Z][A-Za-z]+$/;
 
@@ -84,15 +86,18 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const id: RpcId =
         typeof request?.id === 'string' || typeof request?.id === 'number' ? request.id : null;
       if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-        return refuse(
-          reply,
-          null,
-          new KosError(
-            'KOS_ERR_VALIDATION',
-            'a JSON-RPC request must be one object (batches are not accepted)',
-          ),
-          deps,
+        const e = new KosError(
+          'KOS_ERR_VALIDATION',
+          'a JSON-RPC request must be one object (batches are not accepted)',
         );
+        return refuse(reply, null, e, deps, INVALID_REQUEST);
+      }
+      if ((request as { jsonrpc?: unknown }).jsonrpc !== '2.0' || typeof request.method !== 'string') {
+        const e = new KosError(
+          'KOS_ERR_VALIDATION',
+          'not a JSON-RPC 2.0 request: it needs "jsonrpc": "2.0" and a "method"',
+        );
+        return refuse(reply, id, e, deps, INVALID_REQUEST);
       }
       let caller: A2aCaller;
       try {
@@ -140,25 +145,21 @@ function typed(answer: RpcAnswer, ctx: ServerCallContext, deps: ApiDeps): RpcAns
 
 /**
  * The HTTP status of an answer: 401/403 for authentication and authorization (A2A leaves them to
- * the transport), 503 while not ready; any other refusal is a JSON-RPC error in a 200.
+ * the transport), 413 for an oversize body, 503 while not ready; any other refusal is a JSON-RPC error in a 200.
  */
 function statusOf(e: unknown): number {
   if (!(e instanceof KosError)) return 200;
   if (e.code === 'KOS_ERR_UNAUTHENTICATED' || e.code === 'KOS_ERR_FORBIDDEN') return e.status;
+  if (e.code === 'KOS_ERR_BODY_TOO_LARGE') return 413;
   return e.code === 'KOS_ERR_NOT_READY' ? 503 : 200;
 }
 
-/** A refusal before the SDK: HTTP 401/403 for authentication (as A2A asks), else 200 with the error. */
-function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps) {
+/** A refusal as a JSON-RPC error, with the HTTP status of statusOf; `code` overrides the JSON-RPC code. */
+function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps, code?: number) {
   deps.metrics.rejected(e.code);
-  const status =
-    e.code === 'KOS_ERR_UNAUTHENTICATED' || e.code === 'KOS_ERR_FORBIDDEN'
-      ? e.status
-      : e.code === 'KOS_ERR_NOT_READY'
-        ? 503
-        : 200;
+  const status = statusOf(e);
   if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
-  const error: JsonRpcErrorObject = jsonRpcErrorOf(e);
+  const error: JsonRpcErrorObject = { ...jsonRpcErrorOf(e), ...(code === undefined ? {} : { code }) };
   return reply.code(status).send({ jsonrpc: '2.0', id, error });
 }
 
