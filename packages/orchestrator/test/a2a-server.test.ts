@@ -179,4 +179,23 @@ describe('kOS as an A2A server, driven by the official A2A client', () => {
     expect(r.status).toBe(401);
     expect(kosCode(r)).toBe('KOS_ERR_UNAUTHENTICATED');
   });
+
+  it('answers push-config requests with PushNotificationNotSupported while a2a.push_allowlist is empty', async () => {
+    const sent = await submitter.sendMessage(
+      sendRequest(userMessage([data({ goal: 'one', tasks: chain(1) })]), true),
+    );
+    const id = 'id' in sent ? sent.id : '';
+    const config = {
+      tenant: '',
+      taskId: id,
+      id: 'p',
+      url: 'https://hooks.example.com/a2a',
+      token: '',
+      authentication: undefined,
+    };
+    await expect(submitter.createTaskPushNotificationConfig(config)).rejects.toMatchObject({
+      name: 'PushNotificationNotSupportedError',
+    });
+    expect((await submitter.getAgentCard()).capabilities?.pushNotifications).toBe(false);
+  });
 });
