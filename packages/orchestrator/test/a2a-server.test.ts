@@ -185,17 +185,18 @@ describe('kOS as an A2A server, driven by the official A2A client', () => {
       sendRequest(userMessage([data({ goal: 'one', tasks: chain(1) })]), true),
     );
     const id = 'id' in sent ? sent.id : '';
-    const config = {
-      tenant: '',
-      taskId: id,
-      id: 'p',
-      url: 'https://hooks.example.com/a2a',
-      token: '',
-      authentication: undefined,
-    };
-    await expect(submitter.createTaskPushNotificationConfig(config)).rejects.toMatchObject({
-      name: 'PushNotificationNotSupportedError',
-    });
+    // The card says so, and the official client then refuses by itself; the server refuses too.
     expect((await submitter.getAgentCard()).capabilities?.pushNotifications).toBe(false);
+    const token = await tokenOf(running.admin, 'submitter');
+    const params = { taskId: id, id: 'p', url: 'https://hooks.example.com/a2a' };
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'CreateTaskPushNotificationConfig',
+      params,
+    });
+    const refused = await rawRpc(running.server.url, token, body, { 'A2A-Version': '1.0' });
+    expect(refused.body.error?.code).toBe(-32003);
+    expect(kosCode(refused)).toBe('KOS_ERR_A2A_PUSH_DISABLED');
   });
 });
