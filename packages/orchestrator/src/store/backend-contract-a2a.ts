@@ -21,9 +21,15 @@ export function contractOfA2a(h: QueueHarness): void {
     it('keeps the contextId of an A2A goal, once, and knows no other goal', async () => {
       const goalId = uid('g');
       await write((tx) => tx.insertA2aTask({ goalId, contextId: 'ctx-1', createdAt: 42 }));
-      expect(await read((tx) => tx.getA2aTask(goalId))).toEqual({ goalId, contextId: 'ctx-1', createdAt: 42 });
+      expect(await read((tx) => tx.getA2aTask(goalId))).toEqual({
+        goalId,
+        contextId: 'ctx-1',
+        createdAt: 42,
+      });
       expect(await read((tx) => tx.getA2aTask(uid('g')))).toBeNull();
-      await expect(write((tx) => tx.insertA2aTask({ goalId, contextId: 'ctx-2', createdAt: 43 }))).rejects.toThrow();
+      await expect(
+        write((tx) => tx.insertA2aTask({ goalId, contextId: 'ctx-2', createdAt: 43 })),
+      ).rejects.toThrow();
       expect((await read((tx) => tx.getA2aTask(goalId)))?.contextId).toBe('ctx-1');
     });
 

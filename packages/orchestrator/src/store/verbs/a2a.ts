@@ -33,7 +33,12 @@ export async function setA2aPushConfig(
 }
 
 /** Deletes a push config; an unknown one is KOS_ERR_A2A_PUSH_CONFIG_NOT_FOUND and changes nothing. */
-export async function deleteA2aPushConfig(tx: Tx, ctx: VerbContext, goalId: string, id: string): Promise<void> {
+export async function deleteA2aPushConfig(
+  tx: Tx,
+  ctx: VerbContext,
+  goalId: string,
+  id: string,
+): Promise<void> {
   await requireA2aGoal(tx, goalId);
   if (!(await tx.deleteA2aPushConfig(goalId, id))) throw pushConfigNotFound(goalId, id);
   await audit(tx, ctx, goalId, 'a2a.push_config.delete', { config_id: id });
