@@ -42,6 +42,8 @@ import { a2aTask, progressKey, resultArtifact } from './task-view.ts';
 export const MAX_BLOCKING_MS = 60_000;
 /** Where the route finds the kOS refusal behind a JSON-RPC error (ServerCallContext.state). */
 export const KOS_ERROR = 'kos.error';
+/** Where the route puts an AbortSignal that fires when the client disconnects. */
+export const CLIENT_GONE = 'kos.client-gone';
 
 /** Who calls, as the route authenticated them: the SDK hands it back on every call. */
 export class A2aCaller implements User {
@@ -239,7 +241,9 @@ export class KosA2aHandler implements A2ARequestHandler {
     submitted?: GoalSnapshot,
   ): AsyncGenerator<StreamResponse> {
     const stop = new AbortController();
-    const snapshots = followGoal(this.env.deps, goalId, stop.signal);
+    const gone = ctx.state.get(CLIENT_GONE);
+    const signal = gone instanceof AbortSignal ? AbortSignal.any([stop.signal, gone]) : stop.signal;
+    const snapshots = followGoal(this.env.deps, goalId, signal);
     let sent: string | null = null;
     try {
       for await (const s of submitted === undefined ? snapshots : prepend(submitted, snapshots)) {

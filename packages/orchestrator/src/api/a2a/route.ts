@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.ts';
 import { toKosError } from '../errors.ts';
 import { agentCard } from './card.ts';
 import { jsonRpcErrorOf, withKosCode, type JsonRpcErrorObject } from './errors.ts';
-import { A2aCaller, KOS_ERROR, KosA2aHandler } from './handler.ts';
+import { A2aCaller, CLIENT_GONE, KOS_ERROR, KosA2aHandler } from './handler.ts';
 import { PushDispatcher } from './push-dispatch.ts';
 import { DEFAULT_PUSH_OPTIONS, PushSender } from './push-sender.ts';
 import { systemLookup } from '../../app/index.ts';
@@ -38,8 +38,10 @@ const V1_METHOD = /^[A-Z][A-Za-z]+$/;
 export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const base = (req: FastifyRequest) =>
     `${req.protocol}://${req.headers.host ?? `${deps.config.server.host}:${deps.config.server.port}`}`;
-  let cardBase = '';
-  const handler = new KosA2aHandler({ deps, card: () => agentCard(deps, cardBase), log: app.log });
+  // The SDK's transports ask the handler for the card only for its capabilities; the URL a client
+  // sees is the one GET /.well-known/agent-card.json builds from its request.
+  const configured = `http://${deps.config.server.host}:${deps.config.server.port}`;
+  const handler = new KosA2aHandler({ deps, card: () => agentCard(deps, configured), log: app.log });
   const v1 = new JsonRpcTransportHandler(handler);
   const v03 = new LegacyJsonRpcTransportHandler(handler);
   const maxBytes = deps.config.limits.maxBodyBytes;
@@ -105,17 +107,20 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
       } catch (e) {
         return refuse(reply, id, toKosError(e), deps);
       }
-      cardBase = base(req);
       const version = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       const legacy =
         version === undefined
           ? !(typeof request.method === 'string' && V1_METHOD.test(request.method))
           : version === '0.3';
       const ctx = new ServerCallContext({ user: caller, requestedVersion: legacy ? '0.3' : '1.0' });
+      // Ends a stream's follow of its goal when the client goes away, even while it waits for an event.
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      ctx.state.set(CLIENT_GONE, gone.signal);
       const answer = await (legacy ? v03 : v1).handle(body as Record<string, unknown>, ctx);
       if (!isStream(answer))
         return reply.code(statusOf(ctx.state.get(KOS_ERROR))).send(typed(answer, ctx, deps));
-      await stream(reply, answer, id, ctx, deps, req);
+      await stream(reply, answer, id, ctx, deps);
       return reply;
     });
   });
@@ -166,7 +171,7 @@ function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps, code
 /**
  * A streaming answer as server-sent events, one JSON-RPC response per `data:`. A refusal before
  * the first event (unknown task, wrong role, bad message) is a plain JSON-RPC error instead, so
- * that the client reads it as one; the stream ends when the client goes away.
+ * that the client reads it as one; the stream ends when the client goes away (CLIENT_GONE).
  */
 async function stream(
   reply: FastifyReply,
@@ -174,7 +179,6 @@ async function stream(
   id: RpcId,
   ctx: ServerCallContext,
   deps: ApiDeps,
-  req: FastifyRequest,
 ) {
   let first: IteratorResult<RpcAnswer>;
   try {
@@ -191,8 +195,6 @@ async function stream(
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
-  const gone = () => void events.return(undefined);
-  req.raw.socket.once('close', gone);
   try {
     for (let r = first; r.done !== true; r = await events.next())
       res.write(`data: ${JSON.stringify(typed(r.value, ctx, deps))}\n\n`);
@@ -202,7 +204,6 @@ async function stream(
     if (!res.writableEnded)
       res.write(`event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, error })}\n\n`);
   } finally {
-    req.raw.socket.off('close', gone);
     res.end();
   }
 }
