@@ -66,4 +66,22 @@ describe('an A2A task across kill -9 of the orchestrator', () => {
       value: { results: { t0: { done: 't0' }, t3: { done: 't3' } } },
     });
   }, 60_000);
+
+  it('ends open streams when the orchestrator stops (SIGTERM), so that it stops', async () => {
+    const server = await startServer();
+    servers.push(server);
+    const client = await a2aClient(server.url, server.adminToken);
+    // Nobody has the skill: the goal waits, and its stream would stay open.
+    const message = userMessage([
+      data({ goal: 'waits forever', tasks: [{ name: 'w', skills: ['nobody'] }] }),
+    ]);
+    const stream = client.sendMessageStream(sendRequest(message));
+    const first = await stream.next();
+    expect(first.done).toBe(false);
+    const rest = collect({ [Symbol.asyncIterator]: () => stream });
+    await server.stop();
+    expect(server.process.exitCode).toBe(0);
+    // The stream ended (or its connection did); it does not hang.
+    await rest.catch(() => []);
+  });
 });

@@ -42,8 +42,8 @@ import { a2aTask, progressKey, resultArtifact } from './task-view.ts';
 export const MAX_BLOCKING_MS = 60_000;
 /** Where the route finds the kOS refusal behind a JSON-RPC error (ServerCallContext.state). */
 export const KOS_ERROR = 'kos.error';
-/** Where the route puts an AbortSignal that fires when the client disconnects. */
-export const CLIENT_GONE = 'kos.client-gone';
+/** Where the route puts an AbortSignal that fires when the client disconnects or the server stops. */
+export const CALL_ENDED = 'kos.call-ended';
 
 /** Who calls, as the route authenticated them: the SDK hands it back on every call. */
 export class A2aCaller implements User {
@@ -87,7 +87,7 @@ export class KosA2aHandler implements A2ARequestHandler {
     return this.guard(ctx, async () => {
       const { goalId, contextId } = await this.accept(params, ctx);
       if (params.configuration?.returnImmediately === true) return this.task(goalId);
-      const abort = AbortSignal.timeout(MAX_BLOCKING_MS);
+      const abort = untilEnded(ctx, AbortSignal.timeout(MAX_BLOCKING_MS));
       let last: GoalSnapshot | undefined;
       for await (const s of followGoal(this.env.deps, goalId, abort)) {
         last = s;
@@ -241,9 +241,7 @@ export class KosA2aHandler implements A2ARequestHandler {
     submitted?: GoalSnapshot,
   ): AsyncGenerator<StreamResponse> {
     const stop = new AbortController();
-    const gone = ctx.state.get(CLIENT_GONE);
-    const signal = gone instanceof AbortSignal ? AbortSignal.any([stop.signal, gone]) : stop.signal;
-    const snapshots = followGoal(this.env.deps, goalId, signal);
+    const snapshots = followGoal(this.env.deps, goalId, untilEnded(ctx, stop.signal));
     let sent: string | null = null;
     try {
       for await (const s of submitted === undefined ? snapshots : prepend(submitted, snapshots)) {
@@ -327,6 +325,12 @@ interface Accepted {
   goalId: string;
   contextId: string;
   submitted?: GoalSnapshot;
+}
+
+/** `signal`, or the call's end (CALL_ENDED), whichever fires first. */
+function untilEnded(ctx: ServerCallContext, signal: AbortSignal): AbortSignal {
+  const ended = ctx.state.get(CALL_ENDED);
+  return ended instanceof AbortSignal ? AbortSignal.any([signal, ended]) : signal;
 }
 
 async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {

@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.ts';
 import { toKosError } from '../errors.ts';
 import { agentCard } from './card.ts';
 import { jsonRpcErrorOf, withKosCode, type JsonRpcErrorObject } from './errors.ts';
-import { A2aCaller, CLIENT_GONE, KOS_ERROR, KosA2aHandler } from './handler.ts';
+import { A2aCaller, CALL_ENDED, KOS_ERROR, KosA2aHandler } from './handler.ts';
 import { PushDispatcher } from './push-dispatch.ts';
 import { DEFAULT_PUSH_OPTIONS, PushSender } from './push-sender.ts';
 import { systemLookup } from '../../app/index.ts';
@@ -45,6 +45,9 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const v1 = new JsonRpcTransportHandler(handler);
   const v03 = new LegacyJsonRpcTransportHandler(handler);
   const maxBytes = deps.config.limits.maxBodyBytes;
+  // Streams never end by themselves: a stopping server ends them (clients resubscribe elsewhere).
+  const stopping = new AbortController();
+  app.addHook('preClose', async () => stopping.abort());
   const allowlist = deps.config.a2a.pushAllowlist;
   if (allowlist.length > 0) {
     const sender = new PushSender({ ...DEFAULT_PUSH_OPTIONS, allowlist, lookup: systemLookup });
@@ -113,10 +116,11 @@ export function a2aRoutes(app: FastifyInstance, deps: ApiDeps): void {
           ? !(typeof request.method === 'string' && V1_METHOD.test(request.method))
           : version === '0.3';
       const ctx = new ServerCallContext({ user: caller, requestedVersion: legacy ? '0.3' : '1.0' });
-      // Ends a stream's follow of its goal when the client goes away, even while it waits for an event.
+      // Ends a stream's (or a blocking send's) follow of its goal when the client goes away or the
+      // server stops, even while it waits for an event.
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
-      ctx.state.set(CLIENT_GONE, gone.signal);
+      ctx.state.set(CALL_ENDED, AbortSignal.any([gone.signal, stopping.signal]));
       const answer = await (legacy ? v03 : v1).handle(body as Record<string, unknown>, ctx);
       if (!isStream(answer))
         return reply.code(statusOf(ctx.state.get(KOS_ERROR))).send(typed(answer, ctx, deps));
@@ -171,7 +175,7 @@ function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps, code
 /**
  * A streaming answer as server-sent events, one JSON-RPC response per `data:`. A refusal before
  * the first event (unknown task, wrong role, bad message) is a plain JSON-RPC error instead, so
- * that the client reads it as one; the stream ends when the client goes away (CLIENT_GONE).
+ * that the client reads it as one; the stream ends when the client goes away or the server stops (CALL_ENDED).
  */
 async function stream(
   reply: FastifyReply,
