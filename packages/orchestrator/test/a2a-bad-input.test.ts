@@ -127,6 +127,18 @@ describe('bad input to the A2A server', () => {
     ['a message without parts', () => rpc('SendMessage', message([])), -32602, 'KOS_ERR_VALIDATION'],
     ['an unknown task', () => rpc('GetTask', { id: 'no-such-goal' }), -32001, 'KOS_ERR_GOAL_NOT_FOUND'],
     [
+      'a subscription to an unknown task (as JSON, not a stream)',
+      () => rpc('SubscribeToTask', { id: 'no-such-goal' }),
+      -32001,
+      'KOS_ERR_GOAL_NOT_FOUND',
+    ],
+    [
+      'a streamed message that is no goal (as JSON, not a stream)',
+      () => rpc('SendStreamingMessage', message([{ data: { tasks: [] } }])),
+      -32602,
+      'KOS_ERR_VALIDATION',
+    ],
+    [
       'a follow-up that answers nothing',
       () => rpc('SendMessage', message([{ text: 'and also' }], { taskId })),
       -32004,

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { tempDir } from '@kos/testing';
@@ -45,6 +46,43 @@ describe('the a2a configuration section', () => {
       };
       expect(card.capabilities.pushNotifications).toBe(true);
     } finally {
+      await done();
+    }
+  });
+
+  it('keeps a quiet stream open with a comment line every events.stream_heartbeat_ms', async () => {
+    const { orch, done } = await started(['events:\n  stream_heartbeat_ms: 50']);
+    const abort = new AbortController();
+    try {
+      const token = (await readFile(orch.adminTokenPath, 'utf8')).trim();
+      const params = {
+        message: {
+          messageId: 'q',
+          role: 'ROLE_USER',
+          parts: [{ data: { goal: 'quiet', tasks: [{ name: 'w', skills: ['nobody'] }] } }],
+        },
+      };
+      const res = await fetch(`${orch.url}/a2a`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'A2A-Version': '1.0',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendStreamingMessage', params }),
+        signal: abort.signal,
+      });
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      let text = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+        if (text.includes(': keep-alive')) break;
+      }
+      expect(text).toMatch(/^data: \{"jsonrpc":"2.0","id":1,"result":\{"task"/);
+      expect(text).toContain(': keep-alive\n\n');
+    } finally {
+      abort.abort();
       await done();
     }
   });

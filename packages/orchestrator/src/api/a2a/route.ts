@@ -3,6 +3,7 @@ import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { KosError, type ErrorCode } from '@kos/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { systemLookup } from '../../app/index.ts';
 import { hashToken, parseBearer, requirePermission } from '../../security/index.ts';
 import type { ApiDeps } from '../deps.ts';
 import { toKosError } from '../errors.ts';
@@ -11,7 +12,6 @@ import { jsonRpcErrorOf, withKosCode, type JsonRpcErrorObject } from './errors.t
 import { A2aCaller, CALL_ENDED, KOS_ERROR, KosA2aHandler } from './handler.ts';
 import { PushDispatcher } from './push-dispatch.ts';
 import { DEFAULT_PUSH_OPTIONS, PushSender } from './push-sender.ts';
-import { systemLookup } from '../../app/index.ts';
 
 type RpcId = string | number | null;
 interface RpcAnswer {
@@ -154,7 +154,8 @@ function typed(answer: RpcAnswer, ctx: ServerCallContext, deps: ApiDeps): RpcAns
 
 /**
  * The HTTP status of an answer: 401/403 for authentication and authorization (A2A leaves them to
- * the transport), 413 for an oversize body, 503 while not ready; any other refusal is a JSON-RPC error in a 200.
+ * the transport), 413 for an oversize body, 503 while not ready; any other refusal is a JSON-RPC
+ * error in a 200.
  */
 function statusOf(e: unknown): number {
   if (!(e instanceof KosError)) return 200;
@@ -163,7 +164,7 @@ function statusOf(e: unknown): number {
   return e.code === 'KOS_ERR_NOT_READY' ? 503 : 200;
 }
 
-/** A refusal as a JSON-RPC error, with the HTTP status of statusOf; `code` overrides the JSON-RPC code. */
+/** A refusal as a JSON-RPC error with the HTTP status of statusOf; `code` overrides the JSON-RPC code. */
 function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps, code?: number) {
   deps.metrics.rejected(e.code);
   const status = statusOf(e);
@@ -175,7 +176,8 @@ function refuse(reply: FastifyReply, id: RpcId, e: KosError, deps: ApiDeps, code
 /**
  * A streaming answer as server-sent events, one JSON-RPC response per `data:`. A refusal before
  * the first event (unknown task, wrong role, bad message) is a plain JSON-RPC error instead, so
- * that the client reads it as one; the stream ends when the client goes away or the server stops (CALL_ENDED).
+ * that the client reads it as one. A comment line every events.stream_heartbeat_ms keeps proxies
+ * from closing a quiet stream; it ends when the client goes away or the server stops (CALL_ENDED).
  */
 async function stream(
   reply: FastifyReply,
@@ -199,6 +201,7 @@ async function stream(
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
+  const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.config.events.streamHeartbeatMs);
   try {
     for (let r = first; r.done !== true; r = await events.next())
       res.write(`data: ${JSON.stringify(typed(r.value, ctx, deps))}\n\n`);
@@ -208,6 +211,7 @@ async function stream(
     if (!res.writableEnded)
       res.write(`event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, error })}\n\n`);
   } finally {
+    clearInterval(beat);
     res.end();
   }
 }
