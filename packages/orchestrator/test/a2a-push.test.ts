@@ -81,16 +81,24 @@ describe('A2A push notifications', () => {
     expect(hook.received[0]?.body.task?.status?.state).toBe('TASK_STATE_INPUT_REQUIRED');
     expect(hook.received[0]?.headers['x-a2a-notification-token']).toBe('secret-echo');
     expect(hook.received[0]?.path).toBe('/hooks/a2a');
+    // A config added later gets the current state at once, though it did not change.
+    const late = await rpc('CreateTaskPushNotificationConfig', {
+      taskId,
+      id: 'late',
+      url: `http://127.0.0.1:${hook.port}/hooks/late`,
+    });
+    expect(late.body.error).toBeUndefined();
+    const lateFirst = await poll(async () => hook.received.find((r) => r.path === '/hooks/late'), {
+      what: 'a first push to the later config',
+    });
+    expect(lateFirst.body.task?.status?.state).toBe('TASK_STATE_INPUT_REQUIRED');
     // The operator denies the task: the goal fails, and that is pushed with the results artifact.
     const gate = await running.admin.get<{ tasks: { id: string }[] }>(`/orchestration/goals/${taskId}`);
     await running.admin.post(`/orchestration/tasks/${gate.body.tasks[0]!.id}/deny`, { reason: 'no' });
-    const last = await poll(
-      async () => {
-        const l = hook.received.at(-1);
-        return l?.body.task?.status?.state === 'TASK_STATE_FAILED' ? l : undefined;
-      },
-      { what: 'the final push' },
-    );
+    const final = (p: string) =>
+      hook.received.find((r) => r.path === p && r.body.task?.status?.state === 'TASK_STATE_FAILED');
+    const last = await poll(async () => final('/hooks/a2a'), { what: 'the final push' });
+    await poll(async () => final('/hooks/late'), { what: 'the final push to the later config' });
     expect(last.body.task?.id).toBe(taskId);
     expect(last.body.task?.artifacts).toHaveLength(1);
     expect(other.received).toEqual([]);

@@ -15,7 +15,8 @@ import { a2aTask, progressKey } from './task-view.ts';
 export class PushDispatcher {
   private stop: (() => void) | null = null;
   private readonly busy = new Map<string, boolean>();
-  private readonly sent = new Map<string, string>();
+  /** Per goal, per config id: the progress key last pushed (what changed since is pushed next). */
+  private readonly sent = new Map<string, Map<string, string>>();
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(
@@ -61,12 +62,16 @@ export class PushDispatcher {
     if (configs.length === 0) return;
     const { contextId, ...s } = await getA2aGoal(this.deps, goalId);
     const key = progressKey(s);
-    if (this.sent.get(goalId) === key) return;
-    this.sent.set(goalId, key);
+    const sent = this.sent.get(goalId) ?? new Map<string, string>();
+    this.sent.set(goalId, sent);
+    // Per config: one added later gets the current state at once, the others only changes.
+    const due = configs.filter((c) => sent.get(c.id) !== key);
+    if (due.length === 0) return;
     const task = a2aTask(s, contextId);
     const body = JSON.stringify(StreamResponse.toJSON({ payload: { $case: 'task', value: task } }));
     await Promise.all(
-      configs.map(async (c) => {
+      due.map(async (c) => {
+        sent.set(c.id, key);
         const outcome = await this.sender.deliver(c, body);
         this.onOutcome(goalId, c.url, outcome);
         if (outcome.kind !== 'delivered')
