@@ -85,8 +85,11 @@ export class KosA2aHandler implements A2ARequestHandler {
 
   sendMessage(params: SendMessageRequest, ctx: ServerCallContext): Promise<Message | Task> {
     return this.guard(ctx, async () => {
-      const { goalId, contextId } = await this.accept(params, ctx);
-      if (params.configuration?.returnImmediately === true) return this.task(goalId);
+      const { goalId, contextId, submitted } = await this.accept(params, ctx);
+      if (params.configuration?.returnImmediately === true) {
+        // A new goal is answered as submitted, without reading it again.
+        return submitted === undefined ? this.task(goalId) : a2aTask(submitted, contextId);
+      }
       const abort = untilEnded(ctx, AbortSignal.timeout(MAX_BLOCKING_MS));
       let last: GoalSnapshot | undefined;
       for await (const s of followGoal(this.env.deps, goalId, abort)) {
