@@ -158,6 +158,22 @@ describe('bad input to the A2A server', () => {
       'KOS_ERR_A2A_PUSH_URL_REFUSED',
     ],
     [
+      'a v0.3 push config outside the allowlist',
+      () =>
+        rawRpc(
+          server.url,
+          token,
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 3,
+            method: 'tasks/pushNotificationConfig/set',
+            params: { taskId, pushNotificationConfig: { id: 'p03', url: 'https://hooks.example.com/a2a' } },
+          }),
+        ),
+      -32602,
+      'KOS_ERR_A2A_PUSH_URL_REFUSED',
+    ],
+    [
       'a push URL with credentials',
       () => rpc('CreateTaskPushNotificationConfig', pushConfig('http://user:pw@127.0.0.1:9/hooks/a')),
       -32602,
