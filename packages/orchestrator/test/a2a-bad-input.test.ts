@@ -203,8 +203,13 @@ describe('bad input to the A2A server', () => {
 
   it('accepts a push URL under the allowlist, and records the config as an event', async () => {
     const before = await snapshot();
-    const answer = await rpc('CreateTaskPushNotificationConfig', pushConfig('http://127.0.0.1:9/hooks/a2a'));
+    const answer = await rpc('CreateTaskPushNotificationConfig', {
+      ...pushConfig('http://127.0.0.1:9/hooks/a2a'),
+      authentication: { scheme: 'Bearer', credentials: 'webhook-secret' },
+    });
     expect(answer.body.result).toMatchObject({ taskId, id: 'p1', url: 'http://127.0.0.1:9/hooks/a2a' });
+    // The credentials are kept for the pushes, never answered back.
+    expect(JSON.stringify(answer.body)).not.toContain('webhook-secret');
     const after = await snapshot();
     expect(after.last).toBeGreaterThan(before.last ?? 0);
     const listed = await rpc('ListTaskPushNotificationConfigs', { taskId });

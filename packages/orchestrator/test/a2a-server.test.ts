@@ -139,6 +139,16 @@ describe('kOS as an A2A server, driven by the official A2A client', () => {
     await expect(viewer.cancelTask({ tenant: '', id, metadata: undefined })).rejects.toThrow(
       /KOS_ERR_FORBIDDEN/,
     );
+    // Push configs hold the client's webhook secrets: a viewer may not read them either.
+    const list = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'ListTaskPushNotificationConfigs',
+      params: { taskId: id },
+    });
+    expect(kosCode(await rawRpc(running.server.url, viewerToken, list, { 'A2A-Version': '1.0' }))).toBe(
+      'KOS_ERR_FORBIDDEN',
+    );
     expect((await running.admin.get<{ goals: unknown[] }>('/orchestration/goals')).body.goals).toEqual(
       before.body.goals,
     );

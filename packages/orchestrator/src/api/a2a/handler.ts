@@ -160,7 +160,8 @@ export class KosA2aHandler implements A2ARequestHandler {
     ctx: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
     return this.guard(ctx, async () => {
-      this.caller(ctx, 'read');
+      // Push configs hold the client's webhook token: only who may set them may read them.
+      this.caller(ctx, 'goal.submit');
       return configView(await getA2aPushConfig(this.env.deps, params.taskId, params.id));
     });
   }
@@ -170,7 +171,7 @@ export class KosA2aHandler implements A2ARequestHandler {
     ctx: ServerCallContext,
   ): Promise<ListTaskPushNotificationConfigsResponse> {
     return this.guard(ctx, async () => {
-      this.caller(ctx, 'read');
+      this.caller(ctx, 'goal.submit');
       const configs = await listA2aPushConfigs(this.env.deps, params.taskId);
       return { configs: configs.map(configView), nextPageToken: '' };
     });
@@ -343,6 +344,7 @@ async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T>
 
 const unsupported = (message: string) => new KosError('KOS_ERR_A2A_UNSUPPORTED', message);
 
+/** A config as answered: the authentication's credentials are never sent back, only its scheme. */
 function configView(c: A2aPushConfig): TaskPushNotificationConfig {
   return {
     tenant: '',
@@ -350,7 +352,6 @@ function configView(c: A2aPushConfig): TaskPushNotificationConfig {
     taskId: c.goalId,
     url: c.url,
     token: c.token ?? '',
-    authentication:
-      c.authScheme === null ? undefined : { scheme: c.authScheme, credentials: c.authCredentials ?? '' },
+    authentication: c.authScheme === null ? undefined : { scheme: c.authScheme, credentials: '' },
   };
 }
