@@ -13,7 +13,7 @@ export const ErrorResponse = Type.Object(
   {
     error: Type.Object(
       {
-        code: Type.String({ pattern: '^KOS_ERR_[A-Z_]+$' }),
+        code: Type.String({ pattern: '^KOS_ERR_[A-Z0-9_]+$' }),
         message: Type.String(),
         details: Type.Optional(JsonObject),
       },

@@ -123,9 +123,12 @@ describe('the response schemas of @kos/contracts', () => {
     orch = await Orchestrator.start(
       resolveConfig({ env: {}, flags: { port: 0, host: '127.0.0.1', dataDir, configFile: config } }),
     );
-    // /mcp is one JSON-RPC endpoint (the MCP server, docs/interop.md), not a REST route: its
-    // answers are JSON-RPC messages, so it has no place in RESPONSES nor in docs/api.md's table.
-    served = [...registered].filter((r) => !r.endsWith(' /mcp'));
+    // /mcp and /a2a are JSON-RPC endpoints (the MCP and A2A servers, docs/interop.md), not REST
+    // routes: their answers are JSON-RPC messages, so they have no place in RESPONSES nor in
+    // docs/api.md's table; nor has the A2A Agent Card, whose shape is the A2A spec's.
+    const jsonRpc = (r: string) =>
+      r.endsWith(' /mcp') || r.endsWith(' /a2a') || r.endsWith(' /.well-known/agent-card.json');
+    served = [...registered].filter((r) => !jsonRpc(r));
     const adminToken = (await readFile(orch.adminTokenPath, 'utf8')).trim();
     admin = new Http(orch.url, adminToken);
     const tokenFor = async (name: string) =>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from '@kos/testing';
 import { configFile } from './fixtures.ts';
-import { connectHttp, structured, tokenOf } from './mcp-stack.ts';
+import { connectHttp, structured } from './mcp-stack.ts';
+import { tokenOf } from './fleet-stack.ts';
 
 interface Assignment {
   subtask_uuid: string;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { useServer } from '@kos/testing';
-import { connectHttp, chain, startWorker, structured, tokenOf } from './mcp-stack.ts';
+import { connectHttp, structured } from './mcp-stack.ts';
+import { chain, startWorker, tokenOf } from './fleet-stack.ts';
 
 const READ_TOOLS = ['explain_assignment', 'get_goal', 'get_status', 'get_task_tensor', 'list_tasks'];
 

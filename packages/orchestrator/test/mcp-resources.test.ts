@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { useServer } from '@kos/testing';
-import { connectHttp, structured, tokenOf } from './mcp-stack.ts';
+import { connectHttp, structured } from './mcp-stack.ts';
+import { tokenOf } from './fleet-stack.ts';
 
 interface GoalResource {
   goal: { id: string; state: string };

@@ -1,25 +1,10 @@
 /**
  * The MCP tests' stack: a real orchestrator process (@kos/testing), a real agent process
- * (`kos agent run mcp-worker.ts`, over KLP) and the official MCP client over Streamable HTTP.
+ * (fleet-stack.ts) and the official MCP client over Streamable HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
-import { poll, type Http } from '@kos/testing';
-
-export const CLI_MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
-export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const WORKER = fileURLToPath(new URL('./mcp-worker.ts', import.meta.url));
 
 export const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' as const } } };
-
-/** A token of `role`, created by the admin. */
-export async function tokenOf(admin: Http, role: 'admin' | 'submitter' | 'viewer' | 'agent') {
-  const r = await admin.post<{ token: string }>('/orchestration/tokens', { role, label: `mcp test ${role}` });
-  if (r.status !== 201) throw new Error(`token: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.token;
-}
 
 /** The official client over /mcp with a bearer token; `modern` pins the 2026-07-28 era. */
 export async function connectHttp(url: string, token: string, modern = false): Promise<Client> {
@@ -32,50 +17,9 @@ export async function connectHttp(url: string, token: string, modern = false): P
   return client;
 }
 
-/** A real agent process handling skill `work`; resolves once it is active. */
-export async function startWorker(
-  server: { url: string; dataDir: string },
-  admin: Http,
-  name: string,
-): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const args = ['--import', TSX, CLI_MAIN, 'agent', 'run', WORKER, '--url', server.url];
-  args.push('--data-dir', server.dataDir, '--name', name, '--exit-with-parent');
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, KOS_DATA_DIR: server.dataDir, KOS_TEST_AGENT: name },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  const lines: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
-  await poll(
-    async () => {
-      const r = await admin.get<{ agents: { name: string; state: string }[] }>('/orchestration/agents');
-      return r.body.agents.some((a) => a.name === name && a.state === 'active');
-    },
-    { timeoutMs: 30_000, what: `agent ${name} active (its output: ${lines.join('')})` },
-  );
-  return {
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((r) => child.once('close', r));
-      child.kill('SIGKILL');
-      await gone;
-    },
-  };
-}
-
 /** A tool result's structured content, typed by the caller (the REST answer's shape). */
 export function structured<T>(result: CallToolResult): T {
   if (result.structuredContent === undefined)
     throw new Error(`no structured content: ${JSON.stringify(result)}`);
   return result.structuredContent as T;
 }
-
-/** A chain of `n` tasks of skill `work` (each depends on the one before), so they settle one by one. */
-export const chain = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    name: `t${i}`,
-    skills: ['work'],
-    ...(i === 0 ? {} : { depends_on: [`t${i - 1}`] }),
-  }));

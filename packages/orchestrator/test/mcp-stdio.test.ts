@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { useServer } from '@kos/testing';
-import { CLI_MAIN, chain, MODERN, startWorker, structured, tokenOf, TSX } from './mcp-stack.ts';
+import { MODERN, structured } from './mcp-stack.ts';
+import { CLI_MAIN, chain, startWorker, tokenOf, TSX } from './fleet-stack.ts';
 
 /** The official client's stdio transport spawning `kos mcp`, as a desktop client does. */
 async function kosMcp(url: string, token: string, options = {}): Promise<Client> {

@@ -123,6 +123,28 @@ export const ERROR_CODES = {
     status: 422,
     summary: 'The file is not a readable kOS store: missing, damaged, or another database.',
   },
+  KOS_ERR_A2A_METHOD_NOT_FOUND: {
+    status: 404,
+    summary: 'The A2A JSON-RPC method does not exist (JSON-RPC -32601).',
+  },
+  KOS_ERR_A2A_UNSUPPORTED: {
+    status: 400,
+    summary:
+      'The A2A request asks for what kOS does not do, e.g. a file part or a follow-up to a finished task (-32004).',
+  },
+  KOS_ERR_A2A_PUSH_DISABLED: {
+    status: 422,
+    summary: 'A2A push notifications are off: a2a.push_allowlist is empty (-32003).',
+  },
+  KOS_ERR_A2A_PUSH_URL_REFUSED: {
+    status: 422,
+    summary:
+      'A push URL is outside a2a.push_allowlist, or resolves to a private or loopback address the allowlist does not name.',
+  },
+  KOS_ERR_A2A_PUSH_CONFIG_NOT_FOUND: {
+    status: 404,
+    summary: 'The A2A task has no push config with this id.',
+  },
   KOS_ERR_CONFIG_INVALID: {
     status: 500,
     summary: 'The configuration has invalid values (reported at start).',

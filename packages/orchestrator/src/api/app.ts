@@ -15,6 +15,7 @@ import { toKosError } from './errors.ts';
 import { validatorCompiler } from './validation.ts';
 import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
+import { a2aRoutes } from './a2a/route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import type { TlsFiles } from './tls.ts';
 import { clientErrorHandler } from './limits/client-errors.ts';
@@ -145,5 +146,6 @@ export async function buildApp(
   eventStreamRoute(app, deps);
   sessionRoutes(app, deps);
   mcpRoutes(app, deps);
+  if (deps.config.a2a.enabled) a2aRoutes(app, deps);
   return app;
 }

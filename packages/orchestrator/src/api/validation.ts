@@ -11,3 +11,6 @@ const coercedParams = new Ajv({ ...common, coerceTypes: true });
 
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strictBodies : coercedParams).compile(schema as object);
+
+/** A body validator for a schema outside a route (an A2A data part is a REST body), strict as bodies are. */
+export const compileBodyValidator = (schema: object) => strictBodies.compile(schema);

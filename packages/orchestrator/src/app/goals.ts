@@ -44,6 +44,8 @@ export interface GoalRequest {
   template?: string | undefined;
   tasks?: TaskRequest[] | undefined;
   policy?: GoalPolicyRequest | undefined;
+  /** Sent through A2A: the client's contextId, stored with the goal (its A2A task id is the goal id). */
+  a2aContextId?: string | undefined;
 }
 
 export interface SubmittedGoal {
@@ -105,6 +107,7 @@ export function goalSubmission(core: Core, req: GoalRequest): GoalSubmission {
     priority: req.priority ?? 'medium',
     plan,
     policy: goalPolicyOf(req.policy, core),
+    a2aContextId: req.a2aContextId,
   };
 }
 

@@ -123,6 +123,32 @@ function optionalPath(key: string, allowed = 'a directory path or null'): KeySpe
   };
 }
 
+/**
+ * A list of push destinations: http(s) URL prefixes (`https://hooks.example.com/a2a/`) or origins
+ * (`http://127.0.0.1:8080`); in YAML a list, in an env variable or flag comma-separated.
+ */
+function urlPrefixes(key: string): KeySpec<readonly string[]> {
+  const ok = (s: string): boolean => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+    } catch {
+      return false;
+    }
+  };
+  return {
+    key,
+    default: [],
+    allowed: 'a list of http(s) URL prefixes or origins (no credentials)',
+    parse(raw) {
+      const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+      if (items === null || items.some((i) => typeof i !== 'string')) return undefined;
+      const list = (items as string[]).map((i) => i.trim()).filter((i) => i !== '');
+      return list.every(ok) ? list : undefined;
+    },
+  };
+}
+
 function notYetEnforced<T>(spec: KeySpec<T>, why: string): KeySpec<T> {
   return { ...spec, notYetEnforced: why };
 }
@@ -236,6 +262,8 @@ export const KEYS = {
   templatesDir: optionalPath('templates_dir'),
   dashboardEnabled: boolean('dashboard.enabled', true),
   dashboardDir: optionalPath('dashboard.dir'),
+  a2aEnabled: boolean('a2a.enabled', true),
+  a2aPushAllowlist: urlPrefixes('a2a.push_allowlist'),
   logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
   logFormat: oneOf<Config['log']['format']>('log.format', 'auto', LOG_FORMATS),
   // Seed 001's `default_policy:` block. Nothing reads these yet; their defaults are the seed's values.

@@ -64,6 +64,7 @@ describe('resolveConfig defaults', () => {
       },
       templatesDir: null,
       dashboard: { enabled: true, dir: null },
+      a2a: { enabled: true, pushAllowlist: [] },
       log: { level: 'info', format: 'auto' },
       notYetEnforced: [],
     });

@@ -189,6 +189,7 @@ export function resolveConfig(input: ConfigInput): Config {
       enabled: get(KEYS.dashboardEnabled),
       dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),
     },
+    a2a: { enabled: get(KEYS.a2aEnabled), pushAllowlist: get(KEYS.a2aPushAllowlist) },
     log: { level: get(KEYS.logLevel), format: get(KEYS.logFormat) },
     notYetEnforced: ALL_KEYS.flatMap((spec) => {
       const winner = offers.get(spec.key)?.at(-1);

@@ -117,6 +117,11 @@ export interface Config {
   templatesDir: string | null;
   /** The web dashboard at `/`: `dir` null = the built @kos/dashboard package. */
   dashboard: { enabled: boolean; dir: string | null };
+  /**
+   * kOS as an A2A server (`/.well-known/agent-card.json`, `POST /a2a`). `pushAllowlist`: the URL
+   * prefixes or origins push notifications may go to; empty, push is off.
+   */
+  a2a: { enabled: boolean; pushAllowlist: readonly string[] };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */

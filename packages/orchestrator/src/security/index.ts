@@ -20,3 +20,4 @@ export {
 } from './rbac.ts';
 export type { Action } from './rbac.ts';
 export { ADMIN_TOKEN_FILE, createToken, ensureAdminToken } from './admin-token.ts';
+export { allowlistEntryFor, checkedAddresses, isPrivateAddress, type Lookup } from './push-target.ts';

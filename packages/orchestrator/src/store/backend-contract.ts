@@ -4,6 +4,7 @@ import type { Goal } from '../scheduler/goal.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import { agent, goal, task, uid } from '../records.fixture.ts';
+import { contractOfA2a } from './backend-contract-a2a.ts';
 import { contractOfBatchHook } from './backend-contract-hook.ts';
 import { contractOfLogAndTransactions } from './backend-contract-log.ts';
 import { contractOfDashboardReads } from './backend-contract-reads.ts';
@@ -254,5 +255,6 @@ export function runBackendContract(
     contractOfLogAndTransactions(harness);
     contractOfDashboardReads(harness);
     contractOfBatchHook(harness);
+    contractOfA2a(harness);
   });
 }

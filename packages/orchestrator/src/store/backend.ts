@@ -3,7 +3,14 @@ import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
 import type { HeldBackCode, Task, TaskState, TaskWaiting } from '../scheduler/task.ts';
-import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
+import type {
+  A2aPushConfig,
+  A2aTaskRecord,
+  EventKind,
+  EventRecord,
+  NewEvent,
+  TokenRecord,
+} from './records.ts';
 
 /**
  * What a storage backend provides: row-level reads and writes inside a transaction. The domain
@@ -165,6 +172,11 @@ export interface ReadTx {
 
   getTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(): Promise<TokenRecord[]>;
+
+  /** The A2A origin of a goal (its contextId), or null for a goal not submitted through A2A. */
+  getA2aTask(goalId: string): Promise<A2aTaskRecord | null>;
+  /** The push configs of a goal, oldest first. */
+  listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]>;
 }
 
 export interface Tx extends ReadTx {
@@ -183,4 +195,10 @@ export interface Tx extends ReadTx {
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   insertToken(token: TokenRecord): Promise<void>;
   putToken(token: TokenRecord): Promise<void>;
+  /** Once per goal; a second insert for the same goal throws. */
+  insertA2aTask(record: A2aTaskRecord): Promise<void>;
+  /** Inserts or replaces by (goalId, id). */
+  putA2aPushConfig(config: A2aPushConfig): Promise<void>;
+  /** Whether a config was there to delete. */
+  deleteA2aPushConfig(goalId: string, id: string): Promise<boolean>;
 }

@@ -13,7 +13,7 @@ import type {
   WaitingChange,
 } from './backend.ts';
 import type { BatchRows } from './batch-rows.ts';
-import type { EventRecord, NewEvent, TokenRecord } from './records.ts';
+import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from './records.ts';
 
 /**
  * One op's Tx within a group-commit batch, on either backend: agent and goal writes go to the
@@ -157,5 +157,20 @@ export class HeldRowsTx implements Tx {
   }
   putToken(token: TokenRecord): Promise<void> {
     return this.inner.putToken(token);
+  }
+  getA2aTask(goalId: string): Promise<A2aTaskRecord | null> {
+    return this.inner.getA2aTask(goalId);
+  }
+  listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]> {
+    return this.inner.listA2aPushConfigs(goalId);
+  }
+  insertA2aTask(record: A2aTaskRecord): Promise<void> {
+    return this.inner.insertA2aTask(record);
+  }
+  putA2aPushConfig(config: A2aPushConfig): Promise<void> {
+    return this.inner.putA2aPushConfig(config);
+  }
+  deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
+    return this.inner.deleteA2aPushConfig(goalId, id);
   }
 }

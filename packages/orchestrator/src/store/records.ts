@@ -51,3 +51,23 @@ export interface TokenRecord {
   /** When the token stops working (epoch ms); null: it does not expire. */
   expiresAt: number | null;
 }
+
+/** A goal submitted through A2A: the A2A task id is the goal id; the client's contextId is kept. */
+export interface A2aTaskRecord {
+  goalId: string;
+  contextId: string;
+  createdAt: number;
+}
+
+/** Where to POST an A2A task's updates (`CreateTaskPushNotificationConfig`), already allowlisted. */
+export interface A2aPushConfig {
+  goalId: string;
+  id: string;
+  url: string;
+  /** Sent back as `X-A2A-Notification-Token`, so the receiver can tell our posts from others'. */
+  token: string | null;
+  /** `Authorization: <scheme> <credentials>` on every post, when given. */
+  authScheme: string | null;
+  authCredentials: string | null;
+  createdAt: number;
+}

@@ -4,7 +4,7 @@ import type { AgentCaller } from '../registry/identity.ts';
 import type { TaskError } from '../scheduler/task.ts';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import { CommitStream, EffectsCollector, type CommitEffects, type RevokedLease } from './effects.ts';
-import type { NewEvent, TokenRecord } from './records.ts';
+import type { A2aPushConfig, NewEvent, TokenRecord } from './records.ts';
 import { assignRound, type Lease } from './verbs/assign.ts';
 import {
   drainAgent,
@@ -21,6 +21,7 @@ import { registerAgent, type Registration } from './verbs/registration.ts';
 import type { Report } from './verbs/leases.ts';
 import { cancelGoal, submitGoal, type GoalSubmission } from './verbs/goals.ts';
 import { cancelTask } from './verbs/cancel.ts';
+import { deleteA2aPushConfig, setA2aPushConfig } from './verbs/a2a.ts';
 import { handOff, resolveAgent, type HandOff } from './verbs/delegation.ts';
 import { completeTask, failTask, promoteDueRetries, sweepExpiredLeases } from './verbs/leases.ts';
 import { approveTask, denyTask, retryTask } from './verbs/operator.ts';
@@ -302,6 +303,13 @@ export class Store {
       },
       (s) => s.lostAgents > 0 || s.promoted > 0 || s.lost.length + s.expired.length + s.timedOut.length > 0,
     );
+  }
+  /** Keeps (or replaces) a push config of an A2A task; its URL was checked by the use case. */
+  setA2aPushConfig(actor: string, config: Omit<A2aPushConfig, 'createdAt'>) {
+    return this.run(actor, (tx, ctx) => setA2aPushConfig(tx, ctx, config));
+  }
+  deleteA2aPushConfig(actor: string, goalId: string, id: string) {
+    return this.run(actor, (tx, ctx) => deleteA2aPushConfig(tx, ctx, goalId, id));
   }
   recoverAfterRestart() {
     return this.run('system', (tx, ctx) => recoverAfterRestart(tx, ctx), placeable);

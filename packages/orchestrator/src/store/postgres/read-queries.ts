@@ -4,7 +4,8 @@ import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, GoalFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
-import type { EventRecord, TokenRecord } from '../records.ts';
+import type { A2aPushConfig, A2aTaskRecord, EventRecord, TokenRecord } from '../records.ts';
+import { A2A_SQL, toA2aTask, toPushConfig } from '../sqlite/a2a-queries.ts';
 // The row shapes and their mapping are the SQLite store's: the schema stores the same values.
 import {
   toAgent,
@@ -329,6 +330,14 @@ export class PgReadTx implements ReadTx {
   async listTokens(): Promise<TokenRecord[]> {
     return (await this.fixed<TokenRow>('tokens', [])).map(toToken);
   }
+  async getA2aTask(goalId: string): Promise<A2aTaskRecord | null> {
+    const [r] = await this.rows<Parameters<typeof toA2aTask>[0]>(a2aStatement('task', [goalId]));
+    return r === undefined ? null : toA2aTask(r);
+  }
+  async listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]> {
+    const rows = await this.rows<Parameters<typeof toPushConfig>[0]>(a2aStatement('pushConfigs', [goalId]));
+    return rows.map(toPushConfig);
+  }
 
   private locked(text: string): string {
     return this.lock ? `${text} FOR UPDATE` : text;
@@ -349,4 +358,10 @@ function countsOf<S extends string>(rows: readonly StateCount[]): Partial<Record
   const out: Partial<Record<S, number>> = {};
   for (const r of rows) out[r.state as S] = r.n;
   return out;
+}
+
+/** A named statement of the A2A tables: the shared SQL with pg's `$n` placeholders. */
+export function a2aStatement(name: keyof typeof A2A_SQL, values: unknown[]): Statement {
+  let n = 0;
+  return { name: `kos_a2a_${name}`, text: A2A_SQL[name].replace(/\?/g, () => `$${++n}`), values };
 }

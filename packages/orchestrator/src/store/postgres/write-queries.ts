@@ -3,7 +3,8 @@ import type { Agent } from '../../registry/agent.ts';
 import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { EventFilter, Tx, WaitingChange } from '../backend.ts';
-import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import { fromPushConfig } from '../sqlite/a2a-queries.ts';
 import {
   fromAgent,
   fromGoal,
@@ -14,8 +15,8 @@ import {
   type NewEventRow,
   type TaskRow,
 } from '../sqlite/rows.ts';
-import type { Db } from './db.ts';
-import { PgReadTx } from './read-queries.ts';
+import type { Db, Statement } from './db.ts';
+import { a2aStatement, PgReadTx } from './read-queries.ts';
 
 /** Columns with the PostgreSQL array type their unnest() parameter is cast to. */
 const AGENT = cols(
@@ -225,6 +226,18 @@ export class PgTx extends PgReadTx implements Tx {
     });
   }
 
+  async insertA2aTask(r: A2aTaskRecord): Promise<void> {
+    await this.rows(a2aStatement('insertTask', [r.goalId, r.contextId, r.createdAt]));
+  }
+  async putA2aPushConfig(c: A2aPushConfig): Promise<void> {
+    const r = fromPushConfig(c);
+    const values = [r.goal_id, r.id, r.url, r.token, r.auth_scheme, r.auth_credentials, r.created_at];
+    await this.rows(a2aStatement('putPushConfig', values));
+  }
+  async deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
+    return (await this.rows(returning(a2aStatement('deletePushConfig', [goalId, id])))).length > 0;
+  }
+
   override async listEvents(filter: EventFilter): Promise<EventRecord[]> {
     await this.flushEvents();
     return super.listEvents(filter);
@@ -254,4 +267,9 @@ export class PgTx extends PgReadTx implements Tx {
       values: [batch.length, ...columnArrays(EVENT, batch)],
     });
   }
+}
+
+/** The statement answering the rows it deleted (pg's row count is not surfaced by `rows`). */
+function returning(s: Statement): Statement {
+  return { ...s, name: `${s.name ?? 'kos_a2a'}_returning`, text: `${s.text} RETURNING id` };
 }

@@ -172,4 +172,27 @@ CREATE INDEX events_at ON events (at, seq);
 ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
 `,
   },
+  {
+    version: 7,
+    name: 'A2A: the contextId of goals submitted through A2A, and their push-notification configs',
+    // No foreign keys to goals: group commit writes a batch's goal rows at its end (held-rows-tx.ts).
+    sql: `
+CREATE TABLE a2a_tasks (
+  goal_id TEXT PRIMARY KEY NOT NULL,
+  context_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX a2a_tasks_context ON a2a_tasks (context_id);
+CREATE TABLE a2a_push_configs (
+  goal_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  token TEXT,
+  auth_scheme TEXT,
+  auth_credentials TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (goal_id, id)
+);
+`,
+  },
 ];

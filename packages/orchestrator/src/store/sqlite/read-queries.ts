@@ -6,6 +6,7 @@ import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, GoalFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
 import type { EventRecord, TokenRecord } from '../records.ts';
+import { A2aQueries } from './a2a-queries.ts';
 import {
   toAgent,
   toEvent,
@@ -57,9 +58,11 @@ function pushStates(where: string[], args: unknown[], states: readonly string[])
 export class ReadQueries {
   private readonly shapes = new Map<string, Stmt<unknown[], unknown>>();
   private readonly s: ReturnType<typeof prepareFixed>;
+  readonly a2a: A2aQueries;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareFixed(db);
+    this.a2a = new A2aQueries(db);
   }
 
   getAgent(id: string): Agent | null {

@@ -13,7 +13,7 @@ import type {
   Tx,
   WaitingChange,
 } from '../backend.ts';
-import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
 
@@ -154,6 +154,14 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.listTokens();
   }
+  async getA2aTask(goalId: string): Promise<A2aTaskRecord | null> {
+    this.check();
+    return this.reads.a2a.getTask(goalId);
+  }
+  async listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]> {
+    this.check();
+    return this.reads.a2a.listPushConfigs(goalId);
+  }
 }
 
 export class SqliteTx extends SqliteReadTx implements Tx {
@@ -199,5 +207,17 @@ export class SqliteTx extends SqliteReadTx implements Tx {
   async putToken(token: TokenRecord): Promise<void> {
     this.check();
     this.writes.putToken(token);
+  }
+  async insertA2aTask(record: A2aTaskRecord): Promise<void> {
+    this.check();
+    this.writes.a2a.insertTask(record);
+  }
+  async putA2aPushConfig(config: A2aPushConfig): Promise<void> {
+    this.check();
+    this.writes.a2a.putPushConfig(config);
+  }
+  async deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
+    this.check();
+    return this.writes.a2a.deletePushConfig(goalId, id);
   }
 }

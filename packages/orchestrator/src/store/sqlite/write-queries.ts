@@ -5,6 +5,7 @@ import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { WaitingChange } from '../backend.ts';
 import type { NewEvent, TokenRecord } from '../records.ts';
+import { A2aQueries } from './a2a-queries.ts';
 import {
   fromAgent,
   fromGoal,
@@ -123,7 +124,11 @@ export class WriteQueries {
   readonly appendEvents: (events: readonly NewEvent[]) => void;
   readonly setWaiting: (changes: readonly WaitingChange[]) => void;
 
+  /** The A2A tables' writes (on the writer connection). */
+  readonly a2a: A2aQueries;
+
   constructor(db: Database.Database) {
+    this.a2a = new A2aQueries(db);
     const notId = (c: string): boolean => c !== 'id';
     this.putAgentStmt = db.prepare(
       `${insertSql('agents', AGENT_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ` +

@@ -15,6 +15,8 @@ export interface GoalSubmission {
   priority: Priority;
   plan: Plan;
   policy?: GoalPolicy | undefined;
+  /** Submitted through A2A: the client's contextId, kept with the goal in the same transaction. */
+  a2aContextId?: string | undefined;
 }
 
 /**
@@ -30,6 +32,9 @@ export async function submitGoal(
   const { goal, tasks } = goalRecords(sub, ctx);
   await tx.insertGoal(goal);
   await tx.insertTasks(tasks);
+  if (sub.a2aContextId !== undefined) {
+    await tx.insertA2aTask({ goalId: goal.id, contextId: sub.a2aContextId, createdAt: ctx.now });
+  }
   events.add({
     kind: 'goal.submitted',
     goalId: goal.id,
