@@ -12,6 +12,7 @@ import { dashboardDir, mountDashboard } from './dashboard.ts';
 import { eventStreamRoute } from './events/sse-route.ts';
 import { klpGateway } from './klp/gateway.ts';
 import { mcpRoutes } from './mcp/route.ts';
+import { a2aAgentRoutes } from './routes/a2a-agents.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { goalRoutes } from './routes/goals.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   plannerRoutes(app, deps);
   taskRoutes(app, deps);
   agentRoutes(app, deps);
+  a2aAgentRoutes(app, deps);
   schedulerRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);

@@ -15,3 +15,4 @@ export type { Paged, PageRequest } from './paging.ts';
 export * from './planning.ts';
 export * from './kpis.ts';
 export * from './receipt.ts';
+export * from './a2a-agents.ts';

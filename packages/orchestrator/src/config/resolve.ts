@@ -84,6 +84,7 @@ export function resolveConfig(input: ConfigInput): Config {
   const dataDir = pick(KEYS.dataDir);
   const templatesDir = pick(KEYS.templatesDir);
   const dashboardDir = pick(KEYS.dashboardDir);
+  const a2aAgents = pick(KEYS.a2aAgents);
   const config: Config = {
     server: { host: get(KEYS.host), port: get(KEYS.port) },
     dataDir: path.resolve(dataDir.baseDir, dataDir.value),
@@ -152,6 +153,12 @@ export function resolveConfig(input: ConfigInput): Config {
     dashboard: {
       enabled: get(KEYS.dashboardEnabled),
       dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),
+    },
+    a2a: {
+      agents: a2aAgents.value.map((a) => ({
+        ...a,
+        tokenFile: a.tokenFile === null ? null : path.resolve(a2aAgents.baseDir, a.tokenFile),
+      })),
     },
     log: { level: get(KEYS.logLevel), format: get(KEYS.logFormat) },
     notYetEnforced: ALL_KEYS.flatMap((spec) => {

@@ -90,6 +90,8 @@ export interface Config {
   templatesDir: string | null;
   /** The web dashboard at `/`: `dir` null = the built @kos/dashboard package. */
   dashboard: { enabled: boolean; dir: string | null };
+  /** Remote A2A agents registered at start, as `kos a2a add` does (docs/interop.md, "A2A out"). */
+  a2a: { agents: { url: string; name: string | null; tokenFile: string | null }[] };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */

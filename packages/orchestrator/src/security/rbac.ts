@@ -24,6 +24,8 @@ export const ACTIONS = [
   'agent.quarantine',
   /** Drain an agent: it takes no new task, those it holds finish. An operator's decision, admins only. */
   'agent.drain',
+  /** Add or remove a remote A2A agent (docs/interop.md): admins only, as it makes kOS fetch a URL. */
+  'agent.manage',
   'token.create',
   /** List and revoke tokens: admins only. */
   'token.manage',

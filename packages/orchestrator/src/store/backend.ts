@@ -3,7 +3,7 @@ import type { Agent, AgentState } from '../registry/agent.ts';
 import type { Goal, GoalState } from '../scheduler/goal.ts';
 import type { GoalPolicy } from '../scheduler/policy.ts';
 import type { HeldBackCode, Task, TaskState, TaskWaiting } from '../scheduler/task.ts';
-import type { EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
+import type { A2aRemoteRecord, EventKind, EventRecord, NewEvent, TokenRecord } from './records.ts';
 
 /**
  * What a storage backend provides: row-level reads and writes inside a transaction. The domain
@@ -165,6 +165,9 @@ export interface ReadTx {
 
   getTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(): Promise<TokenRecord[]>;
+
+  /** Every remote A2A agent, by card URL. */
+  listA2aRemotes(): Promise<A2aRemoteRecord[]>;
 }
 
 export interface Tx extends ReadTx {
@@ -183,4 +186,8 @@ export interface Tx extends ReadTx {
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   insertToken(token: TokenRecord): Promise<void>;
   putToken(token: TokenRecord): Promise<void>;
+  /** Inserts or replaces by agent id (a card URL belongs to one agent: a second one is refused). */
+  putA2aRemote(remote: A2aRemoteRecord): Promise<void>;
+  /** Deletes by agent id; true when a row was deleted. */
+  deleteA2aRemote(agentId: string): Promise<boolean>;
 }

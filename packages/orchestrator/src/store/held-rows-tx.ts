@@ -13,7 +13,7 @@ import type {
   WaitingChange,
 } from './backend.ts';
 import type { BatchRows } from './batch-rows.ts';
-import type { EventRecord, NewEvent, TokenRecord } from './records.ts';
+import type { A2aRemoteRecord, EventRecord, NewEvent, TokenRecord } from './records.ts';
 
 /**
  * One op's Tx within a group-commit batch, on either backend: agent and goal writes go to the
@@ -140,6 +140,9 @@ export class HeldRowsTx implements Tx {
   listTokens(): Promise<TokenRecord[]> {
     return this.inner.listTokens();
   }
+  listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    return this.inner.listA2aRemotes();
+  }
   insertTasks(tasks: readonly Task[]): Promise<void> {
     return this.inner.insertTasks(tasks);
   }
@@ -157,5 +160,11 @@ export class HeldRowsTx implements Tx {
   }
   putToken(token: TokenRecord): Promise<void> {
     return this.inner.putToken(token);
+  }
+  putA2aRemote(remote: A2aRemoteRecord): Promise<void> {
+    return this.inner.putA2aRemote(remote);
+  }
+  deleteA2aRemote(agentId: string): Promise<boolean> {
+    return this.inner.deleteA2aRemote(agentId);
   }
 }

@@ -31,6 +31,7 @@ import {
   type QuarantineRequest,
 } from './verbs/quarantine.ts';
 import { sweepTimeouts } from './verbs/timeouts.ts';
+import { putA2aRemote, removeA2aRemote, type A2aRemoteInput } from './verbs/a2a-remotes.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
@@ -296,6 +297,13 @@ export class Store {
       },
       (s) => s.lostAgents > 0 || s.promoted > 0 || s.lost.length + s.expired.length + s.timedOut.length > 0,
     );
+  }
+  /** A remote A2A agent registered from its card (verbs/a2a-remotes.ts); always audited. */
+  putA2aRemote(actor: string, input: A2aRemoteInput) {
+    return this.run(actor, (tx, ctx) => putA2aRemote(tx, ctx, input), placeable);
+  }
+  removeA2aRemote(actor: string, agentId: string) {
+    return this.run(actor, (tx, ctx) => removeA2aRemote(tx, ctx, agentId), placeable);
   }
   recoverAfterRestart() {
     return this.run('system', (tx, ctx) => recoverAfterRestart(tx, ctx), placeable);

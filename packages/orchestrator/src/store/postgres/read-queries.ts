@@ -4,7 +4,8 @@ import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, GoalFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
-import type { EventRecord, TokenRecord } from '../records.ts';
+import { toA2aRemote, type A2aRemoteRow } from '../a2a-remote-rows.ts';
+import type { A2aRemoteRecord, EventRecord, TokenRecord } from '../records.ts';
 // The row shapes and their mapping are the SQLite store's: the schema stores the same values.
 import {
   toAgent,
@@ -124,6 +125,7 @@ const FIXED = {
   tokenByHash: { text: 'SELECT * FROM tokens WHERE hash = $1', lock: 'FOR UPDATE' },
   lastEventSeq: { text: 'SELECT max(seq) AS seq FROM events', lock: '' },
   tokens: { text: 'SELECT * FROM tokens ORDER BY created_at, id', lock: 'FOR UPDATE' },
+  a2aRemotes: { text: 'SELECT * FROM a2a_remotes ORDER BY card_url', lock: 'FOR UPDATE' },
 } as const;
 type FixedName = keyof typeof FIXED;
 
@@ -328,6 +330,9 @@ export class PgReadTx implements ReadTx {
   }
   async listTokens(): Promise<TokenRecord[]> {
     return (await this.fixed<TokenRow>('tokens', [])).map(toToken);
+  }
+  async listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    return (await this.fixed<A2aRemoteRow>('a2aRemotes', [])).map(toA2aRemote);
   }
 
   private locked(text: string): string {

@@ -15,7 +15,7 @@ import pg from 'pg';
 export const ADMIN_URL = process.env.KOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The store's tables in an order that deletes children before their parents. */
-const CLEARED_TABLES = ['task_deps', 'events', 'tasks', 'goals', 'agents', 'tokens'];
+const CLEARED_TABLES = ['task_deps', 'events', 'tasks', 'goals', 'a2a_remotes', 'agents', 'tokens'];
 const KNOWN_TABLES = [...CLEARED_TABLES, 'event_seq', 'schema_migrations'];
 
 export interface TestDatabase {

@@ -13,7 +13,7 @@ import type {
   Tx,
   WaitingChange,
 } from '../backend.ts';
-import type { EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type { A2aRemoteRecord, EventRecord, NewEvent, TokenRecord } from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
 
@@ -154,6 +154,10 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.listTokens();
   }
+  async listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    this.check();
+    return this.reads.listA2aRemotes();
+  }
 }
 
 export class SqliteTx extends SqliteReadTx implements Tx {
@@ -199,5 +203,13 @@ export class SqliteTx extends SqliteReadTx implements Tx {
   async putToken(token: TokenRecord): Promise<void> {
     this.check();
     this.writes.putToken(token);
+  }
+  async putA2aRemote(remote: A2aRemoteRecord): Promise<void> {
+    this.check();
+    this.writes.putA2aRemote(remote);
+  }
+  async deleteA2aRemote(agentId: string): Promise<boolean> {
+    this.check();
+    return this.writes.deleteA2aRemote(agentId);
   }
 }
