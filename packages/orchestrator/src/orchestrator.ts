@@ -6,6 +6,7 @@ import { buildApp } from './api/app.ts';
 import { SQLITE_FILE } from './store/sqlite/backup.ts';
 import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
+import type { Core } from './app/index.ts';
 import { AgentLinks } from './cluster/agent-links.ts';
 import { LocalCoordinator, type Coordinator } from './cluster/coordinator.ts';
 import { A2aBridge } from './links/a2a/bridge.ts';
@@ -22,6 +23,7 @@ import type { Backend } from './store/backend.ts';
 import { openPostgresBackend } from './store/postgres/index.ts';
 import { openSqliteBackend } from './store/sqlite/index.ts';
 import { Store } from './store/store.ts';
+import type { Lease } from './store/verbs/assign.ts';
 
 /**
  * A running orchestrator: the store, the HTTP API and KLP gateway, the engine (event-driven
@@ -82,14 +84,14 @@ export class Orchestrator {
     const sessions = new SessionRegistry((n) => metrics.klpSessionsOpen(n));
     const startedAt = store.now();
     // The core's round and reconciler are the engine's, which is built below (it needs the links).
-    const core = {
+    const core: Core = {
       config,
       store,
       templates,
       metrics,
       startedAt,
-      assignNow: (actor: string) => engine.runRound(actor),
-      get reconciler() {
+      assignNow: (actor: string): Promise<Lease[]> => engine.runRound(actor),
+      get reconciler(): Engine['reconciler'] {
         return engine.reconciler;
       },
     };
@@ -98,7 +100,14 @@ export class Orchestrator {
     coordinator.onLeadership((leader) => a2a.leadership(leader));
     // The engine reacts to every commit's effects (pushes, rollbacks, rounds, metrics); the API
     // and gateway only call store verbs.
-    const engine = new Engine(config, store, metrics, log, new AgentLinks([sessions, a2a]), coordinator);
+    const engine: Engine = new Engine(
+      config,
+      store,
+      metrics,
+      log,
+      new AgentLinks([sessions, a2a]),
+      coordinator,
+    );
     const events = new EventFeed(store, coordinator, log);
     const auth = new Authenticator(
       store,
