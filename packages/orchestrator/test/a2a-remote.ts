@@ -25,7 +25,7 @@ export interface Remote {
 
 export async function startRemote(
   name: string,
-  options: { skills?: string[]; mode?: RemoteMode; token?: string } = {},
+  options: { skills?: string[]; mode?: RemoteMode; token?: string; delayMs?: number } = {},
 ): Promise<Remote> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -34,6 +34,7 @@ export async function startRemote(
     A2A_MODE: options.mode ?? 'complete',
   };
   if (options.token !== undefined) env['A2A_TOKEN'] = options.token;
+  if (options.delayMs !== undefined) env['A2A_DELAY_MS'] = String(options.delayMs);
   const child = spawn(process.execPath, ['--import', TSX, FIXTURE], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
