@@ -30,6 +30,7 @@ import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { generateKey } from '@kos/protocol/node';
 import { Http, poll, tempDir, type Answer } from '@kos/testing';
 import { expectReceipts, previewAndBulkCancel, readDashboard } from './contracts-dashboard.ts';
+import { addListRemoveA2a } from './contracts-a2a.ts';
 import { configFile } from './fixtures.ts';
 import { firstChunk, firstDifference, upgradeStatus } from './wire-checks.ts';
 
@@ -306,6 +307,7 @@ describe('the response schemas of @kos/contracts', () => {
     await readEverything(goalId, agentIds);
 
     await previewAndBulkCancel(call);
+    await addListRemoveA2a(call);
     await call('POST /orchestration/session', '/orchestration/session', {
       body: { token: adminToken },
     });

@@ -7,7 +7,7 @@ const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'u
 describe('the error-code registry', () => {
   it('is listed in docs/errors.md exactly, with the same HTTP status', () => {
     const documented = new Map(
-      [...doc.matchAll(/^\| `(KOS_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]),
+      [...doc.matchAll(/^\| `(KOS_ERR_[A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]),
     );
     const registered = new Map(Object.entries(ERROR_CODES).map(([code, v]) => [code, v.status]));
     expect(documented).toEqual(registered);
