@@ -74,9 +74,14 @@ export class A2aBridge implements AgentLink {
     }
   }
 
-  /** Leadership won: this replica now drives the remotes, starting with the leases they hold. */
+  /**
+   * Leadership won: this replica now drives the remotes. Their presence first (nobody probed them
+   * while there was no leader: the sweep would find them silent), then the leases they hold.
+   */
   leadership(leader: boolean): void {
-    if (leader) void this.resume(this.remotes.values());
+    if (!leader) return;
+    this.probe();
+    void this.resume(this.remotes.values());
   }
 
   /** Reloads the remotes from the store; reloads asked for meanwhile coalesce into one more. */
