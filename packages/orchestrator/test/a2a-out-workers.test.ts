@@ -77,9 +77,17 @@ describe('A2A out: remote A2A agents as kOS workers', () => {
     }>('/orchestration/a2a/agents');
     expect(listed.body.agents.map((a) => a.agent.id)).toContain(added.agent.id);
     expect(JSON.stringify(listed.body)).not.toContain('remote-secret');
-    // Adding the same card again refreshes it: same agent, not a new one.
+    // Adding the same card again is the same agent: unchanged, nothing is written; a new token is kept.
     const again = await addRemote(running.admin, remote, { token: 'remote-secret' });
     expect(again).toMatchObject({ created: false, agent: { id: added.agent.id } });
+    expect(again.remote.updated_at).toBe(added.remote.updated_at);
+    const renewed = await addRemote(running.admin, remote, {});
+    expect(renewed).toMatchObject({
+      created: false,
+      agent: { id: added.agent.id },
+      remote: { has_token: false },
+    });
+    expect(renewed.remote.updated_at > added.remote.updated_at).toBe(true);
   });
 
   it('reassigns the task of a remote killed with kill -9 to another remote; the goal completes once', async () => {

@@ -71,7 +71,7 @@ export async function startRemote(
 
 export interface AddedAgent {
   agent: { id: string; name: string; skills: string[]; state: string };
-  remote: { card_url: string; card_name: string; endpoint: string; has_token: boolean };
+  remote: { card_url: string; card_name: string; endpoint: string; has_token: boolean; updated_at: string };
   created: boolean;
 }
 

@@ -51,6 +51,10 @@ export async function putA2aRemote(
       { context_id: input.name, agent_id: named.id },
     );
   }
+  // The same card, token and skills again (a replica starting with a2a.agents, a repeated add):
+  // nothing to write, so the bridge does not restart the remote's streams.
+  if (sameUrl && named && unchanged(sameUrl, named, input))
+    return { agent: named, remote: sameUrl, created: false };
   const { agent, created } = await registerAgent(tx, ctx, {
     name: input.name,
     skills: input.skills,
@@ -73,6 +77,18 @@ export async function putA2aRemote(
   });
   await events.flush(tx);
   return { agent, remote, created };
+}
+
+function unchanged(remote: A2aRemoteRecord, agent: Agent, input: A2aRemoteInput): boolean {
+  const skills = [...new Set(input.skills)];
+  return (
+    agent.state === 'active' &&
+    remote.token === input.token &&
+    JSON.stringify(remote.card) === JSON.stringify(input.card) &&
+    agent.skills.length === skills.length &&
+    agent.skills.every((s, i) => s === skills[i]) &&
+    (input.maxParallel === undefined || input.maxParallel === agent.maxParallel)
+  );
 }
 
 /** Unregisters a remote A2A agent (its leases are revoked) and forgets its card and token. */
