@@ -3,12 +3,14 @@
  * list | remove` in a real CLI process, and a restart (kill -9) that resumes driving a remote.
  */
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll, startServer, useServer, Http } from '@kos/testing';
-import { addRemote, receivedTask, startRemote, type Remote } from './a2a-remote.ts';
+import { addRemote, receivedTask, startRemote, type AddedAgent, type Remote } from './a2a-remote.ts';
 import { configFile, submitDag } from './fixtures.ts';
 import { CLI_MAIN, TSX, tokenOf } from './mcp-stack.ts';
 
@@ -132,6 +134,37 @@ describe('A2A out: registering remote agents', () => {
     expect(removed.stdout).toContain('remote A2A agent summarizer removed; 0 lease(s) revoked');
     expect((await kos('a2a', 'list')).stdout).not.toContain('summarizer');
   }, 30_000);
+});
+
+describe('A2A out: remotes from the configuration', () => {
+  it('registers the remotes of a2a.agents at start, with the token of token_file, and drives them', async () => {
+    const remote = await startRemote('configured', { skills: ['conf'], token: 'from-a-file' });
+    const config = configFile([
+      `a2a:\n  agents:\n    - url: ${remote.cardUrl}\n      name: from-config\n      token_file: remote.token`,
+      'log:\n  level: warn',
+    ]);
+    writeFileSync(path.join(path.dirname(config), 'remote.token'), 'from-a-file\n');
+    const server = await startServer({ configFile: config });
+    try {
+      const admin = new Http(server.url, server.adminToken);
+      const listed = await poll(async () => {
+        const r = await admin.get<{ agents: AddedAgent[] }>('/orchestration/a2a/agents');
+        return r.body.agents.find((a) => a.agent.name === 'from-config');
+      });
+      expect(listed.remote).toMatchObject({ card_url: remote.cardUrl, has_token: true });
+      const dag = await submitDag(admin, [{ name: 'c', skills: ['conf'] }]);
+      await poll(
+        async () =>
+          (await admin.get<{ goal: { state: string } }>(`/orchestration/goals/${dag.goal_id}`)).body.goal
+            .state === 'succeeded',
+        { what: 'the goal to succeed on the configured remote (its token accepted)' },
+      );
+    } finally {
+      await server.stop();
+      server.cleanup();
+      await remote.kill();
+    }
+  }, 60_000);
 });
 
 describe('A2A out: a restart of the orchestrator', () => {
