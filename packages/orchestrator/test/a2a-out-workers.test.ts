@@ -90,6 +90,17 @@ describe('A2A out: remote A2A agents as kOS workers', () => {
     expect(renewed.remote.updated_at > added.remote.updated_at).toBe(true);
   });
 
+  it('drives a remote whose card offers no streaming through message/send, its final task the result', async () => {
+    const plain = await start('plain', { skills: ['plain'], streaming: false });
+    await addRemote(running.admin, plain);
+    const dag = await submitDag(running.admin, [{ name: 'once', skills: ['plain'], input: 'as text' }]);
+    await poll(async () => (await goalState(running.admin, dag.goal_id)) === 'succeeded', {
+      what: 'the goal to succeed on the non-streaming remote',
+    });
+    const body = await taskOf(running.admin, dag.subtasks[0]!.id);
+    expect(body.task.result).toEqual({ by: 'plain', input: 'as text' });
+  });
+
   it('reassigns the task of a remote killed with kill -9 to another remote; the goal completes once', async () => {
     const doomed = await start('doomed', { skills: ['crash'], mode: 'hang' });
     await addRemote(running.admin, doomed);

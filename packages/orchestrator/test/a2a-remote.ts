@@ -25,7 +25,13 @@ export interface Remote {
 
 export async function startRemote(
   name: string,
-  options: { skills?: string[]; mode?: RemoteMode; token?: string; delayMs?: number } = {},
+  options: {
+    skills?: string[];
+    mode?: RemoteMode;
+    token?: string;
+    delayMs?: number;
+    streaming?: boolean;
+  } = {},
 ): Promise<Remote> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -35,6 +41,7 @@ export async function startRemote(
   };
   if (options.token !== undefined) env['A2A_TOKEN'] = options.token;
   if (options.delayMs !== undefined) env['A2A_DELAY_MS'] = String(options.delayMs);
+  if (options.streaming === false) env['A2A_STREAMING'] = 'false';
   const child = spawn(process.execPath, ['--import', TSX, FIXTURE], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
