@@ -132,8 +132,9 @@ describe('A2A out: registering remote agents', () => {
     expect(listed.stdout).not.toContain('s3cret');
     const removed = await kos('a2a', 'remove', 'summarizer');
     expect(removed.stdout).toContain('remote A2A agent summarizer removed; 0 lease(s) revoked');
-    expect((await kos('a2a', 'list')).stdout).not.toContain('summarizer');
-  }, 30_000);
+    const left = await running.admin.get<{ agents: AddedAgent[] }>('/orchestration/a2a/agents');
+    expect(left.body.agents.map((a) => a.agent.name)).not.toContain('summarizer');
+  }, 60_000);
 });
 
 describe('A2A out: remotes from the configuration', () => {
