@@ -134,6 +134,13 @@ describe('A2A out: registering remote agents', () => {
     expect(removed.stdout).toContain('remote A2A agent summarizer removed; 0 lease(s) revoked');
     const left = await running.admin.get<{ agents: AddedAgent[] }>('/orchestration/a2a/agents');
     expect(left.body.agents.map((a) => a.agent.name)).not.toContain('summarizer');
+    // Removed, its name is free again: added once more, it is the same agent, active again.
+    const before = (
+      await running.admin.get<{ agents: { id: string; name: string }[] }>('/orchestration/agents')
+    ).body;
+    const back = await addRemote(running.admin, remote, { name: 'summarizer' });
+    expect(back).toMatchObject({ created: true, agent: { name: 'summarizer', state: 'active' } });
+    expect(back.agent.id).toBe(before.agents.find((a) => a.name === 'summarizer')!.id);
   }, 60_000);
 });
 

@@ -41,8 +41,11 @@ export async function putA2aRemote(
       { card_url: input.cardUrl, agent_id: sameUrl.agentId },
     );
   }
-  if (named && !sameUrl) {
-    const other = remotes.find((r) => r.agentId === named.id);
+  // A name whose agent left and is bound to no key is free, as for a registration (a removed
+  // remote added again, a REST agent gone): the agent record, its stats and trust, are reused.
+  const free = named?.state === 'unregistered' && named.publicKey === null;
+  const other = named && remotes.find((r) => r.agentId === named.id);
+  if (named && !sameUrl && (other || !free)) {
     throw new KosError(
       'KOS_ERR_A2A_NAME_TAKEN',
       other
@@ -55,7 +58,7 @@ export async function putA2aRemote(
   // nothing to write, so the bridge does not restart the remote's streams.
   if (sameUrl && named && unchanged(sameUrl, named, input))
     return { agent: named, remote: sameUrl, created: false };
-  const { agent, created } = await registerAgent(tx, ctx, {
+  const { agent } = await registerAgent(tx, ctx, {
     name: input.name,
     skills: input.skills,
     maxParallel: input.maxParallel,
@@ -76,7 +79,8 @@ export async function putA2aRemote(
     data: { action: A2A_AGENT_ADDED, name: agent.name, card_url: input.cardUrl, skills: agent.skills },
   });
   await events.flush(tx);
-  return { agent, remote, created };
+  // Created: a new remote (its agent may be a former one, reused by name).
+  return { agent, remote, created: sameUrl === undefined };
 }
 
 function unchanged(remote: A2aRemoteRecord, agent: Agent, input: A2aRemoteInput): boolean {
