@@ -8,6 +8,7 @@ import {
   heartbeat,
   reportProgress,
   returnTask,
+  type Actor,
   type Core,
 } from '../../app/index.ts';
 import { leaseTtlMs } from '../../scheduler/policy.ts';
@@ -44,7 +45,7 @@ export class RemoteAgent {
   private readonly runs = new Map<string, Run>();
   private readonly client: Promise<Client>;
   readonly card: FetchedCard;
-  private readonly actor;
+  private readonly actor: Actor;
 
   constructor(
     readonly record: A2aRemoteRecord,
