@@ -69,8 +69,12 @@ describe('A2A out: remote A2A agents as kOS workers', () => {
       by: 'translator',
       input: { n: 2 },
     });
-    // One message per lease, its id derived from the task and the lease epoch.
-    expect(remote.received.map((r) => r.messageId)).toEqual([`kos:${first!.id}:1`, `kos:${second!.id}:1`]);
+    // One message per lease, its id derived from the task and the lease epoch (epoch 1 unless the
+    // loaded machine made a lease late and the task was leased again).
+    const ids = remote.received.map((r) => r.messageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain(`kos:${first!.id}:${firstBody.task.epoch}`);
+    expect(ids[0]).toBe(`kos:${first!.id}:1`);
 
     const listed = await running.admin.get<{
       agents: { agent: { id: string }; remote: Record<string, unknown> }[];
@@ -103,11 +107,12 @@ describe('A2A out: remote A2A agents as kOS workers', () => {
 
   it('reassigns the task of a remote killed with kill -9 to another remote; the goal completes once', async () => {
     const doomed = await start('doomed', { skills: ['crash'], mode: 'hang' });
+    // Started now, registered once the doomed one holds the task (within its lease TTL).
+    const heir = await start('heir', { skills: ['crash'] });
     await addRemote(running.admin, doomed);
     const dag = await submitDag(running.admin, [{ name: 'survive', skills: ['crash'] }]);
     const taskId = dag.subtasks[0]!.id;
     await receivedTask(doomed, taskId);
-    const heir = await start('heir', { skills: ['crash'] });
     const heirAgent = await addRemote(running.admin, heir);
     await doomed.kill();
 
@@ -116,19 +121,22 @@ describe('A2A out: remote A2A agents as kOS workers', () => {
       what: 'the goal to succeed on the second remote',
     });
     const body = await taskOf(running.admin, taskId);
-    expect(body.task).toMatchObject({ state: 'succeeded', agent_id: heirAgent.agent.id, epoch: 2 });
+    // Epoch 2 normally; more when the loaded machine made a lease or a presence probe late.
+    expect(body.task).toMatchObject({ state: 'succeeded', agent_id: heirAgent.agent.id });
+    expect(body.task.epoch).toBeGreaterThanOrEqual(2);
     expect(body.task.result).toEqual({ by: 'heir', input: null });
     expect(completions(body)).toBe(1);
-    expect(heir.received.map((r) => r.messageId)).toEqual([`kos:${taskId}:2`]);
+    expect(heir.received.map((r) => r.messageId)).toContain(`kos:${taskId}:${body.task.epoch}`);
+    expect(doomed.received[0]?.messageId).toBe(`kos:${taskId}:1`);
   });
 
   it('revokes the lease of a slow remote (no events past the lease TTL), cancels its task there, and another remote completes it', async () => {
     const slow = await start('slow', { skills: ['ponder'], mode: 'hang' });
+    const quick = await start('quick', { skills: ['ponder'] });
     await addRemote(running.admin, slow);
     const dag = await submitDag(running.admin, [{ name: 'think', skills: ['ponder'] }]);
     const taskId = dag.subtasks[0]!.id;
     const first = await receivedTask(slow, taskId);
-    const quick = await start('quick', { skills: ['ponder'] });
     const quickAgent = await addRemote(running.admin, quick);
 
     // The slow remote stays reachable (its presence is fine) but says nothing about the task.

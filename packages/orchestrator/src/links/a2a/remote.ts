@@ -22,7 +22,12 @@ interface Run {
   epoch: number;
   abort: AbortController;
   collector: ResultCollector;
+  /** Why it must stop, while it waits for the remote's task id to cancel (see `stop`). */
+  stopping?: string;
 }
+
+/** How long a stopped lease's stream waits for the remote's task id to cancel it by. */
+const CANCEL_WAIT_MS = 5_000;
 
 /** Errors that mean the lease is not ours any more: stop, and tell the remote. */
 const FENCED = new Set([
@@ -97,8 +102,13 @@ export class RemoteAgent {
     const run = this.runs.get(taskId);
     if (run && run.epoch <= epoch) {
       this.runs.delete(taskId);
-      run.abort.abort();
-      this.cancelRemote(run, taskId, reason);
+      if (run.collector.remoteTaskId !== undefined) this.halt(run, taskId, reason);
+      else {
+        // No event has named the remote's task yet: the stream stays open until one does (then
+        // it is cancelled), for a few seconds at most.
+        run.stopping = reason;
+        setTimeout(() => run.abort.abort(), CANCEL_WAIT_MS).unref();
+      }
     }
     if (!acknowledge) return;
     returnTask(this.core, this.actor, { taskId, epoch }).catch((err: unknown) =>
@@ -149,6 +159,10 @@ export class RemoteAgent {
       for await (const event of stream) {
         if (run.abort.signal.aborted) return;
         const verdict = run.collector.take(event);
+        if (run.stopping !== undefined) {
+          this.halt(run, task.id, run.stopping);
+          return;
+        }
         if (verdict.kind === 'alive') {
           const now = performance.now();
           if (now - renewedAt < renewEvery) continue;
@@ -219,8 +233,7 @@ export class RemoteAgent {
           'A2A lease is not ours any more',
         );
         this.runs.delete(task.id);
-        run.abort.abort();
-        this.cancelRemote(run, task.id, err.code);
+        this.halt(run, task.id, err.code);
         return false;
       }
       if (isKosError(err) && err.code === 'KOS_ERR_LIMIT_EXCEEDED') {
@@ -230,6 +243,12 @@ export class RemoteAgent {
       }
       throw err;
     }
+  }
+
+  /** Ends a run: its stream closed, its remote task cancelled. */
+  private halt(run: Run, taskId: string, reason: string): void {
+    run.abort.abort();
+    this.cancelRemote(run, taskId, reason);
   }
 
   /** tasks/cancel to the remote, best effort: an unreachable remote has stopped anyway. */
