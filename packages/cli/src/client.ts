@@ -18,6 +18,8 @@ import type {
   AssignResponse,
   CancelGoalResponse,
   CompleteTaskResponse,
+  A2aAgentListResponse,
+  AddA2aAgentResponse,
   CreateTokenResponse,
   DenseTensorResponse,
   DrainAgentResponse,
@@ -32,6 +34,7 @@ import type {
   ReadyResponse,
   RegisterAgentResponse,
   ReleaseAgentResponse,
+  RemoveA2aAgentResponse,
   RevokeTokenResponse,
   SparseTensorResponse,
   StatusResponse,
@@ -227,6 +230,22 @@ export class KosClient {
   /** Admin: the token stops working at once, on every replica. */
   revokeToken(id: string) {
     return this.post<RevokeTokenResponse>(`/orchestration/tokens/${enc(id)}/revoke`, {});
+  }
+  /** Admin: registers a remote A2A agent from its Agent Card (docs/interop.md, "A2A out"). */
+  addA2aAgent(body: { url: string; name?: string; token?: string; max_parallel?: number }) {
+    return this.post<AddA2aAgentResponse>('/orchestration/a2a/agents', body);
+  }
+  listA2aAgents() {
+    return this.get<A2aAgentListResponse>('/orchestration/a2a/agents');
+  }
+  /** Admin: unregisters a remote A2A agent and forgets its card and token. */
+  removeA2aAgent(agentId: string) {
+    return this.request<RemoveA2aAgentResponse>(
+      'DELETE',
+      `/orchestration/a2a/agents/${enc(agentId)}`,
+      {},
+      undefined,
+    );
   }
   healthz() {
     return this.get<HealthResponse>('/healthz');

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isKosError } from '@kos/protocol';
+import { registerA2a } from './commands/a2a.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
@@ -45,6 +46,7 @@ export function buildProgram(io: Io): Command {
   registerBackup(program, io);
   registerAgent(program, io);
   registerMcp(program, io);
+  registerA2a(program, io);
   return program;
 }
 

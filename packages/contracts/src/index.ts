@@ -89,5 +89,12 @@ export { DenseTensorResponse, SparseTensorResponse, TensorExplanation, TensorRes
 export { KpiBucket, KpisResponse } from './kpis.ts';
 export { GoalPreviewResponse, TemplateListResponse, WireTemplate } from './planning.ts';
 export { KlpAuth, KlpEnvelope, Receipt, ReceiptsResponse } from './receipts.ts';
+export {
+  A2aAgentListResponse,
+  AddA2aAgentResponse,
+  RemoveA2aAgentResponse,
+  WireA2aAgent,
+  WireA2aRemote,
+} from './a2a-agents.ts';
 export { RESPONSES, responseSchema } from './routes.ts';
 export type { Route, StatusKey } from './routes.ts';

@@ -35,6 +35,7 @@ import {
   TokenListResponse,
   UnregisterAgentResponse,
 } from './responses.ts';
+import { A2aAgentListResponse, AddA2aAgentResponse, RemoveA2aAgentResponse } from './a2a-agents.ts';
 import { KpisResponse } from './kpis.ts';
 import { GoalPreviewResponse, TemplateListResponse } from './planning.ts';
 import { ReceiptsResponse } from './receipts.ts';
@@ -86,6 +87,10 @@ export const RESPONSES = {
   'POST /orchestration/agents/:id/drain': { 200: DrainAgentResponse, ...refusals },
   'POST /orchestration/agents/:id/key': { 200: AgentKeyResponse, ...refusals },
   'POST /orchestration/agents/:id/key/reset': { 200: AgentKeyResponse, ...refusals },
+  // Remote A2A agents (docs/interop.md, "A2A out")
+  'POST /orchestration/a2a/agents': { 201: AddA2aAgentResponse, ...refusals },
+  'GET /orchestration/a2a/agents': { 200: A2aAgentListResponse, ...refusals },
+  'DELETE /orchestration/a2a/agents/:id': { 200: RemoveA2aAgentResponse, ...refusals },
   // Events, tokens, audit
   'GET /orchestration/events': { 200: EventListResponse, ...refusals },
   'GET /orchestration/events/stream': { 200: EventStreamResponse, ...refusals },

@@ -7,7 +7,11 @@ import { loadTls } from './api/tls.ts';
 import { SQLITE_FILE } from './store/sqlite/backup.ts';
 import { Authenticator } from './api/auth.ts';
 import { SessionRegistry } from './api/klp/registry.ts';
+import type { Core } from './app/index.ts';
+import { AgentLinks } from './cluster/agent-links.ts';
 import { LocalCoordinator, type Coordinator } from './cluster/coordinator.ts';
+import { A2aBridge } from './links/a2a/bridge.ts';
+import { registerConfiguredA2aAgents } from './links/a2a/configured.ts';
 import { Engine } from './cluster/engine.ts';
 import { EventFeed } from './cluster/event-feed.ts';
 import { PostgresCoordinator } from './cluster/postgres-coordinator.ts';
@@ -20,6 +24,7 @@ import type { Backend } from './store/backend.ts';
 import { openPostgresBackend } from './store/postgres/index.ts';
 import { openSqliteBackend } from './store/sqlite/index.ts';
 import { Store } from './store/store.ts';
+import type { Lease } from './store/verbs/assign.ts';
 
 /**
  * A running orchestrator: the store, the HTTP API and KLP gateway, the engine (event-driven
@@ -43,6 +48,7 @@ export class Orchestrator {
     /** Every event committed, by this replica or another on the same store, in seq order. */
     readonly events: EventFeed,
     private readonly sessions: SessionRegistry,
+    private readonly a2a: A2aBridge,
     private readonly coordinator: Coordinator,
     private readonly admin: { path: string; created: boolean },
     readonly url: string,
@@ -78,9 +84,32 @@ export class Orchestrator {
     const recovered =
       backend.kind === 'sqlite' ? await store.recoverAfterRestart() : { agents: 0, leases: 0 };
     const sessions = new SessionRegistry((n) => metrics.klpSessionsOpen(n));
+    const startedAt = store.now();
+    // The core's round and reconciler are the engine's, which is built below (it needs the links).
+    const core: Core = {
+      config,
+      store,
+      templates,
+      metrics,
+      startedAt,
+      assignNow: (actor: string): Promise<Lease[]> => engine.runRound(actor),
+      get reconciler(): Engine['reconciler'] {
+        return engine.reconciler;
+      },
+    };
+    // Remote A2A agents are driven by the leader only (links/a2a/bridge.ts).
+    const a2a = new A2aBridge({ core, log, leading: () => coordinator.leader });
+    coordinator.onLeadership((leader) => a2a.leadership(leader));
     // The engine reacts to every commit's effects (pushes, rollbacks, rounds, metrics); the API
     // and gateway only call store verbs.
-    const engine = new Engine(config, store, metrics, log, sessions, coordinator);
+    const engine: Engine = new Engine(
+      config,
+      store,
+      metrics,
+      log,
+      new AgentLinks([sessions, a2a]),
+      coordinator,
+    );
     const events = new EventFeed(store, coordinator, log);
     const auth = new Authenticator(
       store,
@@ -91,20 +120,16 @@ export class Orchestrator {
     await events.subscribe((e) => {
       auth.observe(e);
       sessions.observe(e);
+      a2a.observe(e);
     });
     const app = await buildApp(
       {
-        config,
-        store,
-        templates,
-        metrics,
+        ...core,
+        reconciler: engine.reconciler,
         sessions,
         events,
         auth,
-        startedAt: store.now(),
-        assignNow: (actor) => engine.runRound(actor),
         accepting: () => engine.accepting,
-        reconciler: engine.reconciler,
       },
       log,
       tls,
@@ -112,6 +137,8 @@ export class Orchestrator {
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     const url = address.replace('[::1]', 'localhost');
     engine.start();
+    await a2a.start();
+    registerConfiguredA2aAgents(core, config.a2a.agents, log);
     log.info(
       {
         url,
@@ -133,6 +160,7 @@ export class Orchestrator {
       engine,
       events,
       sessions,
+      a2a,
       coordinator,
       admin,
       url,
@@ -142,6 +170,7 @@ export class Orchestrator {
   /** Stops taking requests, lets the current round finish, flushes the store and closes it. */
   async stop(): Promise<void> {
     await this.engine.stop();
+    this.a2a.close();
     this.sessions.closeAll(1001, 'orchestrator stopping');
     await this.app.close();
     await this.events.close();

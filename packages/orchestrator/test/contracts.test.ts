@@ -35,6 +35,7 @@ import {
   rotateAndResetKey,
   readDashboard,
 } from './contracts-dashboard.ts';
+import { addListRemoveA2a } from './contracts-a2a.ts';
 import { configFile } from './fixtures.ts';
 import { firstChunk, firstDifference, upgradeStatus } from './wire-checks.ts';
 
@@ -318,6 +319,7 @@ describe('the response schemas of @kos/contracts', () => {
     // Last: the agent's session ends with its key's rotation.
     const klpId = fleet.body.agents.find((a) => a.name === 'klp-worker')!.id;
     await rotateAndResetKey(call, klpId, 'klp-worker', klpKey);
+    await addListRemoveA2a(call);
     await call('POST /orchestration/session', '/orchestration/session', {
       body: { token: adminToken },
     });

@@ -145,6 +145,19 @@ export const ERROR_CODES = {
     status: 404,
     summary: 'The A2A task has no push config with this id.',
   },
+  KOS_ERR_A2A_CARD_UNREACHABLE: {
+    status: 502,
+    summary: 'The Agent Card URL did not answer: refused, timed out, not 2xx, or redirected to another host.',
+  },
+  KOS_ERR_A2A_CARD_INVALID: {
+    status: 422,
+    summary: 'The Agent Card is not JSON, too large, or lacks a name, skills or a JSON-RPC interface.',
+  },
+  KOS_ERR_A2A_NAME_TAKEN: {
+    status: 409,
+    summary:
+      'The name is an agent that is not this remote A2A agent (another card URL, or a KLP/REST agent).',
+  },
   KOS_ERR_CONFIG_INVALID: {
     status: 500,
     summary: 'The configuration has invalid values (reported at start).',

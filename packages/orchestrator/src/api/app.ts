@@ -21,6 +21,7 @@ import type { TlsFiles } from './tls.ts';
 import { clientErrorHandler } from './limits/client-errors.ts';
 import { callerLimits, serverTimeouts } from './limits/http-limits.ts';
 import { mcpRoutes } from './mcp/route.ts';
+import { a2aAgentRoutes } from './routes/a2a-agents.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { agentKeyRoutes } from './routes/agent-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -140,6 +141,7 @@ export async function buildApp(
   taskRoutes(app, deps);
   agentRoutes(app, deps);
   agentKeyRoutes(app, deps);
+  a2aAgentRoutes(app, deps);
   schedulerRoutes(app, deps);
   tokenRoutes(app, deps);
   auditRoutes(app, deps);

@@ -17,3 +17,4 @@ export * from './planning.ts';
 export * from './kpis.ts';
 export * from './receipt.ts';
 export * from './a2a.ts';
+export * from './a2a-agents.ts';

@@ -149,6 +149,39 @@ function urlPrefixes(key: string): KeySpec<readonly string[]> {
   };
 }
 
+/** A remote A2A agent to drive (docs/interop.md, "A2A out"); `tokenFile` is made absolute later. */
+export interface A2aAgentEntry {
+  url: string;
+  name: string | null;
+  tokenFile: string | null;
+}
+
+/** `a2a.agents`: a list of `{url, name?, token_file?}`, each URL http(s). */
+function a2aAgents(key: string): KeySpec<A2aAgentEntry[]> {
+  const str = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+  const entry = (v: unknown): A2aAgentEntry | undefined => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const o = v as Record<string, unknown>;
+    if (Object.keys(o).some((k) => k !== 'url' && k !== 'name' && k !== 'token_file')) return undefined;
+    const { url, name, token_file: tokenFile } = o;
+    if (!str(url) || !/^https?:\/\/\S+$/.test(url.trim())) return undefined;
+    if (name !== undefined && !str(name)) return undefined;
+    if (tokenFile !== undefined && !str(tokenFile)) return undefined;
+    return { url: url.trim(), name: name?.trim() ?? null, tokenFile: tokenFile?.trim() ?? null };
+  };
+  return {
+    key,
+    default: [],
+    allowed: 'a list of {url, name?, token_file?} with http(s) Agent Card URLs',
+    parse(raw) {
+      if (raw === null) return [];
+      if (!Array.isArray(raw)) return undefined;
+      const out = raw.map(entry);
+      return out.every((e) => e !== undefined) ? (out as A2aAgentEntry[]) : undefined;
+    },
+  };
+}
+
 function notYetEnforced<T>(spec: KeySpec<T>, why: string): KeySpec<T> {
   return { ...spec, notYetEnforced: why };
 }
@@ -264,6 +297,7 @@ export const KEYS = {
   dashboardDir: optionalPath('dashboard.dir'),
   a2aEnabled: boolean('a2a.enabled', true),
   a2aPushAllowlist: urlPrefixes('a2a.push_allowlist'),
+  a2aAgents: a2aAgents('a2a.agents'),
   logLevel: oneOf<Config['log']['level']>('log.level', 'info', LOG_LEVELS),
   logFormat: oneOf<Config['log']['format']>('log.format', 'auto', LOG_FORMATS),
   // Seed 001's `default_policy:` block. Nothing reads these yet; their defaults are the seed's values.

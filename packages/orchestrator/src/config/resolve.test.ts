@@ -64,7 +64,7 @@ describe('resolveConfig defaults', () => {
       },
       templatesDir: null,
       dashboard: { enabled: true, dir: null },
-      a2a: { enabled: true, pushAllowlist: [] },
+      a2a: { enabled: true, pushAllowlist: [], agents: [] },
       log: { level: 'info', format: 'auto' },
       notYetEnforced: [],
     });
@@ -260,5 +260,25 @@ describe('resolveConfig paths', () => {
     const cwd = withFile('data_dir: ./from-file\n');
     expect(resolveIn(cwd, { env: { KOS_DATA_DIR: 'env-dir' } }).dataDir).toBe(path.join(cwd, 'env-dir'));
     expect(resolveIn(cwd, { flags: { dataDir: '/abs/dir' } }).dataDir).toBe('/abs/dir');
+  });
+
+  it('reads a2a.agents as a list of remotes, token files against the file directory, and refuses a bad entry', () => {
+    const cwd = withFile(
+      'a2a:\n  agents:\n    - url: https://r.example/.well-known/agent-card.json\n' +
+        '    - url: http://10.0.0.5:9000/card\n      name: local\n      token_file: secrets/local.token\n',
+    );
+    expect(resolveIn(cwd).a2a.agents).toEqual([
+      { url: 'https://r.example/.well-known/agent-card.json', name: null, tokenFile: null },
+      { url: 'http://10.0.0.5:9000/card', name: 'local', tokenFile: path.join(cwd, 'secrets/local.token') },
+    ]);
+    for (const bad of [
+      'a2a:\n  agents: https://x/card\n',
+      'a2a:\n  agents:\n    - url: ftp://x/card\n',
+      'a2a:\n  agents:\n    - url: https://x/card\n      tokn: t\n',
+    ]) {
+      expect(problemsOf(() => resolveIn(withFile(bad)))).toEqual([
+        expect.stringContaining('a2a.agents: must be a list of {url, name?, token_file?}'),
+      ]);
+    }
   });
 });

@@ -95,6 +95,7 @@ export function resolveConfig(input: ConfigInput): Config {
       `${unset.key}: must be set too for TLS (${set === cert ? KEYS.tlsCertFile.key : KEYS.tlsKeyFile.key} is, from ${set.from})`,
     );
   }
+  const a2aAgents = pick(KEYS.a2aAgents);
   const config: Config = {
     server: {
       host: get(KEYS.host),
@@ -189,7 +190,14 @@ export function resolveConfig(input: ConfigInput): Config {
       enabled: get(KEYS.dashboardEnabled),
       dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),
     },
-    a2a: { enabled: get(KEYS.a2aEnabled), pushAllowlist: get(KEYS.a2aPushAllowlist) },
+    a2a: {
+      enabled: get(KEYS.a2aEnabled),
+      pushAllowlist: get(KEYS.a2aPushAllowlist),
+      agents: a2aAgents.value.map((a) => ({
+        ...a,
+        tokenFile: a.tokenFile === null ? null : path.resolve(a2aAgents.baseDir, a.tokenFile),
+      })),
+    },
     log: { level: get(KEYS.logLevel), format: get(KEYS.logFormat) },
     notYetEnforced: ALL_KEYS.flatMap((spec) => {
       const winner = offers.get(spec.key)?.at(-1);

@@ -121,7 +121,12 @@ export interface Config {
    * kOS as an A2A server (`/.well-known/agent-card.json`, `POST /a2a`). `pushAllowlist`: the URL
    * prefixes or origins push notifications may go to; empty, push is off.
    */
-  a2a: { enabled: boolean; pushAllowlist: readonly string[] };
+  a2a: {
+    enabled: boolean;
+    pushAllowlist: readonly string[];
+    /** Remote A2A agents registered at start, as `kos a2a add` does (docs/interop.md, "A2A out"). */
+    agents: { url: string; name: string | null; tokenFile: string | null }[];
+  };
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
     /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */

@@ -26,6 +26,8 @@ export const ACTIONS = [
   'agent.drain',
   /** Unbind an agent's name from a lost or leaked key: an operator's decision, admins only. */
   'agent.rekey',
+  /** Add or remove a remote A2A agent (docs/interop.md): admins only, as it makes kOS fetch a URL. */
+  'agent.manage',
   'token.create',
   /** List and revoke tokens: admins only. */
   'token.manage',

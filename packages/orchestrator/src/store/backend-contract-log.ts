@@ -1,7 +1,7 @@
 import { expect, it, describe } from 'vitest';
 import type { Backend, ReadTx, Tx } from './backend.ts';
 import { agent, event, goal, token } from '../records.fixture.ts';
-import type { TokenRecord } from './records.ts';
+import type { A2aRemoteRecord, TokenRecord } from './records.ts';
 
 /** What the parts of the backend contract suite share (see backend-contract.ts). */
 export interface ContractHarness {
@@ -84,6 +84,35 @@ export function contractOfLogAndTransactions(h: ContractHarness): void {
       await write((tx) => tx.putToken(bound));
       expect(await read((tx) => tx.listTokens())).toEqual([t1, bound]);
       await expect(write((tx) => tx.insertToken({ ...token(), hash: t1.hash }))).rejects.toBeDefined();
+    });
+  });
+
+  describe('remote A2A agents', () => {
+    it('round-trips remotes, replaces one by agent id, refuses a second agent for one card URL and deletes', async () => {
+      const r1: A2aRemoteRecord = {
+        agentId: 'a-1',
+        cardUrl: 'http://b.example/.well-known/agent-card.json',
+        card: { name: 'b', skills: [{ id: 'x', tags: ['y'] }] },
+        token: 'secret',
+        addedAt: 1,
+        updatedAt: 1,
+      };
+      const r2: A2aRemoteRecord = { ...r1, agentId: 'a-2', cardUrl: 'http://a.example/card', token: null };
+      await write(async (tx) => {
+        await tx.putA2aRemote(r1);
+        await tx.putA2aRemote(r2);
+      });
+      expect(await read((tx) => tx.listA2aRemotes())).toEqual([r2, r1]);
+      const renewed = { ...r1, card: { name: 'b2' }, token: null, addedAt: 50, updatedAt: 99 };
+      await write((tx) => tx.putA2aRemote(renewed));
+      // addedAt stays the first registration's.
+      expect(await read((tx) => tx.listA2aRemotes())).toEqual([r2, { ...renewed, addedAt: 1 }]);
+      await expect(
+        write((tx) => tx.putA2aRemote({ ...r2, agentId: 'a-3', cardUrl: r1.cardUrl })),
+      ).rejects.toBeDefined();
+      expect(await write((tx) => tx.deleteA2aRemote('a-2'))).toBe(true);
+      expect(await write((tx) => tx.deleteA2aRemote('a-2'))).toBe(false);
+      expect((await read((tx) => tx.listA2aRemotes())).map((r) => r.agentId)).toEqual(['a-1']);
     });
   });
 

@@ -5,6 +5,7 @@ import type { GoalPolicy } from '../scheduler/policy.ts';
 import type { HeldBackCode, Task, TaskState, TaskWaiting } from '../scheduler/task.ts';
 import type {
   A2aPushConfig,
+  A2aRemoteRecord,
   A2aTaskRecord,
   EventKind,
   EventRecord,
@@ -177,6 +178,8 @@ export interface ReadTx {
   getA2aTask(goalId: string): Promise<A2aTaskRecord | null>;
   /** The push configs of a goal, oldest first. */
   listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]>;
+  /** Every remote A2A agent, by card URL. */
+  listA2aRemotes(): Promise<A2aRemoteRecord[]>;
 }
 
 export interface Tx extends ReadTx {
@@ -201,4 +204,8 @@ export interface Tx extends ReadTx {
   putA2aPushConfig(config: A2aPushConfig): Promise<void>;
   /** Whether a config was there to delete. */
   deleteA2aPushConfig(goalId: string, id: string): Promise<boolean>;
+  /** Inserts or replaces by agent id (a card URL belongs to one agent: a second one is refused). */
+  putA2aRemote(remote: A2aRemoteRecord): Promise<void>;
+  /** Deletes by agent id; true when a row was deleted. */
+  deleteA2aRemote(agentId: string): Promise<boolean>;
 }

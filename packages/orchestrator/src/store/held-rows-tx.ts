@@ -13,7 +13,14 @@ import type {
   WaitingChange,
 } from './backend.ts';
 import type { BatchRows } from './batch-rows.ts';
-import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from './records.ts';
+import type {
+  A2aPushConfig,
+  A2aRemoteRecord,
+  A2aTaskRecord,
+  EventRecord,
+  NewEvent,
+  TokenRecord,
+} from './records.ts';
 
 /**
  * One op's Tx within a group-commit batch, on either backend: agent and goal writes go to the
@@ -140,6 +147,9 @@ export class HeldRowsTx implements Tx {
   listTokens(): Promise<TokenRecord[]> {
     return this.inner.listTokens();
   }
+  listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    return this.inner.listA2aRemotes();
+  }
   insertTasks(tasks: readonly Task[]): Promise<void> {
     return this.inner.insertTasks(tasks);
   }
@@ -172,5 +182,11 @@ export class HeldRowsTx implements Tx {
   }
   deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
     return this.inner.deleteA2aPushConfig(goalId, id);
+  }
+  putA2aRemote(remote: A2aRemoteRecord): Promise<void> {
+    return this.inner.putA2aRemote(remote);
+  }
+  deleteA2aRemote(agentId: string): Promise<boolean> {
+    return this.inner.deleteA2aRemote(agentId);
   }
 }

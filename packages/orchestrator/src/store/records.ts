@@ -71,3 +71,18 @@ export interface A2aPushConfig {
   authCredentials: string | null;
   createdAt: number;
 }
+
+/**
+ * A remote A2A agent kOS drives as a worker (links/a2a): the kOS agent it is registered as, the
+ * Agent Card it was registered from, and the bearer token kOS sends it (a secret: the API never
+ * shows it). The bridge reads these at start, so a restart resumes driving the remote.
+ */
+export interface A2aRemoteRecord {
+  agentId: string;
+  cardUrl: string;
+  /** The card as fetched (its JSON). */
+  card: unknown;
+  token: string | null;
+  addedAt: number;
+  updatedAt: number;
+}

@@ -33,6 +33,7 @@ import {
 } from './verbs/quarantine.ts';
 import { sweepTimeouts } from './verbs/timeouts.ts';
 import { rebindAgentKey, type KeyChange } from './verbs/agent-keys.ts';
+import { putA2aRemote, removeA2aRemote, type A2aRemoteInput } from './verbs/a2a-remotes.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch, never going backwards within a process. */
@@ -310,6 +311,13 @@ export class Store {
   }
   deleteA2aPushConfig(actor: string, goalId: string, id: string) {
     return this.run(actor, (tx, ctx) => deleteA2aPushConfig(tx, ctx, goalId, id));
+  }
+  /** A remote A2A agent registered from its card (verbs/a2a-remotes.ts); always audited. */
+  putA2aRemote(actor: string, input: A2aRemoteInput) {
+    return this.run(actor, (tx, ctx) => putA2aRemote(tx, ctx, input), placeable);
+  }
+  removeA2aRemote(actor: string, agentId: string) {
+    return this.run(actor, (tx, ctx) => removeA2aRemote(tx, ctx, agentId), placeable);
   }
   recoverAfterRestart() {
     return this.run('system', (tx, ctx) => recoverAfterRestart(tx, ctx), placeable);

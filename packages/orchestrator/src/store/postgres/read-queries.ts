@@ -4,8 +4,9 @@ import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, GoalFilter, Page, ReadTx, ReadyExclusion, TaskFilter } from '../backend.ts';
-import type { A2aPushConfig, A2aTaskRecord, EventRecord, TokenRecord } from '../records.ts';
+import type { A2aPushConfig, A2aRemoteRecord, A2aTaskRecord, EventRecord, TokenRecord } from '../records.ts';
 import { A2A_SQL, toA2aTask, toPushConfig } from '../sqlite/a2a-queries.ts';
+import { toA2aRemote, type A2aRemoteRow } from '../a2a-remote-rows.ts';
 // The row shapes and their mapping are the SQLite store's: the schema stores the same values.
 import {
   toAgent,
@@ -125,6 +126,7 @@ const FIXED = {
   tokenByHash: { text: 'SELECT * FROM tokens WHERE hash = $1', lock: 'FOR UPDATE' },
   lastEventSeq: { text: 'SELECT max(seq) AS seq FROM events', lock: '' },
   tokens: { text: 'SELECT * FROM tokens ORDER BY created_at, id', lock: 'FOR UPDATE' },
+  a2aRemotes: { text: 'SELECT * FROM a2a_remotes ORDER BY card_url', lock: 'FOR UPDATE' },
 } as const;
 type FixedName = keyof typeof FIXED;
 
@@ -337,6 +339,9 @@ export class PgReadTx implements ReadTx {
   async listA2aPushConfigs(goalId: string): Promise<A2aPushConfig[]> {
     const rows = await this.rows<Parameters<typeof toPushConfig>[0]>(a2aStatement('pushConfigs', [goalId]));
     return rows.map(toPushConfig);
+  }
+  async listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    return (await this.fixed<A2aRemoteRow>('a2aRemotes', [])).map(toA2aRemote);
   }
 
   private locked(text: string): string {

@@ -22,6 +22,7 @@ const CLEARED_TABLES = [
   'events',
   'tasks',
   'goals',
+  'a2a_remotes',
   'agents',
   'tokens',
 ];

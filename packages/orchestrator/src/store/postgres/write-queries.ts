@@ -3,8 +3,16 @@ import type { Agent } from '../../registry/agent.ts';
 import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { EventFilter, Tx, WaitingChange } from '../backend.ts';
-import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type {
+  A2aPushConfig,
+  A2aRemoteRecord,
+  A2aTaskRecord,
+  EventRecord,
+  NewEvent,
+  TokenRecord,
+} from '../records.ts';
 import { fromPushConfig } from '../sqlite/a2a-queries.ts';
+import { fromA2aRemote } from '../a2a-remote-rows.ts';
 import {
   fromAgent,
   fromGoal,
@@ -94,6 +102,10 @@ const SQL = {
     WHERE t.id = u.id`,
   insertToken: `INSERT INTO tokens (${names(TOKEN)}) VALUES (${placeholders(TOKEN)})`,
   putToken: upsert('tokens', TOKEN),
+  putA2aRemote: `INSERT INTO a2a_remotes (agent_id, card_url, card, token, added_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5::int8, $6::int8) ON CONFLICT (agent_id) DO UPDATE SET
+    card_url = EXCLUDED.card_url, card = EXCLUDED.card, token = EXCLUDED.token, updated_at = EXCLUDED.updated_at`,
+  deleteA2aRemote: 'DELETE FROM a2a_remotes WHERE agent_id = $1 RETURNING agent_id',
   /**
    * Event seq numbers are taken at commit time from the one-row counter `event_seq`, in the
    * same statement that inserts the events, as the transaction's last step before COMMIT.
@@ -236,6 +248,22 @@ export class PgTx extends PgReadTx implements Tx {
   }
   async deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
     return (await this.rows(returning(a2aStatement('deletePushConfig', [goalId, id])))).length > 0;
+  }
+  async putA2aRemote(remote: A2aRemoteRecord): Promise<void> {
+    const r = fromA2aRemote(remote);
+    await this.rows({
+      name: 'kos_w_putA2aRemote',
+      text: SQL.putA2aRemote,
+      values: [r.agent_id, r.card_url, r.card, r.token, r.added_at, r.updated_at],
+    });
+  }
+  async deleteA2aRemote(agentId: string): Promise<boolean> {
+    const rows = await this.rows({
+      name: 'kos_w_deleteA2aRemote',
+      text: SQL.deleteA2aRemote,
+      values: [agentId],
+    });
+    return rows.length > 0;
   }
 
   override async listEvents(filter: EventFilter): Promise<EventRecord[]> {

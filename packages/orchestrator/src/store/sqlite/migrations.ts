@@ -195,4 +195,19 @@ CREATE TABLE a2a_push_configs (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'remote A2A agents driven as workers',
+    sql: `
+CREATE TABLE a2a_remotes (
+  agent_id TEXT PRIMARY KEY NOT NULL,
+  card_url TEXT NOT NULL,
+  card TEXT NOT NULL,
+  token TEXT,
+  added_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX a2a_remotes_card_url ON a2a_remotes (card_url);
+`,
+  },
 ];

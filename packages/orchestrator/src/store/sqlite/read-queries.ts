@@ -5,8 +5,9 @@ import type { Goal, GoalState } from '../../scheduler/goal.ts';
 import type { HeldBackCode, Task, TaskState } from '../../scheduler/task.ts';
 import type { GoalPolicy } from '../../scheduler/policy.ts';
 import type { EventFilter, GoalFilter, Page, ReadyExclusion, TaskFilter } from '../backend.ts';
-import type { EventRecord, TokenRecord } from '../records.ts';
+import type { A2aRemoteRecord, EventRecord, TokenRecord } from '../records.ts';
 import { A2aQueries } from './a2a-queries.ts';
+import { toA2aRemote, type A2aRemoteRow } from '../a2a-remote-rows.ts';
 import {
   toAgent,
   toEvent,
@@ -200,6 +201,10 @@ export class ReadQueries {
     return this.s.tokens.all().map(toToken);
   }
 
+  listA2aRemotes(): A2aRemoteRecord[] {
+    return this.s.a2aRemotes.all().map(toA2aRemote);
+  }
+
   private shape<R>(sql: string): Stmt<unknown[], R> {
     let stmt = this.shapes.get(sql);
     if (stmt === undefined) {
@@ -349,6 +354,7 @@ export const FIXED_READ_SQL = {
   // The primary key's last entry.
   lastEventSeq: 'SELECT max(seq) AS seq FROM events',
   tokens: 'SELECT * FROM tokens ORDER BY created_at, id',
+  a2aRemotes: 'SELECT * FROM a2a_remotes ORDER BY card_url',
 } as const;
 
 function prepareFixed(db: Database.Database) {
@@ -382,5 +388,6 @@ function prepareFixed(db: Database.Database) {
     tokenByHash: db.prepare<[string], TokenRow>(q.tokenByHash),
     lastEventSeq: db.prepare<[], { seq: number | null }>(q.lastEventSeq),
     tokens: db.prepare<[], TokenRow>(q.tokens),
+    a2aRemotes: db.prepare<[], A2aRemoteRow>(q.a2aRemotes),
   };
 }

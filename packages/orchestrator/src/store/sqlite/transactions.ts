@@ -13,7 +13,14 @@ import type {
   Tx,
   WaitingChange,
 } from '../backend.ts';
-import type { A2aPushConfig, A2aTaskRecord, EventRecord, NewEvent, TokenRecord } from '../records.ts';
+import type {
+  A2aPushConfig,
+  A2aRemoteRecord,
+  A2aTaskRecord,
+  EventRecord,
+  NewEvent,
+  TokenRecord,
+} from '../records.ts';
 import type { ReadQueries } from './read-queries.ts';
 import type { WriteQueries } from './write-queries.ts';
 
@@ -162,6 +169,10 @@ export class SqliteReadTx implements ReadTx {
     this.check();
     return this.reads.a2a.listPushConfigs(goalId);
   }
+  async listA2aRemotes(): Promise<A2aRemoteRecord[]> {
+    this.check();
+    return this.reads.listA2aRemotes();
+  }
 }
 
 export class SqliteTx extends SqliteReadTx implements Tx {
@@ -219,5 +230,13 @@ export class SqliteTx extends SqliteReadTx implements Tx {
   async deleteA2aPushConfig(goalId: string, id: string): Promise<boolean> {
     this.check();
     return this.writes.a2a.deletePushConfig(goalId, id);
+  }
+  async putA2aRemote(remote: A2aRemoteRecord): Promise<void> {
+    this.check();
+    this.writes.putA2aRemote(remote);
+  }
+  async deleteA2aRemote(agentId: string): Promise<boolean> {
+    this.check();
+    return this.writes.deleteA2aRemote(agentId);
   }
 }

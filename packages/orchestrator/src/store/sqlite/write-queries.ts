@@ -4,8 +4,9 @@ import type { Agent } from '../../registry/agent.ts';
 import type { Goal } from '../../scheduler/goal.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { WaitingChange } from '../backend.ts';
-import type { NewEvent, TokenRecord } from '../records.ts';
+import type { A2aRemoteRecord, NewEvent, TokenRecord } from '../records.ts';
 import { A2aQueries } from './a2a-queries.ts';
+import { A2A_REMOTE_COLUMNS, fromA2aRemote, type A2aRemoteRow } from '../a2a-remote-rows.ts';
 import {
   fromAgent,
   fromGoal,
@@ -118,6 +119,8 @@ export class WriteQueries {
   private readonly insertEventStmt: Database.Statement<[NewEventRow]>;
   private readonly insertTokenStmt: Database.Statement<[TokenRow]>;
   private readonly putTokenStmt: Database.Statement<[TokenRow]>;
+  private readonly putA2aRemoteStmt: Database.Statement<[A2aRemoteRow]>;
+  private readonly deleteA2aRemoteStmt: Database.Statement<[string]>;
   // Multi-row writes run in a nested savepoint (better-sqlite3 nests db.transaction), so a caller
   // that catches a failed insertTasks inside its transaction is not left with half of the rows.
   readonly insertTasks: (tasks: readonly Task[]) => void;
@@ -148,6 +151,14 @@ export class WriteQueries {
     );
     this.insertEventStmt = db.prepare(insertSql('events', EVENT_COLUMNS));
     this.insertTokenStmt = db.prepare(insertSql('tokens', TOKEN_COLUMNS));
+    this.putA2aRemoteStmt = db.prepare(
+      `${insertSql('a2a_remotes', A2A_REMOTE_COLUMNS)} ON CONFLICT (agent_id) DO UPDATE SET ` +
+        setList(
+          A2A_REMOTE_COLUMNS.filter((c) => c !== 'agent_id' && c !== 'added_at'),
+          (c) => `excluded.${c}`,
+        ),
+    );
+    this.deleteA2aRemoteStmt = db.prepare('DELETE FROM a2a_remotes WHERE agent_id = ?');
     this.putTokenStmt = db.prepare(
       `${insertSql('tokens', TOKEN_COLUMNS)} ON CONFLICT (id) DO UPDATE SET ` +
         setList(TOKEN_COLUMNS.filter(notId), (c) => `excluded.${c}`),
@@ -199,5 +210,13 @@ export class WriteQueries {
 
   putToken(token: TokenRecord): void {
     this.putTokenStmt.run(fromToken(token));
+  }
+
+  putA2aRemote(remote: A2aRemoteRecord): void {
+    this.putA2aRemoteStmt.run(fromA2aRemote(remote));
+  }
+
+  deleteA2aRemote(agentId: string): boolean {
+    return this.deleteA2aRemoteStmt.run(agentId).changes > 0;
   }
 }
