@@ -48,6 +48,13 @@ describe('resolveConfig defaults', () => {
         maxResultBytes: 1_048_576,
       },
       templatesDir: null,
+      planner: {
+        unmatchedGoals: 'template',
+        maxRepairs: 2,
+        fallback: 'template',
+        maxDepth: 32,
+        maxCriticalPathMs: 86_400_000,
+      },
       dashboard: { enabled: true, dir: null },
       log: { level: 'info', format: 'auto' },
       notYetEnforced: [],

@@ -149,6 +149,13 @@ export function resolveConfig(input: ConfigInput): Config {
       maxResultBytes: get(KEYS.maxResultBytes),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
+    planner: {
+      unmatchedGoals: get(KEYS.plannerUnmatchedGoals),
+      maxRepairs: get(KEYS.plannerMaxRepairs),
+      fallback: get(KEYS.plannerFallback),
+      maxDepth: get(KEYS.plannerMaxDepth),
+      maxCriticalPathMs: get(KEYS.plannerMaxCriticalPathMs),
+    },
     dashboard: {
       enabled: get(KEYS.dashboardEnabled),
       dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),

@@ -177,4 +177,11 @@ ALTER TABLE tasks ADD COLUMN waiting_since BIGINT;
 CREATE INDEX events_at ON events (at, seq);
 `,
   },
+  {
+    version: 7,
+    name: 'goals planned by planner agents: how their planning goes on (JSON)',
+    sql: `
+ALTER TABLE goals ADD COLUMN planning TEXT;
+`,
+  },
 ];
