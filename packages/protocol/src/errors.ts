@@ -40,7 +40,8 @@ export const ERROR_CODES = {
   },
   KOS_ERR_PLAN_REJECTED: {
     status: 422,
-    summary: 'Every proposal of the planner was rejected, repairs included, and no template could take the goal.',
+    summary:
+      'Every proposal of the planner was rejected, repairs included, and no template could take the goal.',
   },
   KOS_ERR_NOT_LEASE_HOLDER: {
     status: 409,

@@ -130,10 +130,14 @@ function plannerOf(core: Core, req: GoalRequest): string | null {
   const own = req.tasks !== undefined || req.template !== undefined;
   if (req.planner !== undefined) {
     if (own) {
-      throw new KosError('KOS_ERR_VALIDATION', 'planner excludes tasks and template: a goal has one planner', {
-        field: 'planner',
-        problems: ['body/planner must not be given with body/tasks or body/template'],
-      });
+      throw new KosError(
+        'KOS_ERR_VALIDATION',
+        'planner excludes tasks and template: a goal has one planner',
+        {
+          field: 'planner',
+          problems: ['body/planner must not be given with body/tasks or body/template'],
+        },
+      );
     }
     assertWithin('goal length (characters)', req.goal.length, core.config.limits.maxGoalChars);
     return req.planner;

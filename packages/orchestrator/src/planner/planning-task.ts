@@ -26,7 +26,8 @@ export const planningTaskName = (round: number): string =>
 /** The planning task of one round: skill `planning` (or `planning/<name>`), its input the round. */
 export function planningTask(r: PlanningRound): PlannedTask {
   const counts = new Map<string, number>();
-  for (const skills of r.agentSkills) for (const s of new Set(skills)) counts.set(s, (counts.get(s) ?? 0) + 1);
+  for (const skills of r.agentSkills)
+    for (const s of new Set(skills)) counts.set(s, (counts.get(s) ?? 0) + 1);
   const input: PlanningInput = {
     goal: r.goal,
     context: r.context,

@@ -67,29 +67,45 @@ function failureOf(result: unknown): PlanProblem | null {
   const said = typeof f === 'object' && f !== null ? (f as Record<string, unknown>) : {};
   const code = typeof said.code === 'string' ? said.code : 'unknown';
   const message = typeof said.message === 'string' ? said.message : 'no message';
-  return problem('KOS_ERR_PLANNER_FAILED', `The planner could not make a plan (${code}): ${message}`, '', null, {
-    planner_code: code,
-  });
+  return problem(
+    'KOS_ERR_PLANNER_FAILED',
+    `The planner could not make a plan (${code}): ${message}`,
+    '',
+    null,
+    {
+      planner_code: code,
+    },
+  );
 }
 
-/** Schema violations, each at its JSON pointer without the leading slash (`tasks/0/skills`). */
+/**
+ * Schema violations, one per JSON pointer without the leading slash (`tasks/0/skills`): a union's
+ * branch errors become one "must be one of …", an unknown field names itself.
+ */
 function schemaProblems(result: unknown): PlanProblem[] {
   if (Value.Check(PlanProposal, result)) return [];
-  const seen = new Set<string>();
-  const problems: PlanProblem[] = [];
+  const byPath = new Map<string, { allowed: unknown[]; messages: Set<string> }>();
   for (const e of Value.Errors(PlanProposal, result)) {
-    // additionalProperties reports twice (the property and its parent): keep the readable one.
-    if (e.keyword === 'boolean') continue;
+    // additionalProperties reports twice (the property and its parent): keep the parent's.
+    if (e.keyword === 'boolean' || e.keyword === 'anyOf') continue;
     const path = e.instancePath.replace(/^\//, '');
-    const key = `${path} ${e.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const extra = e.keyword === 'additionalProperties' ? ` (${JSON.stringify(e.params)})` : '';
-    problems.push(
-      problem('KOS_ERR_VALIDATION', `${path === '' ? 'the plan' : path}: ${e.message}${extra}`, path, null),
-    );
+    const at = byPath.get(path) ?? { allowed: [], messages: new Set<string>() };
+    byPath.set(path, at);
+    if (e.keyword === 'const') at.allowed.push((e.params as { allowedValue?: unknown }).allowedValue);
+    else if (e.keyword === 'additionalProperties')
+      at.messages.add(`${e.message}: ${JSON.stringify(e.params)}`);
+    else at.messages.add(e.message);
   }
-  return problems;
+  return [...byPath].map(([path, at]) => {
+    const said = [...at.messages];
+    if (at.allowed.length > 0) said.push(`must be one of ${at.allowed.join(', ')}`);
+    return problem(
+      'KOS_ERR_VALIDATION',
+      `${path === '' ? 'the plan' : path}: ${said.join('; ')}`,
+      path,
+      null,
+    );
+  });
 }
 
 function plannedTask(t: ProposedTask, ctx: ProposalContext): PlannedTask {

@@ -61,5 +61,10 @@ export interface GoalPlanning {
 
 export function moveGoal(goal: Goal, to: GoalState, now: number): Goal {
   assertTransition(GOAL_TRANSITIONS, 'goal', goal.id, goal.state, to);
-  return { ...goal, state: to, updatedAt: now, finishedAt: to === 'running' || to === 'planning' ? null : now };
+  return {
+    ...goal,
+    state: to,
+    updatedAt: now,
+    finishedAt: to === 'running' || to === 'planning' ? null : now,
+  };
 }

@@ -75,11 +75,7 @@ export function goalRecords(
 }
 
 /** The task records of a plan for a goal: tasks without dependencies start ready (or awaiting approval). */
-export function taskRecords(
-  goalId: string,
-  plan: Plan,
-  ctx: Pick<VerbContext, 'now' | 'config'>,
-): Task[] {
+export function taskRecords(goalId: string, plan: Plan, ctx: Pick<VerbContext, 'now' | 'config'>): Task[] {
   const ids = new Map(plan.tasks.map((t) => [t.name, randomUUID()]));
   const aging = ctx.config.scheduler.agingStepMs;
   return plan.tasks.map((t): Task => {

@@ -55,7 +55,12 @@ describe.each(backends)('planning goals on $name', (backend) => {
     const { goal, tasks } = await submitPlanned();
     expect(goal).toMatchObject({ state: 'planning', template: 'planner', taskCount: 1 });
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ name: 'Planning', skills: ['planning'], state: 'ready', priority: 'high' });
+    expect(tasks[0]).toMatchObject({
+      name: 'Planning',
+      skills: ['planning'],
+      state: 'ready',
+      priority: 'high',
+    });
     const input = tasks[0]!.input as PlanningInput;
     expect(input).toMatchObject({ goal: 'study the churn', context: { quarter: 'Q4' }, round: 0 });
     expect(input.fleet).toEqual([
@@ -72,7 +77,12 @@ describe.each(backends)('planning goals on $name', (backend) => {
     const { goal } = await submitPlanned();
     await propose(goal.id, valid);
     const expanded = await h.goal(goal.id);
-    expect(expanded).toMatchObject({ state: 'running', taskCount: 3, succeededCount: 1, template: 'planner' });
+    expect(expanded).toMatchObject({
+      state: 'running',
+      taskCount: 3,
+      succeededCount: 1,
+      template: 'planner',
+    });
     const tasks = await h.store.read((tx) => tx.listTasks({ goalId: goal.id }, { limit: 10 }));
     expect(tasks.map((t) => [t.name, t.state])).toEqual([
       ['Planning', 'succeeded'],
@@ -80,7 +90,11 @@ describe.each(backends)('planning goals on $name', (backend) => {
       ['Explain', 'pending'],
     ]);
     expect(tasks[1]!.priority).toBe('high'); // the goal's priority, none proposed
-    expect((await kinds(goal.id)).map((e) => e.kind)).toEqual(['plan.proposed', 'plan.verdict', 'plan.accepted']);
+    expect((await kinds(goal.id)).map((e) => e.kind)).toEqual([
+      'plan.proposed',
+      'plan.verdict',
+      'plan.accepted',
+    ]);
     for (const name of ['Gather', 'Explain']) {
       await h.store.assignRound('test');
       await h.complete(tasks.find((t) => t.name === name)!.id);
@@ -92,17 +106,28 @@ describe.each(backends)('planning goals on $name', (backend) => {
     await h.register('planner', { skills: ['planning'] });
     await h.register('worker', { skills: ['s', 'x'] });
     const { goal } = await submitPlanned();
-    const cyclic = { tasks: [{ name: 'A', skills: ['s'], depends_on: ['B'] }, { name: 'B', skills: ['s'], depends_on: ['A'] }] };
+    const cyclic = {
+      tasks: [
+        { name: 'A', skills: ['s'], depends_on: ['B'] },
+        { name: 'B', skills: ['s'], depends_on: ['A'] },
+      ],
+    };
     await propose(goal.id, cyclic);
     const repairing = await h.goal(goal.id);
     expect(repairing).toMatchObject({ state: 'planning', taskCount: 2, planning: { rejected: 1 } });
-    const [repair] = await h.store.read((tx) => tx.listTasks({ goalId: goal.id, states: ['ready'] }, { limit: 5 }));
+    const [repair] = await h.store.read((tx) =>
+      tx.listTasks({ goalId: goal.id, states: ['ready'] }, { limit: 5 }),
+    );
     expect(repair).toMatchObject({ name: 'Planning (repair 1)', skills: ['planning'] });
     const input = repair!.input as PlanningInput;
     expect(input.round).toBe(1);
     expect(input.previous?.proposal).toEqual(cyclic);
     expect(input.previous?.problems).toEqual([
-      expect.objectContaining({ code: 'KOS_ERR_DAG_CYCLE', task: 'A', message: expect.stringContaining('A → B → A') }),
+      expect.objectContaining({
+        code: 'KOS_ERR_DAG_CYCLE',
+        task: 'A',
+        message: expect.stringContaining('A → B → A'),
+      }),
     ]);
     await propose(goal.id, valid);
     expect(await h.goal(goal.id)).toMatchObject({ state: 'running', taskCount: 4 });
@@ -122,10 +147,17 @@ describe.each(backends)('planning goals on $name', (backend) => {
     expect(after).toMatchObject({ state: 'running', template: 'analysis', taskCount: 4 });
     const events = await kinds(goal.id);
     expect(events.filter((e) => e.kind === 'plan.verdict').map((e) => e.data)).toMatchObject([
-      { round: 0, next: 'repair', problems: [{ code: 'KOS_ERR_PLAN_SKILL_MISSING', path: 'tasks/0/skills/0' }] },
+      {
+        round: 0,
+        next: 'repair',
+        problems: [{ code: 'KOS_ERR_PLAN_SKILL_MISSING', path: 'tasks/0/skills/0' }],
+      },
       { round: 1, next: 'fallback', problems: [{ code: 'KOS_ERR_PLANNER_FAILED' }] },
     ]);
-    expect(events.at(-1)).toMatchObject({ kind: 'plan.accepted', data: { source: 'fallback', template: 'analysis' } });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'plan.accepted',
+      data: { source: 'fallback', template: 'analysis' },
+    });
   });
 
   it('fails the goal with KOS_ERR_PLAN_REJECTED and the problems when no template takes it', async () => {
@@ -134,7 +166,9 @@ describe.each(backends)('planning goals on $name', (backend) => {
     await propose(goal.id, 'not a plan');
     await propose(goal.id, { tasks: [{ name: 'A', skills: ['s'], extra: 1 }] });
     expect(await h.goal(goal.id)).toMatchObject({ state: 'failed', taskCount: 2 });
-    const [ended] = await h.store.read((tx) => tx.listEvents({ goalId: goal.id, kinds: ['goal.state'], limit: 5 }));
+    const [ended] = await h.store.read((tx) =>
+      tx.listEvents({ goalId: goal.id, kinds: ['goal.state'], limit: 5 }),
+    );
     expect(ended?.data).toMatchObject({
       from: 'planning',
       to: 'failed',
@@ -147,7 +181,9 @@ describe.each(backends)('planning goals on $name', (backend) => {
     await h.register('planner', { skills: ['planning'] });
     const { goal } = await submitPlanned({ fallback });
     await h.store.assignRound('test');
-    const [leased] = await h.store.read((tx) => tx.listTasks({ goalId: goal.id, states: ['leased'] }, { limit: 1 }));
+    const [leased] = await h.store.read((tx) =>
+      tx.listTasks({ goalId: goal.id, states: ['leased'] }, { limit: 1 }),
+    );
     await h.fail(leased!.id, { retryable: false, message: 'planner crashed' });
     const failed = await h.goal(goal.id);
     expect(failed.state).toBe('failed');
