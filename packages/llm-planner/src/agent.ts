@@ -16,7 +16,9 @@ export function llmPlannerAgent(options: LlmPlannerOptions = {}): AgentDefinitio
     const input = task.input as PlanningInput;
     ctx.log.info('planning', { goal: input.goal, round: input.round, model: resolved.model });
     const result = await planner.plan(input, ctx.signal);
-    if ('failure' in result) ctx.log.warn('the model gave no usable plan', { failure: result.failure });
+    // The model's JSON may be anything (null, a list): the orchestrator judges it.
+    if (typeof result === 'object' && result !== null && 'failure' in result)
+      ctx.log.warn('the model gave no usable plan', { failure: result.failure });
     return result;
   };
   return defineAgent({

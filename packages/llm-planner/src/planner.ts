@@ -10,8 +10,11 @@ const PLAN_SCHEMA = JSON.parse(JSON.stringify(PlanProposal)) as Record<string, u
 const RAW_CHARS = 2_000;
 
 export interface LlmPlanner {
-  /** One planning round: the model's proposal, or `{failure}` when its answer is unusable. */
-  plan(input: PlanningInput, signal?: AbortSignal): Promise<PlanningResult>;
+  /**
+   * One planning round: the model's JSON as it came (a PlanningResult when the model followed the
+   * schema, anything else for the orchestrator to reject), or `{failure}` when it is unusable.
+   */
+  plan(input: PlanningInput, signal?: AbortSignal): Promise<unknown>;
 }
 
 /**
@@ -55,14 +58,14 @@ export function createLlmPlanner(options: ResolvedLlmPlannerOptions): LlmPlanner
 }
 
 /** The model's text as a result: its JSON (judged by the orchestrator), or a failure. */
-export function readAnswer(content: string | null | undefined): PlanningResult {
+export function readAnswer(content: string | null | undefined): unknown {
   if (content === null || content === undefined || content.trim() === '') {
     return { failure: { code: 'empty_answer', message: 'the model answered nothing' } };
   }
   // Models without structured output like to fence their JSON: tolerate that much.
   const text = content.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, '$1');
   try {
-    return JSON.parse(text) as PlanningResult;
+    return JSON.parse(text) as unknown;
   } catch (e) {
     return {
       failure: {
