@@ -215,4 +215,20 @@ describe('goals planned by the LLM planner agent', () => {
       { next: 'fail' },
     ]);
   }, 60_000);
+
+  it('refuses a planner together with tasks or a template, or a malformed planner name, storing nothing', async () => {
+    const before = (await running.admin.get<{ goals: WireGoal[] }>('/orchestration/goals')).body.goals.length;
+    for (const body of [
+      { goal: 'summarize it', planner: 'llm', template: 'analysis' },
+      { goal: 'summarize it', planner: 'llm', tasks: [{ name: 'a', skills: ['fetch'] }] },
+      { goal: 'summarize it', planner: 'two words' },
+    ]) {
+      const r = await running.admin.post<{ error: { code: string } }>('/orchestration/decompose', body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('KOS_ERR_VALIDATION');
+    }
+    expect((await running.admin.get<{ goals: WireGoal[] }>('/orchestration/goals')).body.goals).toHaveLength(
+      before,
+    );
+  });
 });
