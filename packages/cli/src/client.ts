@@ -72,6 +72,8 @@ export interface DecomposeRequest {
   priority?: Priority;
   template?: string;
   tasks?: TaskSpec[];
+  /** `llm` or a planner agent's name (docs/planning.md). */
+  planner?: string;
 }
 
 export interface ClientOptions {

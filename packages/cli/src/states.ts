@@ -17,6 +17,7 @@ export const TASK_STATES = [
   'cancelled',
 ] as const satisfies readonly TaskState[];
 export const GOAL_STATES = [
+  'planning',
   'running',
   'succeeded',
   'failed',

@@ -22,6 +22,7 @@ export const TaskState = Type.Union([
 export type TaskState = Static<typeof TaskState>;
 
 export const GoalState = Type.Union([
+  Type.Literal('planning'),
   Type.Literal('running'),
   Type.Literal('succeeded'),
   Type.Literal('failed'),
@@ -50,6 +51,9 @@ export type Priority = Static<typeof Priority>;
 export const EventKind = Type.Union([
   Type.Literal('goal.submitted'),
   Type.Literal('goal.state'),
+  Type.Literal('plan.proposed'),
+  Type.Literal('plan.verdict'),
+  Type.Literal('plan.accepted'),
   Type.Literal('task.state'),
   Type.Literal('task.assigned'),
   Type.Literal('task.lease_revoked'),

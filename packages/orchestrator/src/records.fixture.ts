@@ -52,6 +52,7 @@ export function goal(o: Partial<Goal> = {}): Goal {
     succeededCount: 0,
     deadCount: 0,
     skippedCount: 0,
+    planning: null,
     policy: { ...DEFAULT_GOAL_POLICY, maxParallel: 4 },
     submittedBy: 'token-1',
     createdAt: 1000,

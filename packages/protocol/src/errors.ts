@@ -30,6 +30,19 @@ export const ERROR_CODES = {
   },
   KOS_ERR_DAG_DUPLICATE_TASK: { status: 422, summary: 'Two tasks of one goal have the same name.' },
   KOS_ERR_TEMPLATE_INVALID: { status: 422, summary: 'A workflow template file is malformed.' },
+  KOS_ERR_PLAN_SKILL_MISSING: {
+    status: 422,
+    summary: 'A proposed task needs a skill that no agent of the fleet offers, nor a fallback of it.',
+  },
+  KOS_ERR_PLANNER_FAILED: {
+    status: 422,
+    summary: 'The planner agent could not produce a plan (the model answered garbage or timed out).',
+  },
+  KOS_ERR_PLAN_REJECTED: {
+    status: 422,
+    summary:
+      'Every proposal of the planner was rejected, repairs included, and no template could take the goal.',
+  },
   KOS_ERR_NOT_LEASE_HOLDER: {
     status: 409,
     summary: 'Only the agent holding the current lease may report on this task.',

@@ -60,3 +60,5 @@ export type { ReplayGuardOptions, ReplayRefusal, ReplayVerdict } from './replay.
 export { closest, editDistance } from './suggest.ts';
 export { receiptOf } from './receipts.ts';
 export type { Receipt, ReceiptLog } from './receipts.ts';
+export { PLANNING_SKILL, PlanProposal, ProposedTask, plannerSkill } from './plan.ts';
+export type { PlanProblemReport, PlanningInput, PlanningResult } from './plan.ts';

@@ -5,6 +5,9 @@ import { positiveInt } from '../args.ts';
 import { Ctx, type Io } from '../context.ts';
 import { resolveGoalId } from '../ids.ts';
 import { goalDetail, goalsTable, nextHint } from '../render.ts';
+import { planningSection } from '../render-planning.ts';
+
+const isPlanning = (skill: string) => skill === 'planning' || skill.startsWith('planning/');
 import { GOAL_STATES } from '../states.ts';
 
 export function registerGoals(program: Command, io: Io): void {
@@ -27,7 +30,15 @@ export function registerGoals(program: Command, io: Io): void {
       const ctx = Ctx.of(io, cmd);
       const client = ctx.client();
       const answer = await client.getGoal(await resolveGoalId(client, id));
-      ctx.print(answer, () => goalDetail(answer.goal, answer.tasks));
+      // Planning happens first, so its events are among the goal's first page.
+      const planned =
+        answer.goal.template === 'planner' || answer.tasks.some((t) => t.skills.some(isPlanning));
+      const events = planned ? (await client.events({ goal_id: answer.goal.id, limit: 1000 })).events : [];
+      const planning = planningSection(events);
+      ctx.print(
+        answer,
+        () => goalDetail(answer.goal, answer.tasks) + (planning === '' ? '' : `\n\n${planning}`),
+      );
     });
 
   goals

@@ -1,4 +1,4 @@
-/** `kos submit "<goal>" [--context] [--priority] [--template] [--file] [--wait]`. */
+/** `kos submit "<goal>" [--context] [--priority] [--template] [--file] [--planner] [--wait]`. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { PRIORITIES, type Priority } from '@kos/protocol';
@@ -14,6 +14,7 @@ interface SubmitOptions {
   priority?: Priority;
   template?: string;
   file?: string;
+  planner?: string;
   wait?: boolean;
 }
 
@@ -25,6 +26,7 @@ export function registerSubmit(program: Command, io: Io): void {
     .addOption(new Option('--priority <p>', 'priority of tasks that set none').choices(PRIORITIES))
     .option('--template <name>', 'decompose with this template instead of the best match')
     .option('--file <dag>', 'submit the tasks of this JSON or YAML file ({tasks: [...]})')
+    .option('--planner <name>', 'plan it by a planner agent: llm (any) or the agent named (docs/planning.md)')
     .option('--wait', 'show live progress until the goal finishes; exit 0 only if it succeeded')
     .action(async (goal: string, o: SubmitOptions, cmd: Command) => {
       const ctx = Ctx.of(io, cmd);
@@ -35,6 +37,7 @@ export function registerSubmit(program: Command, io: Io): void {
         ...(o.priority === undefined ? {} : { priority: o.priority }),
         ...(o.template === undefined ? {} : { template: o.template }),
         ...(o.file === undefined ? {} : { tasks: loadDag(resolve(io.cwd, o.file)) }),
+        ...(o.planner === undefined ? {} : { planner: o.planner }),
       });
       if (o.wait !== true) {
         ctx.print(answer, () => `${submittedText(answer)}\n\nfollow it: kos goals show ${answer.goal_id}`);

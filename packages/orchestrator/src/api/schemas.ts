@@ -65,6 +65,8 @@ export const DecomposeBody = Type.Object(
     template: Type.Optional(Name),
     tasks: Type.Optional(Type.Array(TaskSpec, { minItems: 1, maxItems: 100_000 })),
     policy: Type.Optional(GoalPolicySpec),
+    /** Plan by a planner agent: `llm` (any agent with skill planning) or a planner agent's name. */
+    planner: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' })),
   },
   strict,
 );

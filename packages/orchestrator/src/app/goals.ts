@@ -8,11 +8,12 @@ import {
   type Plan,
 } from '../planner/index.ts';
 import { checkedOverrides, type PolicySpec } from '../planner/policy-spec.ts';
-import type { Goal, GoalState } from '../scheduler/goal.ts';
+import type { Goal, GoalPlanning, GoalState } from '../scheduler/goal.ts';
 import { DEFAULT_GOAL_POLICY, type GoalPolicy } from '../scheduler/policy.ts';
 import type { Task } from '../scheduler/task.ts';
 import type { GoalFilter } from '../store/backend.ts';
 import type { GoalSubmission } from '../store/verbs/goals.ts';
+import { firstPlanningPlan } from '../store/verbs/planning.ts';
 import { actorId, type Actor, type Core } from './core.ts';
 import { assertWithin } from './limits.ts';
 import { ALL, pageOf, type Paged, type PageRequest } from './paging.ts';
@@ -46,6 +47,8 @@ export interface GoalRequest {
   policy?: GoalPolicyRequest | undefined;
   /** Sent through A2A: the client's contextId, stored with the goal (its A2A task id is the goal id). */
   a2aContextId?: string | undefined;
+  /** Plan by a planner agent: `llm` (any agent with skill planning) or a planner agent's name. */
+  planner?: string | undefined;
 }
 
 export interface SubmittedGoal {
@@ -98,17 +101,59 @@ export function goalPolicyOf(req: GoalPolicyRequest | undefined, core: Pick<Core
 }
 
 /** What the store is asked to keep for a request: its validated plan, defaults and policy resolved. */
-export function goalSubmission(core: Core, req: GoalRequest): GoalSubmission {
-  const plan = planGoal(core, req);
+export async function goalSubmission(core: Core, req: GoalRequest): Promise<GoalSubmission> {
   const context = req.context ?? '';
-  return {
+  const base = {
     goal: req.goal,
     context: typeof context === 'string' ? context : JSON.stringify(context),
     priority: req.priority ?? 'medium',
-    plan,
     policy: goalPolicyOf(req.policy, core),
     a2aContextId: req.a2aContextId,
   };
+  const planner = plannerOf(core, req);
+  if (planner === null) return { ...base, plan: planGoal(core, req) };
+  const planning: GoalPlanning = {
+    planner,
+    context,
+    maxRepairs: core.config.planner.maxRepairs,
+    rejected: 0,
+    fallback: fallbackPlan(core, req),
+  };
+  const agentSkills = await core.store.read(async (tx) =>
+    (await tx.listAgents(['active', 'draining'])).map((a) => a.skills),
+  );
+  return { ...base, plan: firstPlanningPlan(base, planning, agentSkills, core.config), planning };
+}
+
+/**
+ * Who plans a request: the planner it names, or `llm` for a goal that only the fallback template
+ * matches when planner.unmatched_goals is `planner`; null: a template or its own DAG.
+ */
+function plannerOf(core: Core, req: GoalRequest): string | null {
+  const own = req.tasks !== undefined || req.template !== undefined;
+  if (req.planner !== undefined) {
+    if (own) {
+      throw new KosError(
+        'KOS_ERR_VALIDATION',
+        'planner excludes tasks and template: a goal has one planner',
+        {
+          field: 'planner',
+          problems: ['body/planner must not be given with body/tasks or body/template'],
+        },
+      );
+    }
+    assertWithin('goal length (characters)', req.goal.length, core.config.limits.maxGoalChars);
+    return req.planner;
+  }
+  if (own || core.config.planner.unmatchedGoals !== 'planner') return null;
+  return core.templates.matchSpecific(req.goal) === undefined ? 'llm' : null;
+}
+
+/** The plan of the goal's matching template (not the `always` one), for planner.fallback `template`. */
+function fallbackPlan(core: Core, req: GoalRequest): Plan | null {
+  if (core.config.planner.fallback !== 'template') return null;
+  const template = core.templates.matchSpecific(req.goal);
+  return template === undefined ? null : planGoal(core, { ...req, template: template.name });
 }
 
 /**
@@ -125,7 +170,7 @@ export async function feasibilityNow(core: Core, tasks: readonly Task[]): Promis
 
 /** Plans and stores a goal with its tasks in one transaction; an infeasible one is stored and waits. */
 export async function submitGoal(core: Core, actor: Actor, req: GoalRequest): Promise<SubmittedGoal> {
-  const { goal, tasks } = await core.store.submitGoal(actorId(actor), goalSubmission(core, req));
+  const { goal, tasks } = await core.store.submitGoal(actorId(actor), await goalSubmission(core, req));
   core.metrics.goalSubmitted();
   return { goal, tasks, feasibility: await feasibilityNow(core, tasks) };
 }
@@ -159,7 +204,7 @@ export async function listGoals(core: Core, req: PageRequest & GoalQuery): Promi
 }
 
 /** Goals that may still be cancelled. */
-const OPEN_GOAL_STATES: readonly GoalState[] = ['running'];
+const OPEN_GOAL_STATES: readonly GoalState[] = ['planning', 'running'];
 
 export interface BulkCancel {
   /** The goals cancelled, newest first. */

@@ -25,7 +25,7 @@ export interface GoalPreview {
  * event is written.
  */
 export async function previewGoal(core: Core, actor: Actor, req: GoalRequest): Promise<GoalPreview> {
-  const sub = goalSubmission(core, req);
+  const sub = await goalSubmission(core, req);
   const { goal, tasks } = goalRecords(sub, {
     now: core.store.now(),
     actor: actorId(actor),

@@ -63,6 +63,13 @@ describe('resolveConfig defaults', () => {
         maxFramesInFlight: 256,
       },
       templatesDir: null,
+      planner: {
+        unmatchedGoals: 'template',
+        maxRepairs: 2,
+        fallback: 'template',
+        maxDepth: 32,
+        maxCriticalPathMs: 86_400_000,
+      },
       dashboard: { enabled: true, dir: null },
       a2a: { enabled: true, pushAllowlist: [], agents: [] },
       log: { level: 'info', format: 'auto' },

@@ -186,6 +186,13 @@ export function resolveConfig(input: ConfigInput): Config {
       maxFramesInFlight: get(KEYS.maxFramesInFlight),
     },
     templatesDir: templatesDir.value === null ? null : path.resolve(templatesDir.baseDir, templatesDir.value),
+    planner: {
+      unmatchedGoals: get(KEYS.plannerUnmatchedGoals),
+      maxRepairs: get(KEYS.plannerMaxRepairs),
+      fallback: get(KEYS.plannerFallback),
+      maxDepth: get(KEYS.plannerMaxDepth),
+      maxCriticalPathMs: get(KEYS.plannerMaxCriticalPathMs),
+    },
     dashboard: {
       enabled: get(KEYS.dashboardEnabled),
       dir: dashboardDir.value === null ? null : path.resolve(dashboardDir.baseDir, dashboardDir.value),

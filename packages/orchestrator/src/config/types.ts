@@ -115,6 +115,19 @@ export interface Config {
   };
   /** Extra workflow template folder; built-in templates are always loaded. */
   templatesDir: string | null;
+  /** Planner agents (docs/planning.md). */
+  planner: {
+    /** A goal only the fallback template (`match: always`) matches: that template, or a planner agent. */
+    unmatchedGoals: 'template' | 'planner';
+    /** Rejected proposals get at most this many repair rounds. */
+    maxRepairs: number;
+    /** After the last rejected proposal: the goal's matching template, or fail. */
+    fallback: 'template' | 'fail';
+    /** Longest dependency chain of a proposed plan, in tasks. */
+    maxDepth: number;
+    /** Longest chain of a proposed plan by its tasks' estimates. */
+    maxCriticalPathMs: number;
+  };
   /** The web dashboard at `/`: `dir` null = the built @kos/dashboard package. */
   dashboard: { enabled: boolean; dir: string | null };
   /**

@@ -90,3 +90,48 @@ export function findCycle(nodes: readonly DagNode[]): string[] | null {
   }
   return null;
 }
+
+/**
+ * The longest dependency chain of an acyclic graph, in tasks (`depth`: 1 for tasks without
+ * dependencies) and in summed durations along a chain (`criticalPathMs`: the least time the plan
+ * takes with unlimited agents). Kahn's order, so no recursion; unknown dependencies are ignored.
+ */
+export function longestChains(
+  nodes: readonly DagNode[],
+  durationMs: (index: number) => number,
+): { depth: number; criticalPathMs: number } {
+  const index = new Map<string, number>();
+  nodes.forEach((node, i) => index.set(node.name, i));
+  const dependents: number[][] = nodes.map(() => []);
+  const waiting = new Int32Array(nodes.length);
+  nodes.forEach((node, i) => {
+    for (const d of new Set(node.dependsOn)) {
+      const j = index.get(d);
+      if (j === undefined) continue;
+      dependents[j]?.push(i);
+      waiting[i] = (waiting[i] ?? 0) + 1;
+    }
+  });
+  const depth = new Float64Array(nodes.length);
+  const finish = new Float64Array(nodes.length);
+  const queue: number[] = [];
+  nodes.forEach((_, i) => {
+    if (waiting[i] === 0) queue.push(i);
+  });
+  let maxDepth = 0;
+  let maxFinish = 0;
+  for (let k = 0; k < queue.length; k++) {
+    const i = queue[k] ?? 0;
+    const d = (depth[i] ?? 0) + 1;
+    const f = (finish[i] ?? 0) + durationMs(i);
+    maxDepth = Math.max(maxDepth, d);
+    maxFinish = Math.max(maxFinish, f);
+    for (const j of dependents[i] ?? []) {
+      depth[j] = Math.max(depth[j] ?? 0, d);
+      finish[j] = Math.max(finish[j] ?? 0, f);
+      waiting[j] = (waiting[j] ?? 0) - 1;
+      if (waiting[j] === 0) queue.push(j);
+    }
+  }
+  return { depth: maxDepth, criticalPathMs: maxFinish };
+}

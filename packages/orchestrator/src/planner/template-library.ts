@@ -14,6 +14,8 @@ export interface TemplateLibrary {
   get(name: string): WorkflowTemplate | undefined;
   /** The first template matching the goal; there always is one (a fallback is required). */
   match(goal: string): WorkflowTemplate;
+  /** The first template that matches by its words or pattern; undefined when only a fallback would. */
+  matchSpecific(goal: string): WorkflowTemplate | undefined;
 }
 
 // Loaded from the source folder at runtime: there is no build step that copies assets.
@@ -64,6 +66,12 @@ class RankedLibrary implements TemplateLibrary {
 
   get(name: string): WorkflowTemplate | undefined {
     return this.#templates.find((t) => t.name === name);
+  }
+
+  /** The first template that matches the goal by its words or pattern (not a fallback `always`). */
+  matchSpecific(goal: string): WorkflowTemplate | undefined {
+    const words = goal.toLowerCase().match(WORD) ?? [];
+    return this.#templates.find((t) => t.match.kind !== 'always' && matches(t.match, goal, words));
   }
 
   match(goal: string): WorkflowTemplate {

@@ -123,6 +123,28 @@ export function runBackendContract(
         expect(await read((tx) => tx.getGoal('nothing'))).toBeNull();
       });
 
+      it('round-trips a planning goal’s planning state, and its change to running', async () => {
+        const planning: Goal['planning'] = {
+          planner: 'llm',
+          context: { quarter: 'Q4', tags: ['a'] },
+          maxRepairs: 2,
+          rejected: 0,
+          fallback: { template: 'analysis', tasks: [] },
+        };
+        const g = goal({ state: 'planning', template: 'planner', planning });
+        await write((tx) => tx.insertGoal(g));
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(g);
+        const repaired: Goal = {
+          ...g,
+          state: 'running',
+          planning: { ...planning, rejected: 1 },
+          taskCount: 4,
+        };
+        await write((tx) => tx.putGoal(repaired));
+        expect(await read((tx) => tx.getGoal(g.id))).toEqual(repaired);
+        expect(ids(await read((tx) => tx.listGoals({ states: ['running'] }, { limit: 5 })))).toEqual([g.id]);
+      });
+
       it('rejects inserting a goal id twice and updating a goal that does not exist', async () => {
         const g = goal();
         await write((tx) => tx.insertGoal(g));

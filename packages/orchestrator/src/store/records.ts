@@ -20,6 +20,9 @@ export interface EventRecord {
 export const EVENT_KINDS = [
   'goal.submitted',
   'goal.state',
+  'plan.proposed',
+  'plan.verdict',
+  'plan.accepted',
   'task.state',
   'task.assigned',
   'task.lease_revoked',

@@ -18,18 +18,20 @@ const STARTED: ReadonlySet<KosTaskState> = new Set([
  * docs/interop.md#a2a-states has this as a table; a test checks the table against this function.
  * - a finished goal maps one to one: succeeded → completed, failed → failed, cancelled → canceled;
  * - a running goal with a task awaiting approval is `input-required` (an approval answers it);
- * - a running goal on which work has begun is `working`; one whose tasks all still wait is `submitted`.
+ * - a running goal on which work has begun is `working`; one whose tasks all still wait is `submitted`;
+ *   a planning goal likewise, by its planning tasks.
  */
 export function a2aStateOf(
   goal: Pick<Goal, 'state'>,
   tasks: readonly { state: KosTaskState; attempts: number }[],
 ): TaskState {
-  const finished: Record<Exclude<GoalState, 'running'>, TaskState> = {
+  const finished: Record<Exclude<GoalState, 'running' | 'planning'>, TaskState> = {
     succeeded: TaskState.TASK_STATE_COMPLETED,
     failed: TaskState.TASK_STATE_FAILED,
     cancelled: TaskState.TASK_STATE_CANCELED,
   };
-  if (goal.state !== 'running') return finished[goal.state];
+  // A planning goal's tasks are its planning tasks: one leased to a planner is work begun.
+  if (goal.state !== 'running' && goal.state !== 'planning') return finished[goal.state];
   if (tasks.some((t) => t.state === 'awaiting_approval')) return TaskState.TASK_STATE_INPUT_REQUIRED;
   if (tasks.some((t) => STARTED.has(t.state) || t.attempts > 0)) return TaskState.TASK_STATE_WORKING;
   return TaskState.TASK_STATE_SUBMITTED;

@@ -14,7 +14,7 @@ export interface GoalWait {
 }
 
 /** Every state but `running` ends a wait (a failed goal reopens only by an operator's retry). */
-const finished = (g: Goal) => g.state !== 'running';
+const finished = (g: Goal) => g.state !== 'running' && g.state !== 'planning';
 const settled = (g: Goal) => g.succeededCount + g.deadCount + g.skippedCount;
 
 /**

@@ -106,6 +106,7 @@ export function goalRequest(b: Static<typeof DecomposeBody>): GoalRequest {
     context: b.context,
     priority: b.priority,
     template: b.template,
+    planner: b.planner,
     tasks: b.tasks?.map((t) => ({
       name: t.name,
       skills: t.skills,

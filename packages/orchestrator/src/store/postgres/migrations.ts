@@ -222,4 +222,11 @@ CREATE TABLE a2a_remotes (
 CREATE UNIQUE INDEX a2a_remotes_card_url ON a2a_remotes (card_url);
 `,
   },
+  {
+    version: 9,
+    name: 'goals planned by planner agents: how their planning goes on (JSON)',
+    sql: `
+ALTER TABLE goals ADD COLUMN planning TEXT;
+`,
+  },
 ];

@@ -33,7 +33,7 @@ const AGENT = cols(
 );
 const GOAL = cols(
   'id goal context template priority state task_count:int succeeded_count:int',
-  'dead_count:int skipped_count:int policy',
+  'dead_count:int skipped_count:int policy planning',
   'submitted_by created_at:int8 updated_at:int8 finished_at:int8',
 );
 const TASK = cols(

@@ -29,6 +29,7 @@ for (let round = 0; ; round++) {
           succeededCount: 0,
           deadCount: 0,
           skippedCount: 0,
+          planning: null,
           policy: DEFAULT_GOAL_POLICY,
           submittedBy: null,
           createdAt: now,

@@ -6,7 +6,7 @@ import {
   type AgentState,
   type SkillStats,
 } from '../../registry/agent.ts';
-import type { Goal, GoalState } from '../../scheduler/goal.ts';
+import type { Goal, GoalPlanning, GoalState } from '../../scheduler/goal.ts';
 import {
   DEFAULT_GOAL_POLICY,
   defaultTaskPolicy,
@@ -56,6 +56,8 @@ export interface GoalRow {
   dead_count: number;
   skipped_count: number;
   policy: string;
+  /** JSON of GoalPlanning, or null (migration 9). */
+  planning: string | null;
   submitted_by: string | null;
   created_at: number;
   updated_at: number;
@@ -192,6 +194,7 @@ export function toGoal(r: GoalRow): Goal {
     deadCount: r.dead_count,
     skippedCount: r.skipped_count,
     policy: toGoalPolicy(r.policy),
+    planning: r.planning === null ? null : (JSON.parse(r.planning) as GoalPlanning),
     submittedBy: r.submitted_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -212,6 +215,7 @@ export function fromGoal(g: Goal): GoalRow {
     dead_count: g.deadCount,
     skipped_count: g.skippedCount,
     policy: toJson(g.policy),
+    planning: g.planning === null ? null : toJson(g.planning),
     submitted_by: g.submittedBy,
     created_at: g.createdAt,
     updated_at: g.updatedAt,

@@ -63,11 +63,11 @@ describe('SQLite backend', () => {
     const raw = new Database(file);
     raw
       .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)')
-      .run(MIGRATIONS.length + 1, 'from-the-future', 0);
+      .run(MIGRATIONS.at(-1)!.version + 1, 'from-the-future', 0);
     raw.close();
     await expect(openSqliteBackend({ file, synchronous: 'FULL' })).rejects.toMatchObject({
       code: 'KOS_ERR_STORE_UNAVAILABLE',
-      message: expect.stringContaining(`schema version ${MIGRATIONS.length + 1}`),
+      message: expect.stringContaining(`schema version ${MIGRATIONS.at(-1)!.version + 1}`),
     });
   });
 

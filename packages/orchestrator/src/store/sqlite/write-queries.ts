@@ -49,6 +49,7 @@ const GOAL_COLUMNS = [
   'dead_count',
   'skipped_count',
   'policy',
+  'planning',
   'submitted_by',
   'created_at',
   'updated_at',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KosError, type Priority } from '@kos/protocol';
 import type { Plan } from '../../planner/index.ts';
 import { readyKey } from '../../scheduler/ready-key.ts';
-import type { Goal } from '../../scheduler/goal.ts';
+import type { Goal, GoalPlanning } from '../../scheduler/goal.ts';
 import { DEFAULT_GOAL_POLICY, resolveTaskPolicy, type GoalPolicy } from '../../scheduler/policy.ts';
 import type { Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
@@ -17,6 +17,8 @@ export interface GoalSubmission {
   policy?: GoalPolicy | undefined;
   /** Submitted through A2A: the client's contextId, kept with the goal in the same transaction. */
   a2aContextId?: string | undefined;
+  /** Set when a planner agent plans the goal: `plan` is then its first planning task (verbs/planning.ts). */
+  planning?: GoalPlanning | undefined;
 }
 
 /**
@@ -62,20 +64,26 @@ export function goalRecords(
     context: sub.context,
     template: sub.plan.template,
     priority: sub.priority,
-    state: 'running',
+    state: sub.planning === undefined ? 'running' : 'planning',
     taskCount: sub.plan.tasks.length,
     succeededCount: 0,
     deadCount: 0,
     skippedCount: 0,
     policy: sub.policy ?? DEFAULT_GOAL_POLICY,
+    planning: sub.planning ?? null,
     submittedBy: ctx.actor,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     finishedAt: null,
   };
-  const ids = new Map(sub.plan.tasks.map((t) => [t.name, randomUUID()]));
+  return { goal, tasks: taskRecords(goal.id, sub.plan, ctx) };
+}
+
+/** The task records of a plan for a goal: tasks without dependencies start ready (or awaiting approval). */
+export function taskRecords(goalId: string, plan: Plan, ctx: Pick<VerbContext, 'now' | 'config'>): Task[] {
+  const ids = new Map(plan.tasks.map((t) => [t.name, randomUUID()]));
   const aging = ctx.config.scheduler.agingStepMs;
-  const tasks: Task[] = sub.plan.tasks.map((t) => {
+  return plan.tasks.map((t): Task => {
     const dependsOn = t.dependsOn.map((name) => ids.get(name) ?? '');
     const policy = resolveTaskPolicy(ctx.config, t.estimatedDurationMs, t.policy);
     const start =
@@ -83,7 +91,7 @@ export function goalRecords(
     const s2s = policy.timeouts.scheduleToStartMs;
     return {
       id: ids.get(t.name) ?? randomUUID(),
-      goalId: goal.id,
+      goalId,
       name: t.name,
       skills: t.skills,
       priority: t.priority,
@@ -114,10 +122,9 @@ export function goalRecords(
       finishedAt: null,
     };
   });
-  return { goal, tasks };
 }
 
-/** Cancels a running goal: its unfinished tasks are cancelled and their leases revoked. */
+/** Cancels a running (or planning) goal: its unfinished tasks are cancelled and their leases revoked. */
 export async function cancelGoal(
   tx: Tx,
   ctx: VerbContext,
@@ -126,7 +133,7 @@ export async function cancelGoal(
 ): Promise<{ goal: Goal }> {
   const events = new EventBatch(ctx);
   const goal = await getGoalOrThrow(tx, goalId);
-  if (goal.state !== 'running') {
+  if (goal.state !== 'running' && goal.state !== 'planning') {
     throw new KosError('KOS_ERR_GOAL_FINISHED', `goal ${goalId} is already ${goal.state}`, {
       goal_id: goalId,
       state: goal.state,

@@ -5,6 +5,7 @@ import { assertNotCancelling, endCancelling } from './cancel.ts';
 import { EventBatch, type VerbContext } from './context.ts';
 import { failAttempt } from './failure.ts';
 import { recordOutcome } from './health.ts';
+import { judgePlanningResult } from './planning.ts';
 import { afterSuccess } from './settle.ts';
 import { assertLeaseHolder, lockedTask, toReady, transition } from './task-flow.ts';
 
@@ -64,6 +65,8 @@ export async function completeTask(
   await tx.putTask(done);
   await recordOutcome(tx, task, 'succeeded', ctx, events);
   await afterSuccess(tx, done, ctx, events);
+  // A task of a goal in planning is a planning round: its result is a proposal to judge.
+  await judgePlanningResult(tx, done, ctx, events);
   await events.flush(tx);
   return done;
 }

@@ -2,6 +2,7 @@ import type { Goal } from '../../scheduler/goal.ts';
 import { OPEN_TASK_STATES, type Task } from '../../scheduler/task.ts';
 import type { Tx } from '../backend.ts';
 import type { EventBatch, VerbContext } from './context.ts';
+import { planningDied } from './planning.ts';
 import { getGoalOrThrow, release, setGoalState, stopTask } from './task-flow.ts';
 
 /**
@@ -150,6 +151,7 @@ export async function afterDeath(tx: Tx, dead: Task, ctx: VerbContext, events: E
     }
   }
   await s.finish(goal.id, `task ${dead.name} (${dead.id}) died: ${dead.error?.message ?? 'no error'}`);
+  if (goal.state === 'planning') await planningDied(tx, dead, ctx, events);
 }
 
 /**
