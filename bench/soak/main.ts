@@ -71,6 +71,7 @@ const open = new Set<string>();
 let submitted = 0;
 let cancelled = 0;
 let refused = 0;
+let churnFailures = 0;
 process.stderr.write(`soak: ${minutes} min at ${rate} goals/s (seed ${seed}), orchestrator pid ${pid}\n`);
 
 async function sample(): Promise<void> {
@@ -132,9 +133,17 @@ try {
       nextSample += sampleMs;
     }
     if (tick >= nextChurn) {
-      await churning.kill();
-      churning = await churn();
       nextChurn += 60_000;
+      await churning.kill();
+      // A generation that fails to start is reported and replaced a minute later; the run goes on.
+      try {
+        churning = await churn();
+      } catch (err) {
+        churnFailures++;
+        process.stderr.write(
+          `  agent generation ${generation} did not start: ${String(err).slice(0, 300)}\n`,
+        );
+      }
     }
     if (tick >= nextSettle) {
       await settle();
@@ -170,7 +179,7 @@ console.log(
   markdownTable(['minute', 'RSS MiB', 'heap MiB', 'loop p99 ms', 'handles', 'fds', 'tasks done'], rows),
 );
 console.log(
-  `\n${submitted} goals submitted (${cancelled} cancelled, ${refused} refused), ${generation} agent generations, seed ${seed}` +
+  `\n${submitted} goals submitted (${cancelled} cancelled, ${refused} refused), ${generation} agent generations (${churnFailures} failed to start), seed ${seed}` +
     `\nafter the first ${warmup} min (${t.used} samples): RSS ${t.rssMiBPerHour.toFixed(2)} MiB/h, heap ${t.heapMiBPerHour.toFixed(2)} MiB/h, handles ${t.handlesPerHour.toFixed(1)}/h, fds ${t.fdsPerHour.toFixed(1)}/h`,
 );
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -178,6 +187,10 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(
   file,
-  JSON.stringify({ minutes, rate, seed, submitted, cancelled, refused, samples, trend: t }, null, 1),
+  JSON.stringify(
+    { minutes, rate, seed, submitted, cancelled, refused, churnFailures, samples, trend: t },
+    null,
+    1,
+  ),
 );
 console.log(`written to ${path.relative(process.cwd(), file)}`);
