@@ -54,7 +54,7 @@ describe.skipIf(missing !== null)('goals page (real chromium, real orchestrator)
     await page.close();
   });
 
-  it('bulk cancels the filtered running goals after saying how many it will cancel', async () => {
+  it('bulk cancels the filtered open goals after saying how many it will cancel', async () => {
     const ids = await Promise.all([1, 2, 3].map((n) => submit(stack, `bulk target ${n}`)));
     const spared = await submit(stack, 'spared goal');
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -65,7 +65,7 @@ describe.skipIf(missing !== null)('goals page (real chromium, real orchestrator)
     const confirm = page.getByRole('group', { name: 'confirm bulk cancel' });
     await expect
       .poll(() => confirm.textContent())
-      .toContain('Cancel 3 running goals matching text “bulk target”');
+      .toContain('Cancel 3 open goals matching text “bulk target”');
     await confirm.getByRole('button', { name: 'Cancel 3 goals' }).click();
     await expect.poll(() => page.getByTestId('bulk-cancel-result').textContent()).toBe('Cancelled 3 goals.');
     for (const id of ids) {

@@ -1,5 +1,7 @@
 /** Checks on answers as they travel: a WebSocket handshake's status, a stream's first chunk, what a serializer changed. */
 import { request } from 'node:http';
+import type { Route } from '@kos/contracts';
+import { responseSchema } from '@kos/contracts';
 import WebSocket from 'ws';
 
 /** The HTTP status of a WebSocket handshake (101 when upgraded); the socket is closed at once. */
@@ -45,4 +47,40 @@ export function firstChunk(url: string, token: string): Promise<{ status: number
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Each JSON answer served again through Fastify's serializer with its route's response schema:
+ * where one came back different (a field the schema drops or coerces), as `route status: path`.
+ */
+export async function serializerChanges(
+  samples: readonly { route: Route; status: number; body: unknown }[],
+): Promise<string[]> {
+  const { default: Fastify } = await import('fastify');
+  const echo = Fastify();
+  const json = samples.filter(
+    (s) => !['GET /metrics', 'GET /klp', 'GET /orchestration/events/stream'].includes(s.route),
+  );
+  json.forEach((s, i) => {
+    echo.get(
+      `/${i}`,
+      { schema: { response: { [s.status]: responseSchema(s.route, s.status)! } } },
+      async (_req, reply) => {
+        void reply.code(s.status);
+        return s.body;
+      },
+    );
+  });
+  try {
+    const changed: string[] = [];
+    for (const [i, s] of json.entries()) {
+      const res = await echo.inject(`/${i}`);
+      const back: unknown = JSON.parse(res.payload);
+      const difference = firstDifference(s.body, back);
+      if (difference !== '') changed.push(`${s.route} ${s.status}: ${difference}`);
+    }
+    return changed;
+  } finally {
+    await echo.close();
+  }
 }

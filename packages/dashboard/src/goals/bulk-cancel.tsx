@@ -70,7 +70,7 @@ export function BulkCancel({ filters, onDone }: { filters: GoalFilters; onDone: 
       {phase.at === 'asking' ? (
         phase.count === 0 ? (
           <span role="status">
-            No running goal matches {describeFilters(filters)}: nothing to cancel.{' '}
+            No open goal matches {describeFilters(filters)}: nothing to cancel.{' '}
             <button type="button" onClick={() => setPhase({ at: 'idle' })}>
               OK
             </button>
@@ -78,7 +78,7 @@ export function BulkCancel({ filters, onDone }: { filters: GoalFilters; onDone: 
         ) : (
           <div className="confirm" role="group" aria-label="confirm bulk cancel">
             <span>
-              Cancel {phase.count.toLocaleString()} running goal{phase.count === 1 ? '' : 's'} matching{' '}
+              Cancel {phase.count.toLocaleString()} open goal{phase.count === 1 ? '' : 's'} matching{' '}
               {describeFilters(filters)}? Their unfinished tasks are cancelled too.
             </span>
             <button type="button" className="danger" onClick={() => confirm(phase.count)}>
@@ -94,7 +94,7 @@ export function BulkCancel({ filters, onDone }: { filters: GoalFilters; onDone: 
           type="button"
           className="danger"
           disabled={phase.at === 'counting' || phase.at === 'cancelling' || target === null}
-          title={target === null ? 'The state filter matches no running goal' : undefined}
+          title={target === null ? 'The state filter matches no open goal (planning or running)' : undefined}
           onClick={ask}
         >
           {phase.at === 'counting' ? 'Counting matching goals…' : 'Cancel matching goals…'}

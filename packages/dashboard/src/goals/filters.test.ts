@@ -9,8 +9,14 @@ describe('goal filters', () => {
     expect(describeFilters(f)).toBe('state running or failed, template analysis, text “data”');
   });
 
-  it('cancels only running goals, and none when the state filter leaves them out', () => {
-    expect(cancellableFilter(filtersFrom(new URLSearchParams('q=x')))).toEqual({ state: 'running', q: 'x' });
+  it('cancels only open goals (planning or running), and none when the state filter leaves them out', () => {
+    expect(cancellableFilter(filtersFrom(new URLSearchParams('q=x')))).toEqual({
+      state: 'planning,running',
+      q: 'x',
+    });
+    expect(cancellableFilter(filtersFrom(new URLSearchParams('state=failed,planning')))).toEqual({
+      state: 'planning',
+    });
     expect(cancellableFilter(filtersFrom(new URLSearchParams('state=failed')))).toBeNull();
     expect(apiFilter(filtersFrom(new URLSearchParams('')))).toEqual({});
   });

@@ -1,6 +1,8 @@
 /** The goal list's filters as the URL holds them (`?state=running,failed&template=analysis&q=…`). */
+import { GOAL_STATES } from '../api/states.ts';
 
-export const GOAL_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+/** Goals that may still be cancelled: planned by a planner agent, or running. */
+export const OPEN_GOAL_STATES: readonly string[] = ['planning', 'running'];
 
 export interface GoalFilters {
   states: string[];
@@ -25,15 +27,15 @@ export function apiFilter(f: GoalFilters): { state?: string; template?: string; 
 }
 
 /**
- * What bulk cancel takes: the open goals among those filtered. Only `running` goals are open, so
- * a state filter without it matches none (null), and no state filter means the running ones.
+ * What bulk cancel takes: the open goals among those filtered. A state filter naming no open
+ * state matches none (null); no state filter means every open goal.
  */
-export function cancellableFilter(
-  f: GoalFilters,
-): { state: 'running'; template?: string; q?: string } | null {
-  if (f.states.length > 0 && !f.states.includes('running')) return null;
+export function cancellableFilter(f: GoalFilters): { state: string; template?: string; q?: string } | null {
+  const open =
+    f.states.length === 0 ? OPEN_GOAL_STATES : f.states.filter((s) => OPEN_GOAL_STATES.includes(s));
+  if (open.length === 0) return null;
   const { template, q } = apiFilter(f);
-  return { state: 'running', ...(template ? { template } : {}), ...(q ? { q } : {}) };
+  return { state: open.join(','), ...(template ? { template } : {}), ...(q ? { q } : {}) };
 }
 
 export function describeFilters(f: GoalFilters): string {

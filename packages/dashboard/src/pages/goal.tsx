@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { DagView } from '../dag/dag-view.tsx';
 import { ConfirmAction } from '../goals/confirm-action.tsx';
 import { TaskTable } from '../goals/task-table.tsx';
+import { OPEN_GOAL_STATES } from '../goals/filters.ts';
 
 /**
  * Goal: its header, its DAG drawn live and every task in a table. Any event of the goal on the
@@ -42,7 +43,7 @@ export function Goal({ id }: { id: string }) {
           <StateBadge state={g.state} />
         </span>
         <span className="spacer" />
-        {may(session, 'cancel') && g.state === 'running' ? (
+        {may(session, 'cancel') && OPEN_GOAL_STATES.includes(g.state) ? (
           <ConfirmAction
             label="Cancel goal"
             danger

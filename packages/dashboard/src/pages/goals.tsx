@@ -8,7 +8,8 @@ import { Link } from '../components/link.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { setQuery, useLocation } from '../router.ts';
 import { BulkCancel } from '../goals/bulk-cancel.tsx';
-import { GOAL_STATES, apiFilter, describeFilters, filtersFrom, type GoalFilters } from '../goals/filters.ts';
+import { GOAL_STATES } from '../api/states.ts';
+import { apiFilter, describeFilters, filtersFrom, type GoalFilters } from '../goals/filters.ts';
 import { useGoalPages } from '../goals/use-goal-pages.ts';
 import { VirtualRows, type Column } from '../goals/virtual-rows.tsx';
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { PRIORITIES } from '@kos/protocol';
 import { PolicySpec } from '../planner/policy-spec.ts';
+import { GOAL_TRANSITIONS } from '../scheduler/goal.ts';
 import { TASK_TRANSITIONS, type TaskState as State } from '../scheduler/task.ts';
 
 /**
@@ -152,7 +153,8 @@ export const TensorQuery = Type.Object(
   strict,
 );
 
-const GOAL_STATE = '(running|succeeded|failed|cancelled)';
+// Every goal state, from its transition table: a new state is filterable at once.
+const GOAL_STATE = `(${Object.keys(GOAL_TRANSITIONS).join('|')})`;
 /** One goal state or several, comma-separated: `running,failed`. */
 const GoalStates = Type.String({ pattern: `^${GOAL_STATE}(,${GOAL_STATE})*$`, maxLength: 100 });
 /** The goal filters of a list and of a bulk cancel. */
