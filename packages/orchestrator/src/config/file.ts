@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { yamlIndentProblem } from './yaml-guard.ts';
 import { ALL_KEYS } from './keys.ts';
 import { closestKey } from './suggest.ts';
 
@@ -28,19 +29,6 @@ for (const key of FULL_KEYS) {
 }
 const TOP_LEVEL = [...SECTIONS, ...FULL_KEYS].filter((k) => !k.includes('.'));
 
-/**
- * yaml 2.9 can take the process down (V8 "RegExpCompiler Allocation failed - process out of
- * memory") on a document indented a few thousand columns deep, once its lexer's regexes have
- * warmed up; found by test/fuzz/parsers.fuzz.test.ts. No configuration needs more than a few levels.
- */
-const MAX_INDENT = 256;
-
-function deepestIndent(source: string): number {
-  let deepest = 0;
-  for (const m of source.matchAll(/^[ \t]+/gm)) deepest = Math.max(deepest, m[0].length);
-  return deepest;
-}
-
 /** Reads and flattens the file, adding a problem for each unreadable, malformed or unknown part. */
 export function loadConfigFile(choice: FileChoice, cwd: string, problems: string[]): LoadedFile | null {
   const absolute = path.resolve(cwd, choice.path);
@@ -56,9 +44,9 @@ export function loadConfigFile(choice: FileChoice, cwd: string, problems: string
     return null;
   }
 
-  const indent = deepestIndent(source);
-  if (indent > MAX_INDENT) {
-    problems.push(`${label}: malformed YAML: a line is indented ${indent} columns (at most ${MAX_INDENT})`);
+  const tooDeep = yamlIndentProblem(source);
+  if (tooDeep !== null) {
+    problems.push(`${label}: ${tooDeep}`);
     return null;
   }
   const doc = parseDocument(source);

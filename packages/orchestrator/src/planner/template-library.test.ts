@@ -159,6 +159,11 @@ describe('invalid template files', () => {
     expect(problems.length).toBeGreaterThan(0);
   });
 
+  it('refuses a file indented thousands of columns deep before the YAML parser sees it', async () => {
+    const problems = await problemsOf(`name: deep\n${' '.repeat(5000)}tasks: []\n`);
+    expect(problems).toEqual(['malformed YAML: a line is indented 5000 columns (at most 256)']);
+  });
+
   it('reports a document that is not a mapping', async () => {
     expect(await problemsOf('- a\n- b\n')).toEqual(['the file must hold one YAML mapping (a template)']);
   });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KosError } from '@kos/protocol';
 import { parseDocument } from 'yaml';
+import { yamlIndentProblem } from '../config/yaml-guard.ts';
 import { parseTemplate, WORD } from './template-schema.ts';
 import type { TemplateMatch, WorkflowTemplate } from './types.ts';
 
@@ -120,6 +121,8 @@ async function loadFolder(dir: string, builtIn: boolean): Promise<WorkflowTempla
 }
 
 function parseFile(file: string, text: string, builtIn: boolean): WorkflowTemplate {
+  const tooDeep = yamlIndentProblem(text);
+  if (tooDeep !== null) throw invalid(file, [tooDeep]);
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0)
     throw invalid(
