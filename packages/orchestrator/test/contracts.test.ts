@@ -16,7 +16,6 @@ import {
   responseSchema,
   type AgentListResponse,
   type CreateTokenResponse,
-  type GoalResponse,
   type HeartbeatResponse,
   type ReceiptsResponse,
   type RegisterAgentResponse,
@@ -29,12 +28,8 @@ import {
 import { Orchestrator, resolveConfig } from '@kos/orchestrator';
 import { generateKey } from '@kos/protocol/node';
 import { Http, poll, tempDir, type Answer } from '@kos/testing';
-import {
-  expectReceipts,
-  previewAndBulkCancel,
-  rotateAndResetKey,
-  readDashboard,
-} from './contracts-dashboard.ts';
+import { expectReceipts, previewAndBulkCancel, rotateAndResetKey } from './contracts-dashboard.ts';
+import { readEverything } from './contracts-reads.ts';
 import { addListRemoveA2a } from './contracts-a2a.ts';
 import { configFile } from './fixtures.ts';
 import { firstChunk, serializerChanges, upgradeStatus } from './wire-checks.ts';
@@ -86,29 +81,6 @@ describe('the response schemas of @kos/contracts', () => {
   const assign = () => call('POST /orchestration/assign', '/orchestration/assign');
   const task = async (id: string) =>
     (await call<TaskResponse>('GET /orchestration/tasks/:id', `/orchestration/tasks/${id}`)).body.task;
-
-  /** Every read route, at a moment worth a look. */
-  async function readEverything(goalId: string, agentIds: readonly string[]): Promise<void> {
-    await call('GET /orchestration/status', '/orchestration/status');
-    await call('GET /orchestration/tensor', '/orchestration/tensor');
-    await call('GET /orchestration/tensor', '/orchestration/tensor?format=sparse');
-    await call('GET /orchestration/tensor', `/orchestration/tensor?goal_id=${goalId}&format=dense`);
-    await call('GET /orchestration/goals', '/orchestration/goals');
-    await call('GET /orchestration/goals', '/orchestration/goals?limit=1');
-    const goal = await call<GoalResponse>('GET /orchestration/goals/:id', `/orchestration/goals/${goalId}`);
-    for (const t of goal.body.tasks) await task(t.id);
-    await readDashboard(
-      call,
-      goalId,
-      goal.body.tasks.map((t) => t.id),
-    );
-    await call('GET /orchestration/tasks', '/orchestration/tasks');
-    await call('GET /orchestration/tasks', `/orchestration/tasks?goal_id=${goalId}&limit=2`);
-    await call('GET /orchestration/agents', '/orchestration/agents');
-    for (const id of agentIds) await call('GET /orchestration/agents/:id', `/orchestration/agents/${id}`);
-    await call('GET /orchestration/events', '/orchestration/events?limit=1000');
-    await call('GET /orchestration/events', '/orchestration/events?limit=3');
-  }
 
   beforeAll(async () => {
     const config = configFile([
@@ -215,7 +187,7 @@ describe('the response schemas of @kos/contracts', () => {
         body: { goal: 'analyze customer data trends', context: 'Q4 2024', priority: 'LOW' },
       },
     );
-    await readEverything(goalId, [restId]);
+    await readEverything(call, goalId, [restId]);
 
     // The REST agent completes one lease, fails the other, is drained, leaves, is quarantined and released.
     const leases = await poll(async () => {
@@ -301,7 +273,7 @@ describe('the response schemas of @kos/contracts', () => {
       },
       { what: 'a reconciler run' },
     );
-    await readEverything(goalId, agentIds);
+    await readEverything(call, goalId, agentIds);
 
     // What still waits is cancelled: one task, then the other goal.
     await call('POST /orchestration/tasks/:id/cancel', `/orchestration/tasks/${id('picky')}/cancel`, {
@@ -313,7 +285,7 @@ describe('the response schemas of @kos/contracts', () => {
     await call('POST /orchestration/goals/:id/cancel', `/orchestration/goals/${other.body.goal_id}/cancel`, {
       body: { reason: 'not today' },
     });
-    await readEverything(goalId, agentIds);
+    await readEverything(call, goalId, agentIds);
 
     await previewAndBulkCancel(call);
     // Last: the agent's session ends with its key's rotation.
